@@ -1,0 +1,54 @@
+# The two commands of the README: `make run` (the demo portal) and `make test` (every test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# DATABASE_URL if set, else the embedded PostgreSQL (pgserver wheel, data in ./var/pgdata).
+WITH_DB = export DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m portal.devdb 2>/dev/null)}" &&
+
+.PHONY: help install install-test run test worker migrate seed check-deploy messages clean-db
+
+help:
+	@echo "make run     start the demo portal on http://127.0.0.1:8000"
+	@echo "make test    run the whole test suite on PostgreSQL"
+	@echo "make worker  start a Celery worker and beat (needs REDIS_URL)"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	@$(WITH_DB) DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py migrate --noinput
+
+run: install
+	@$(WITH_DB) export DJANGO_SETTINGS_MODULE=portal.settings.dev && \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py compilemessages -v0 --ignore=.venv 2>/dev/null; \
+	$(PY) manage.py seed_demo && \
+	echo "Portail : http://127.0.0.1:8000/" && \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install-test
+	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+worker: install
+	@$(WITH_DB) DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-portal.settings.dev} \
+	$(VENV)/bin/celery -A portal worker -B -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+check-deploy: install
+	@$(WITH_DB) DJANGO_SETTINGS_MODULE=portal.settings.production \
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	ALLOWED_HOSTS=portail.example $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv

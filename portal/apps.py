@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portail")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .navigation import NavItem, register
+
+        register(
+            NavItem(_("Accueil du contrat"), "portal:tenant_home", order=0),
+            NavItem(_("Administration du contrat"), "portal:manage_overview",
+                    "portal.manage_tenant", order=900),
+        )

@@ -1,0 +1,20 @@
+from django.conf import settings
+
+from .enums import Role
+from .navigation import items_for
+from .selectors import tenant_signatories
+from .tenancy import roles_of
+
+
+def portal(request):
+    tenant = getattr(request, "tenant", None)
+    roles = roles_of(request.user, tenant) if hasattr(request, "user") else frozenset()
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "tenant": tenant,
+        "tenant_roles": roles,
+        "ROLE": Role,
+        "tenant_signatories": (lambda: list(tenant_signatories(tenant))) if tenant else [],
+        "tenant_nav": items_for(request) if hasattr(request, "user") else [],
+        "PORTAL_DEMO": getattr(settings, "PORTAL_DEMO", False),
+    }

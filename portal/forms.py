@@ -1,0 +1,85 @@
+"""Form base classes (DSFR field rendering via django-dsfr) and the portal app's forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+from dsfr.forms import DsfrBaseForm, DsfrBoundField
+from dsfr.utils import dsfr_input_class_attr
+
+from .enums import Role
+from .models import Organization, Signatory, Tenant
+
+
+class PortalModelForm(forms.ModelForm):
+    """A ModelForm rendered with the DSFR field snippets (as `DsfrBaseForm` does for forms)."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+PortalForm = DsfrBaseForm
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TenantForm(PortalModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["name", "slug", "region_code", "contract_title", "contract_start",
+                  "contract_end", "envelope", "description", "is_active"]
+        widgets = {"contract_start": DATE_WIDGET, "contract_end": DATE_WIDGET,
+                   "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"slug": _("Apparaît dans chaque adresse : /hauts-de-france/…"),
+                      "region_code": _("Code INSEE à deux chiffres (ex. : 32, 76).")}
+
+
+class TenantContractForm(TenantForm):
+    """What the tenant admin may edit of the contract (not its slug or activation)."""
+
+    class Meta(TenantForm.Meta):
+        fields = ["name", "region_code", "contract_title", "contract_start", "contract_end",
+                  "envelope", "description"]
+
+
+class OrganizationForm(PortalModelForm):
+    class Meta:
+        model = Organization
+        fields = ["kind", "name"]
+
+
+class SignatoryForm(PortalModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["organization", "person_name", "title", "position"]
+        field_classes = {"organization": SafeModelChoiceField}
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
+
+
+class InvitationForm(PortalForm):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    organization = forms.ModelChoiceField(
+        label=_("Organisme"), queryset=Organization.objects.none(), required=False,
+        help_text=_("Obligatoire pour les instructeur·rices et membres du comité (DRAC, CNM, "
+                    "Région) et pour l'équipe de la structure pilote."))
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
+
+
+class MembershipOrganizationForm(PortalForm):
+    organization = forms.ModelChoiceField(label=_("Organisme"), queryset=Organization.objects.none(),
+                                          required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)

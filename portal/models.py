@@ -1,0 +1,279 @@
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .enums import ROLE_ORGANIZATION_KINDS, OrganizationKind, Role
+from .validators import INSEE_REGION_CODES, validate_insee_region, validate_tenant_slug
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Users are global: their roles per tenant come from `Membership`."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES,
+                                default="fr")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rices")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_active and self.is_superuser
+
+
+class Tenant(models.Model):
+    """One regional *contrat de filière musiques actuelles*; its slug starts every URL."""
+
+    slug = models.SlugField(_("identifiant d'URL"), max_length=60, unique=True,
+                            validators=[validate_tenant_slug])
+    name = models.CharField(_("nom"), max_length=200)
+    region_code = models.CharField(_("région (code INSEE)"), max_length=2,
+                                   validators=[validate_insee_region])
+    contract_title = models.CharField(_("intitulé du contrat"), max_length=255, blank=True)
+    contract_start = models.DateField(_("début du contrat"))
+    contract_end = models.DateField(_("fin du contrat"))
+    envelope = models.DecimalField(_("enveloppe du contrat (€)"), max_digits=12, decimal_places=2,
+                                   null=True, blank=True,
+                                   validators=[MinValueValidator(Decimal("0"))],
+                                   help_text=_("Laisser vide si elle n'est pas encore connue."))
+    description = models.TextField(_("présentation"), blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contrat régional")
+        verbose_name_plural = _("contrats régionaux")
+        constraints = [
+            models.CheckConstraint(condition=Q(contract_end__gte=models.F("contract_start")),
+                                   name="tenant_contract_period_ordered"),
+            models.CheckConstraint(condition=Q(envelope__gte=0), name="tenant_envelope_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
+            raise ValidationError(
+                {"contract_end": _("La fin du contrat doit suivre son début.")})
+
+    @property
+    def region_name(self) -> str:
+        return INSEE_REGION_CODES.get(self.region_code, self.region_code)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.contract_start.year}–{self.contract_end.year}"
+
+
+class Organization(models.Model):
+    """A body taking part in a contract: DRAC, CNM, Région, pilot structure, network."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="organizations",
+                               verbose_name=_("contrat"))
+    kind = models.CharField(_("type"), max_length=16, choices=OrganizationKind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("organisme")
+        verbose_name_plural = _("organismes")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="organization_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Signatory(models.Model):
+    """A signatory of the contract, named on its decision letters."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="signatories",
+                               verbose_name=_("contrat"))
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="signatories", verbose_name=_("organisme"))
+    person_name = models.CharField(_("nom du ou de la signataire"), max_length=200, blank=True,
+                                   help_text=_("Peut rester vide tant que la personne n'est pas "
+                                               "connue : seule la qualité est alors imprimée."))
+    title = models.CharField(_("qualité"), max_length=255)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("signataire")
+        verbose_name_plural = _("signataires")
+
+    def __str__(self):
+        return f"{self.person_name}, {self.title}" if self.person_name else self.title
+
+
+class Membership(models.Model):
+    """A user's role in one tenant, and the organization they act for."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="memberships",
+                                     verbose_name=_("organisme"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["role", "user__email"]
+        verbose_name = _("membre")
+        verbose_name_plural = _("membres")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant", "role"],
+                                    name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.tenant})"
+
+    def clean(self):
+        clean_role_organization(self.tenant_id, self.role, self.organization)
+
+
+def clean_role_organization(tenant_id, role, organization) -> None:
+    """The organization must belong to the tenant and fit the role (a funder for officers)."""
+    kinds = ROLE_ORGANIZATION_KINDS.get(role)
+    if organization is None:
+        if kinds:
+            raise ValidationError({"organization": _(
+                "Ce rôle exige un organisme : %(kinds)s.") % {
+                "kinds": ", ".join(str(OrganizationKind(k).label) for k in kinds)}})
+        return
+    if organization.tenant_id != tenant_id:
+        raise ValidationError({"organization": _("Cet organisme n'appartient pas à ce contrat.")})
+    if kinds and organization.kind not in kinds:
+        raise ValidationError({"organization": _(
+            "Un·e %(role)s doit appartenir à : %(kinds)s.") % {
+            "role": Role(role).label,
+            "kinds": ", ".join(str(OrganizationKind(k).label) for k in kinds)}})
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An invitation, by e-mail, to take a role in a tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="invitations",
+                                     verbose_name=_("organisme"))
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email", "role"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_unique_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (self.accepted_at is None and self.revoked_at is None
+                and self.expires_at > timezone.now())
+
+
+class AuditEvent(models.Model):
+    """One line of the operation log: who did what to which object, when (pretix log_action)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    action = models.CharField(max_length=120, db_index=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("événement du journal")
+        verbose_name_plural = _("journal des opérations")
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

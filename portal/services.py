@@ -1,0 +1,206 @@
+"""Writes of the portal app: tenants, organizations, signatories, memberships, invitations."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit_log
+from .emails import send_invitation_email
+from .models import (Invitation, Membership, Organization, Signatory, Tenant, User,
+                     clean_role_organization)
+from .tenancy import forget_roles
+
+
+def _require(user, perm: str, obj=None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+# --- Tenants (platform admin) -------------------------------------------------------------
+
+@transaction.atomic
+def tenant_create(*, user: User, **fields) -> Tenant:
+    _require(user, "portal.manage_platform")
+    tenant = Tenant(**fields)
+    tenant.full_clean()
+    tenant.save()
+    audit_log(tenant=tenant, actor=user, action="portal.tenant.created", target=tenant,
+              data={"slug": tenant.slug, "name": tenant.name})
+    return tenant
+
+
+@transaction.atomic
+def tenant_update(*, user: User, tenant: Tenant, **fields) -> Tenant:
+    if not (user.has_perm("portal.manage_platform") or user.has_perm("portal.manage_tenant", tenant)):
+        raise PermissionDenied("portal.manage_tenant")
+    # Compare with the stored row: a bound ModelForm has already written into `tenant`.
+    stored = Tenant.objects.get(pk=tenant.pk)
+    changed = {k: str(v) for k, v in fields.items() if getattr(stored, k) != v}
+    for name, value in fields.items():
+        setattr(tenant, name, value)
+    tenant.full_clean()
+    tenant.save()
+    if changed:
+        audit_log(tenant=tenant, actor=user, action="portal.tenant.updated", target=tenant,
+                  data=changed)
+    return tenant
+
+
+# --- Organizations and signatories (tenant admin) ----------------------------------------
+
+@transaction.atomic
+def organization_create(*, user: User, tenant: Tenant, kind: str, name: str) -> Organization:
+    _require(user, "portal.manage_tenant", tenant)
+    org = Organization(tenant=tenant, kind=kind, name=name)
+    org.full_clean()
+    org.save()
+    audit_log(tenant=tenant, actor=user, action="portal.organization.created", target=org,
+              data={"kind": kind, "name": name})
+    return org
+
+
+@transaction.atomic
+def organization_update(*, user: User, organization: Organization, kind: str,
+                        name: str) -> Organization:
+    tenant = organization.tenant
+    _require(user, "portal.manage_tenant", tenant)
+    if kind != organization.kind and organization.memberships.exists():
+        for membership in organization.memberships.all():
+            clean_role_organization(tenant.pk, membership.role,
+                                    Organization(tenant=tenant, kind=kind, name=name))
+    organization.kind, organization.name = kind, name
+    organization.full_clean()
+    organization.save()
+    audit_log(tenant=tenant, actor=user, action="portal.organization.updated",
+              target=organization, data={"kind": kind, "name": name})
+    return organization
+
+
+@transaction.atomic
+def organization_delete(*, user: User, organization: Organization) -> None:
+    tenant = organization.tenant
+    _require(user, "portal.manage_tenant", tenant)
+    if organization.memberships.exists():
+        raise ValidationError(_("Cet organisme a encore des membres : retirez-les d'abord."))
+    audit_log(tenant=tenant, actor=user, action="portal.organization.deleted",
+              target=organization, data={"name": organization.name})
+    organization.delete()
+
+
+@transaction.atomic
+def signatory_create(*, user: User, tenant: Tenant, organization: Organization,
+                     person_name: str, title: str, position: int = 0) -> Signatory:
+    _require(user, "portal.manage_tenant", tenant)
+    signatory = Signatory(tenant=tenant, organization=organization, person_name=person_name,
+                          title=title, position=position)
+    if organization.tenant_id != tenant.pk:
+        raise ValidationError({"organization": _("Cet organisme n'appartient pas à ce contrat.")})
+    signatory.full_clean()
+    signatory.save()
+    audit_log(tenant=tenant, actor=user, action="portal.signatory.created", target=signatory,
+              data={"person_name": person_name, "title": title})
+    return signatory
+
+
+@transaction.atomic
+def signatory_delete(*, user: User, signatory: Signatory) -> None:
+    _require(user, "portal.manage_tenant", signatory.tenant)
+    audit_log(tenant=signatory.tenant, actor=user, action="portal.signatory.deleted",
+              target=signatory, data={"person_name": signatory.person_name})
+    signatory.delete()
+
+
+# --- Memberships and invitations -----------------------------------------------------------
+
+def _membership_add(*, tenant: Tenant, user: User, role: str, organization, actor) -> Membership:
+    membership = Membership(tenant=tenant, user=user, role=role, organization=organization)
+    membership.full_clean(validate_unique=False)
+    membership, created = Membership.objects.get_or_create(
+        tenant=tenant, user=user, role=role, defaults={"organization": organization})
+    if created:
+        audit_log(tenant=tenant, actor=actor, action="portal.membership.created",
+                  target=membership, data={"user": user.email, "role": role,
+                                           "organization": str(organization or "")})
+    forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
+                      organization: Organization | None) -> Invitation:
+    """Invite `email` to `role`; they accept from the link in the e-mail once signed in."""
+    _require(user, "portal.manage_tenant", tenant)
+    email = email.strip().lower()
+    clean_role_organization(tenant.pk, role, organization)
+    if Membership.objects.filter(tenant=tenant, user__email__iexact=email, role=role).exists():
+        raise ValidationError({"email": _("Cette personne a déjà ce rôle dans ce contrat.")})
+    invitation = Invitation(tenant=tenant, email=email, role=role, organization=organization,
+                            invited_by=user)
+    invitation.full_clean(exclude=["token"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": _("Une invitation à ce rôle est déjà en attente pour cette adresse.")}
+        ) from None
+    audit_log(tenant=tenant, actor=user, action="portal.invitation.created", target=invitation,
+              data={"email": email, "role": role})
+    transaction.on_commit(lambda: send_invitation_email(invitation_id=invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
+    _require(user, "portal.manage_tenant", invitation.tenant)
+    if invitation.accepted_at:
+        raise ValidationError(_("Cette invitation a déjà été acceptée."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(tenant=invitation.tenant, actor=user, action="portal.invitation.revoked",
+              target=invitation, data={"email": invitation.email})
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
+    """The invited person, signed in with the invited (verified) address, takes the role."""
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError(_("Cette invitation n'est plus valable."))
+    if user.email.lower() != invitation.email.lower():
+        raise PermissionDenied("invitation addressed to another e-mail")
+    membership = _membership_add(tenant=invitation.tenant, user=user, role=invitation.role,
+                                 organization=invitation.organization, actor=user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(tenant=invitation.tenant, actor=user, action="portal.invitation.accepted",
+              target=invitation, data={"email": invitation.email, "role": invitation.role})
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, user: User, membership: Membership, organization) -> Membership:
+    _require(user, "portal.manage_tenant", membership.tenant)
+    clean_role_organization(membership.tenant_id, membership.role, organization)
+    membership.organization = organization
+    membership.save(update_fields=["organization"])
+    audit_log(tenant=membership.tenant, actor=user, action="portal.membership.updated",
+              target=membership, data={"organization": str(organization or "")})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, user: User, membership: Membership) -> None:
+    tenant = membership.tenant
+    _require(user, "portal.manage_tenant", tenant)
+    if membership.role == "admin" and membership.user_id == user.pk:
+        others = Membership.objects.filter(tenant=tenant, role="admin").exclude(pk=membership.pk)
+        if not others.exists():
+            raise ValidationError(_("Vous êtes le dernier administrateur : nommez-en un autre d'abord."))
+    audit_log(tenant=tenant, actor=user, action="portal.membership.removed", target=membership,
+              data={"user": membership.user.email, "role": membership.role})
+    membership.delete()
+    forget_roles(membership.user)

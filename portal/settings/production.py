@@ -1,0 +1,18 @@
+"""Production: secrets only from the environment, HTTPS everywhere, two-factor for staff."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = False
+# No default: production refuses to start without a real secret.
+SECRET_KEY = env("SECRET_KEY")
+PORTAL_REQUIRE_STAFF_2FA = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

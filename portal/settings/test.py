@@ -1,0 +1,18 @@
+"""Settings for pytest: real PostgreSQL (DATABASE_URL), mail kept in memory."""
+
+import tempfile
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = False
+PORTAL_REQUIRE_STAFF_2FA = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(prefix="portal-media-"))
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = True
+ALLOWED_HOSTS = ["*"]

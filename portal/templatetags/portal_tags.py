@@ -1,0 +1,34 @@
+from django import template
+from django.utils import timezone
+
+from ..formatting import PARIS, format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """``{{ amount|money }}`` → ``12 000,00 €``."""
+    return format_money(value)
+
+
+@register.filter
+def paris(value):
+    """An aware datetime in Europe/Paris (for use with |date)."""
+    if value is None:
+        return value
+    return timezone.localtime(value, PARIS)
+
+
+@register.filter
+def role_labels(roles):
+    from ..enums import Role
+
+    return [Role(r).label for r in roles or []]
+
+
+@register.simple_tag(takes_context=True)
+def has_tenant_perm(context, perm):
+    request = context.get("request")
+    tenant = getattr(request, "tenant", None)
+    return bool(request and request.user.is_authenticated and request.user.has_perm(perm, tenant))

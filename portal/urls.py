@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import account, manage, platform, public
+
+# Pages under /<tenant_slug>/ (the TenantMiddleware resolves the slug).
+tenant_patterns = [
+    path("", public.tenant_home, name="tenant_home"),
+    path("gestion/", manage.overview, name="manage_overview"),
+    path("gestion/contrat/", manage.contract_edit, name="manage_contract"),
+    path("gestion/organismes/", manage.organizations, name="manage_organizations"),
+    path("gestion/organismes/<int:pk>/", manage.organization_edit,
+         name="manage_organization_edit"),
+    path("gestion/organismes/<int:pk>/supprimer/", manage.organization_delete,
+         name="manage_organization_delete"),
+    path("gestion/signataires/", manage.signatories, name="manage_signatories"),
+    path("gestion/signataires/<int:pk>/supprimer/", manage.signatory_delete,
+         name="manage_signatory_delete"),
+    path("gestion/membres/", manage.members, name="manage_members"),
+    path("gestion/membres/<int:pk>/", manage.membership_edit, name="manage_membership_edit"),
+    path("gestion/membres/<int:pk>/retirer/", manage.membership_remove,
+         name="manage_membership_remove"),
+    path("gestion/invitations/<int:pk>/annuler/", manage.invitation_revoke,
+         name="manage_invitation_revoke"),
+    path("gestion/journal/", manage.audit_log_view, name="manage_audit_log"),
+]
+
+portal_patterns = [
+    path("", public.platform_home, name="platform_home"),
+    path("mes-espaces/", account.my_spaces, name="my_spaces"),
+    path("invitations/<str:token>/", account.invitation_accept_view, name="invitation_accept"),
+    path("plateforme/contrats/", platform.tenant_list, name="platform_tenants"),
+    path("plateforme/contrats/nouveau/", platform.tenant_create, name="platform_tenant_create"),
+    path("plateforme/contrats/<slug:slug>/", platform.tenant_edit, name="platform_tenant_edit"),
+    path("<slug:tenant_slug>/", include(tenant_patterns)),
+]
+
+urlpatterns = [
+    path("healthz", public.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include((portal_patterns, "portal"))),
+]
+# Each app's tenant pages share the /<tenant_slug>/ prefix (and its namespace).
+urlpatterns += [
+    path("<slug:tenant_slug>/", include(f"{app}.urls"))
+    for app in ("calls", "applications", "reviews", "mentoring")
+]

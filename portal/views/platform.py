@@ -1,0 +1,59 @@
+"""Platform admin pages: the operator creates and edits tenants (regions)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..forms import TenantForm
+from ..models import Tenant
+from .manage import apply_validation_error
+
+
+def _require_platform_admin(request):
+    if not request.user.has_perm("portal.manage_platform"):
+        raise PermissionDenied
+
+
+@login_required
+def tenant_list(request):
+    _require_platform_admin(request)
+    return render(request, "portal/platform/tenant_list.html",
+                  {"tenants": Tenant.objects.order_by("name")})
+
+
+@login_required
+def tenant_create(request):
+    _require_platform_admin(request)
+    form = TenantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant = services.tenant_create(user=request.user, **{
+                name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Le contrat « %(name)s » a été créé.") % {"name": tenant.name})
+            return redirect("portal:platform_tenants")
+    return render(request, "portal/platform/tenant_form.html",
+                  {"form": form, "title": _("Nouveau contrat régional")})
+
+
+@login_required
+def tenant_edit(request, slug: str):
+    _require_platform_admin(request)
+    tenant = get_object_or_404(Tenant, slug=slug)
+    form = TenantForm(request.POST or None, instance=tenant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenant_update(user=request.user, tenant=tenant, **{
+                name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Le contrat a été mis à jour."))
+            return redirect("portal:platform_tenants")
+    return render(request, "portal/platform/tenant_form.html",
+                  {"form": form, "title": tenant.name, "tenant_obj": tenant})

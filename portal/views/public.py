@@ -1,0 +1,61 @@
+"""Pages anyone may see: the platform home, a region's home, the health check."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ..decorators import tenant_view
+from ..selectors import public_tenants, tenant_signatories
+
+
+@require_GET
+def platform_home(request):
+    return render(request, "portal/platform_home.html", {"tenants": public_tenants()})
+
+
+@require_GET
+@tenant_view()
+def tenant_home(request):
+    tenant = request.tenant
+    return render(request, "portal/tenant_home.html", {
+        "signatories": tenant_signatories(tenant),
+        "home_sections": [],
+    })
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker status as JSON: 200 when both answer, 503 otherwise."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(c["ok"] for c in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks},
+                        status=200 if healthy else 503)
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed check, reported
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
+def _check_broker() -> dict:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return {"ok": True, "mode": "eager"}
+    try:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1,
+                                      socket_timeout=1)
+        client.ping()
+        return {"ok": True, "mode": "redis"}
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "mode": "redis", "error": exc.__class__.__name__}

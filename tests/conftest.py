@@ -1,0 +1,102 @@
+import os
+import shutil
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from portal.enums import Role
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(slug="hauts-de-france", name="Hauts-de-France")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(slug="occitanie", name="Occitanie", region_code="76")
+
+
+@pytest.fixture
+def in_scope(tenant):
+    """Run the test body inside `tenant`'s scope, as a request to /<tenant>/ would."""
+    with scope(tenant=tenant):
+        yield tenant
+
+
+@pytest.fixture
+def unscoped():
+    with scopes_disabled():
+        yield
+
+
+def _member(tenant, role, **kwargs):
+    return MembershipFactory(tenant=tenant, role=role, **kwargs).user
+
+
+@pytest.fixture
+def make_member():
+    return _member
+
+
+@pytest.fixture
+def admin_user(tenant):
+    return _member(tenant, Role.ADMIN)
+
+
+@pytest.fixture
+def instructor(tenant):
+    return _member(tenant, Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(email="candidate@example.org")
+
+
+@pytest.fixture
+def platform_admin(db):
+    return UserFactory(email="operator@example.org", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def no_staff_2fa(settings):
+    """Staff without TOTP may browse (as in the demo); the 2FA rule has its own tests."""
+    settings.PORTAL_REQUIRE_STAFF_2FA = False
+
+
+# --- Browser tests: Playwright driving Debian's Chromium ----------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                  base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,2 @@
+from .portal import (InvitationFactory, MembershipFactory, OrganizationFactory,  # noqa: F401
+                     SignatoryFactory, TenantFactory, UserFactory)

@@ -1,0 +1,44 @@
+import pytest
+from django_scopes import scope
+
+from portal.models import AuditEvent, Tenant
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
+
+NEW_TENANT = {"name": "Nouvelle-Aquitaine", "slug": "nouvelle-aquitaine", "region_code": "75",
+              "contract_title": "", "contract_start": "2025-01-01", "contract_end": "2028-12-31",
+              "envelope": "300000.00", "description": "", "is_active": "on"}
+
+
+def test_platform_admin_creates_a_tenant(client, platform_admin):
+    client.force_login(platform_admin)
+    response = client.post("/plateforme/contrats/nouveau/", NEW_TENANT)
+    assert response.status_code == 302
+    tenant = Tenant.objects.get(slug="nouvelle-aquitaine")
+    assert str(tenant.envelope) == "300000.00"
+    with scope(tenant=tenant):
+        assert AuditEvent.objects.get(action="portal.tenant.created").actor == platform_admin
+    assert client.get("/nouvelle-aquitaine/").status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["admin", "accounts", "plateforme", "Bad Slug"])
+def test_reserved_or_invalid_slug_is_refused(client, platform_admin, slug):
+    client.force_login(platform_admin)
+    response = client.post("/plateforme/contrats/nouveau/", {**NEW_TENANT, "slug": slug})
+    assert response.status_code == 200
+    assert "slug" in response.context["form"].errors
+    assert not Tenant.objects.exists()
+
+
+def test_unknown_region_code_is_refused(client, platform_admin):
+    client.force_login(platform_admin)
+    response = client.post("/plateforme/contrats/nouveau/", {**NEW_TENANT, "region_code": "99"})
+    assert "region_code" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("path", ["/plateforme/contrats/", "/plateforme/contrats/nouveau/"])
+def test_non_platform_admins_are_refused(client, tenant, make_member, path):
+    client.force_login(make_member(tenant, "admin"))
+    assert client.get(path).status_code == 403
+    assert client.post(path, NEW_TENANT).status_code == 403
+    assert not Tenant.objects.filter(slug="nouvelle-aquitaine").exists()
