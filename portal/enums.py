@@ -32,3 +32,30 @@ ROLE_ORGANIZATION_KINDS = {
     Role.PILOT: (OrganizationKind.PILOT,),
     Role.ADMIN: None,
 }
+
+
+class MainActivity(models.TextChoices):
+    """Main activity of a music structure (shared by profiles, eligibility rules, mentoring)."""
+
+    LIVE_PRODUCTION = "live_production", _("Production de spectacles (spectacle vivant)")
+    RECORDED_MUSIC = "recorded_music", _("Label / production phonographique")
+    PUBLISHING = "publishing", _("Édition musicale")
+    MUSIC_TO_IMAGE = "music_to_image", _("Musique à l'image / production vidéo")
+    VENUE = "venue", _("Lieu de diffusion / salle")
+    FESTIVAL = "festival", _("Festival")
+    CAREER_DEVELOPMENT = "career_development", _("Développement de carrières d'artistes")
+    NETWORK = "network", _("Réseau, fédération, centre de ressources")
+    EDUCATION = "education", _("Formation, enseignement, action culturelle")
+    OTHER = "other", _("Autre")
+
+
+class Aesthetic(models.TextChoices):
+    ROCK_POP = "rock_pop", _("Rock, pop")
+    CHANSON = "chanson", _("Chanson")
+    ELECTRO = "electro", _("Musiques électroniques")
+    HIP_HOP = "hip_hop", _("Rap, hip-hop, R'n'B")
+    JAZZ = "jazz", _("Jazz, musiques improvisées")
+    WORLD = "world", _("Musiques du monde, traditionnelles")
+    METAL = "metal", _("Metal, punk, hardcore")
+    REGGAE = "reggae", _("Reggae, dub")
+    OTHER = "other", _("Autres")
