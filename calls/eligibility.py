@@ -1,0 +1,523 @@
+"""Eligibility rules as data, and their small, safe evaluator (pure Python: no DB, no `eval`).
+
+A criterion is either
+
+* a **declaration** (`kind="declaration"`): a sentence the applicant ticks; the facts carry
+  ``facts["declarations"]``, the set of the ids of the ticked criteria; or
+* a **check** (`kind="check"`): ``field operator value`` over the facts computed from the
+  applicant's structure and dossier, e.g. ``structure.revenue[2021] lt 100000``.
+
+Facts are a plain dict keyed by the field keys of `FIELDS` below. A field with a parameter
+(the revenue, per year) takes a dict keyed by the parameter as a string::
+
+    facts = {"structure.months_of_activity": 30,
+             "structure.revenue": {"2021": Decimal("85000"), "2022": Decimal("92000")},
+             "structure.licence_categories": {"2", "3"},
+             "declarations": {12, 13}}
+
+`evaluate(criteria, facts)` accepts model instances (`calls.models.EligibilityCriterion`)
+or the criterion dicts of a rules snapshot (`calls.versioning.rules_snapshot`), so a dossier
+can be judged against the version of the rules it was filed under.
+
+Missing data: a blocking check fails ("donnée manquante"), a warning check is "unknown".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from portal.formatting import NBSP, format_money
+from portal.validators import INSEE_REGION_CODES
+
+# --- types and operators --------------------------------------------------------------------
+
+INTEGER, DECIMAL, BOOLEAN, CHOICE, STRING, SET = (
+    "integer", "decimal", "boolean", "choice", "string", "set")
+
+NUMBER_OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "between")
+OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    INTEGER: NUMBER_OPERATORS + ("is_set",),
+    DECIMAL: NUMBER_OPERATORS + ("is_set",),
+    BOOLEAN: ("is_true", "is_false", "is_set"),
+    CHOICE: ("eq", "ne", "in", "not_in", "is_set"),
+    STRING: ("eq", "ne", "in", "not_in", "is_set"),
+    SET: ("contains", "contains_all", "contains_any", "is_set"),
+}
+
+OPERATOR_LABELS = {
+    "eq": _l("égal à"), "ne": _l("différent de"), "lt": _l("inférieur à"),
+    "lte": _l("inférieur ou égal à"), "gt": _l("supérieur à"),
+    "gte": _l("supérieur ou égal à"), "between": _l("compris entre (deux valeurs)"),
+    "is_true": _l("est vrai"), "is_false": _l("est faux"), "in": _l("parmi (liste)"),
+    "not_in": _l("hors de (liste)"), "contains": _l("contient"),
+    "contains_all": _l("contient tous (liste)"), "contains_any": _l("contient au moins un (liste)"),
+    "is_set": _l("est renseigné"),
+}
+OPERATOR_CHOICES = [(key, label) for key, label in OPERATOR_LABELS.items()]
+NO_VALUE_OPERATORS = frozenset({"is_true", "is_false", "is_set"})
+LIST_OPERATORS = frozenset({"in", "not_in", "contains_all", "contains_any"})
+
+# --- the documented list of fields --------------------------------------------------------
+
+MAIN_ACTIVITY_CHOICES = (
+    ("live_production", _l("Production de spectacles (spectacle vivant)")),
+    ("recorded_music", _l("Production phonographique, label")),
+    ("publishing", _l("Édition musicale")),
+    ("venue", _l("Lieu de diffusion (salle de concert)")),
+    ("festival", _l("Festival")),
+    ("network_resource", _l("Réseau, fédération ou centre de ressources")),
+    ("music_to_image", _l("Musique à l'image (vidéo, audiovisuel)")),
+    ("career_development", _l("Management, développement de carrières d'artistes")),
+    ("education", _l("Enseignement, formation, accompagnement")),
+    ("other", _l("Autre activité")),
+)
+
+LICENCE_CHOICES = (
+    ("1", _l("catégorie 1 (exploitant de lieux)")),
+    ("2", _l("catégorie 2 (producteur de spectacles)")),
+    ("3", _l("catégorie 3 (diffuseur de spectacles)")),
+)
+
+REGION_CHOICES = tuple(INSEE_REGION_CODES.items())
+
+
+@dataclass(frozen=True)
+class FactField:
+    key: str
+    label: Any
+    type: str
+    unit: str = ""            # "money", "percent", "hours", "months" or ""
+    feminine: bool = False    # grammatical gender of `label`, for the French sentences
+    parameter: str = ""       # "year": the field needs a parameter (e.g. revenue of 2021)
+    choices: tuple = ()
+    true_phrase: Any = ""
+    false_phrase: Any = ""
+    help_text: Any = ""
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return OPERATORS_BY_TYPE[self.type]
+
+    def label_for(self, parameter: str = "") -> str:
+        return f"{self.label} {parameter}".strip() if self.parameter else str(self.label)
+
+    def choice_label(self, value) -> str:
+        return str(dict(self.choices).get(value, value))
+
+
+FIELDS: dict[str, FactField] = {f.key: f for f in (
+    FactField("structure.months_of_activity", _l("Ancienneté d'activité de la structure"),
+              INTEGER, unit="months", feminine=True,
+              help_text=_l("Mois d'activité antérieure à la date de dépôt.")),
+    FactField("structure.cnm_affiliated", _l("Affiliation au CNM"), BOOLEAN, feminine=True,
+              true_phrase=_l("Structure affiliée au Centre national de la musique"),
+              false_phrase=_l("Structure non affiliée au Centre national de la musique")),
+    FactField("structure.seat_region", _l("Région du siège social"), CHOICE, feminine=True,
+              choices=REGION_CHOICES, help_text=_l("Code INSEE de la région (ex. : 76).")),
+    FactField("structure.departement", _l("Département du siège social"), STRING,
+              help_text=_l("Code du département (ex. : 31, 2A).")),
+    FactField("structure.revenue", _l("Chiffre d'affaires"), DECIMAL, unit="money",
+              parameter="year", help_text=_l("Paramètre : l'année de l'exercice (ex. : 2021).")),
+    FactField("structure.fte_hours",
+              _l("Volume annuel d'heures hors emplois artistiques et techniques"), DECIMAL,
+              unit="hours", help_text=_l("0,20 ETP = 320 heures.")),
+    FactField("structure.licence_categories", _l("Licences d'entrepreneur de spectacles"), SET,
+              feminine=True, choices=LICENCE_CHOICES),
+    FactField("structure.main_activity", _l("Activité principale"), CHOICE, feminine=True,
+              choices=MAIN_ACTIVITY_CHOICES),
+    FactField("structure.artists_count", _l("Nombre d'artistes produit·es"), INTEGER),
+    FactField("structure.regional_artists_count",
+              _l("Nombre d'artistes établi·es dans la région"), INTEGER),
+    FactField("dossier.partner_count", _l("Nombre de structures partenaires"), INTEGER),
+    FactField("dossier.requested_amount", _l("Montant demandé"), DECIMAL, unit="money"),
+    FactField("dossier.total_budget", _l("Budget total du projet"), DECIMAL, unit="money"),
+    FactField("dossier.requested_share_of_budget", _l("Part de l'aide dans le budget de l'action"),
+              DECIMAL, unit="percent", feminine=True),
+    FactField("dossier.self_financing_share",
+              _l("Part d'autofinancement du ou de la candidat·e"), DECIMAL, unit="percent",
+              feminine=True),
+    FactField("dossier.duration_months", _l("Durée du projet"), INTEGER, unit="months",
+              feminine=True),
+)}
+
+FIELD_CHOICES = [(f.key, f.label) for f in FIELDS.values()]
+
+# --- values: parsing, normalisation (JSON-safe), formatting --------------------------------
+
+
+def _invalid(message, **params) -> ValidationError:
+    return ValidationError({"value": ValidationError(message % params if params else message)})
+
+
+def parse_decimal(raw) -> Decimal:
+    """`Decimal`, int or text (French or English notation: "100 000,50", "0.2")."""
+    if isinstance(raw, bool):
+        raise ValueError("boolean")
+    if isinstance(raw, Decimal):
+        result = raw
+    elif isinstance(raw, int):
+        result = Decimal(raw)
+    elif isinstance(raw, float):
+        result = Decimal(str(raw))
+    elif isinstance(raw, str):
+        text = re.sub(r"[\s\u00a0\u202f€%]", "", raw).replace(",", ".")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            raise ValueError(raw)
+        result = Decimal(text)
+    else:
+        raise ValueError(raw)
+    if not result.is_finite():
+        raise ValueError(raw)
+    return result
+
+
+def parse_integer(raw) -> int:
+    value = parse_decimal(raw)
+    if value != value.to_integral_value():
+        raise ValueError(raw)
+    return int(value)
+
+
+def _split_list(raw) -> list:
+    if isinstance(raw, str):
+        return [part.strip() for part in re.split(r"[;,]", raw) if part.strip()]
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        return list(raw)
+    raise ValueError(raw)
+
+
+def _normalize_scalar(field: FactField, raw):
+    """One value of `field`'s type, JSON-safe (decimals as strings)."""
+    if field.type == INTEGER:
+        try:
+            return parse_integer(raw)
+        except (ValueError, InvalidOperation):
+            raise _invalid(_("« %(value)s » n'est pas un nombre entier."), value=raw) from None
+    if field.type == DECIMAL:
+        try:
+            return str(parse_decimal(raw))
+        except (ValueError, InvalidOperation):
+            raise _invalid(_("« %(value)s » n'est pas un nombre."), value=raw) from None
+    # choice, string, set items
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        raise _invalid(_("« %(value)s » n'est pas un texte."), value=raw)
+    value = str(raw).strip()
+    if not value:
+        raise _invalid(_("Une valeur est requise."))
+    if field.choices and value not in dict(field.choices):
+        raise _invalid(_("« %(value)s » n'est pas une valeur possible (valeurs : %(choices)s)."),
+                       value=value, choices=", ".join(k for k, _label in field.choices))
+    return value
+
+
+def normalize_value(field: FactField, operator: str, raw):
+    """Check `raw` against the field's type and the operator; return the stored JSON value
+    (None, a number, a decimal string, a string or a list). Raises ValidationError on
+    "value"."""
+    if operator in NO_VALUE_OPERATORS:
+        if raw not in (None, "", []):
+            raise _invalid(_("L'opérateur « %(op)s » ne prend pas de valeur."),
+                           op=OPERATOR_LABELS[operator])
+        return None
+    if raw is None or raw == "" or raw == []:
+        raise _invalid(_("Une valeur est requise pour cet opérateur."))
+    if operator == "between":
+        try:
+            parts = (re.split(r"\s*(?:;|\bet\b|\bà\b)\s*", raw.strip())
+                     if isinstance(raw, str) else list(raw))
+        except TypeError:
+            raise _invalid(_("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000).")) \
+                from None
+        parts = [p for p in parts if p not in ("", None)]
+        if len(parts) != 2:
+            raise _invalid(_("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000)."))
+        low, high = (_normalize_scalar(field, p) for p in parts)
+        if Decimal(str(low)) > Decimal(str(high)):
+            raise _invalid(_("La première valeur doit être inférieure ou égale à la seconde."))
+        return [low, high]
+    if operator in LIST_OPERATORS:
+        try:
+            items = _split_list(raw)
+        except ValueError:
+            raise _invalid(_("Indiquez une liste de valeurs séparées par des virgules.")) from None
+        if not items:
+            raise _invalid(_("Indiquez au moins une valeur."))
+        return sorted({_normalize_scalar(field, item) for item in items})
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        raise _invalid(_("Une seule valeur est attendue pour cet opérateur."))
+    return _normalize_scalar(field, raw)
+
+
+def validate_criterion(*, kind: str, field: str, parameter: str, operator: str, value):
+    """Validate a criterion's rule; return its normalized value. Errors name the model field
+    at fault ("field", "parameter", "operator" or "value")."""
+    if kind == "declaration":
+        return None
+    if kind != "check":
+        raise ValidationError({"kind": _("Type de critère inconnu : « %(kind)s ».")
+                                       % {"kind": kind}})
+    spec = FIELDS.get(field or "")
+    if spec is None:
+        raise ValidationError({"field": _("Donnée inconnue : « %(field)s ». Choisissez une "
+                                          "donnée de la liste.") % {"field": field or ""}})
+    errors = {}
+    if spec.parameter:
+        if not re.fullmatch(r"(19|20)\d\d", parameter or ""):
+            errors["parameter"] = _("Indiquez l'année (ex. : 2021) pour « %(label)s ».") % {
+                "label": spec.label}
+    elif parameter:
+        errors["parameter"] = _("« %(label)s » ne prend pas de paramètre.") % {
+            "label": spec.label}
+    if operator not in spec.operators:
+        errors["operator"] = _(
+            "L'opérateur « %(op)s » ne convient pas à « %(label)s » (possibles : %(ops)s).") % {
+            "op": OPERATOR_LABELS.get(operator, operator or "—"), "label": spec.label,
+            "ops": ", ".join(str(OPERATOR_LABELS[o]) for o in spec.operators)}
+    if errors:
+        raise ValidationError(errors)
+    return normalize_value(spec, operator, value)
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+PASS, FAIL, WARNING, UNKNOWN = "pass", "fail", "warning", "unknown"
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Any
+    status: str      # "pass", "fail", "warning" or "unknown"
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+
+def _get(criterion, name, default=None):
+    if isinstance(criterion, dict):
+        return criterion.get(name, default)
+    return getattr(criterion, name, default)
+
+
+class _Missing(Exception):
+    pass
+
+
+def _coerce_fact(spec: FactField, raw):
+    if raw is None:
+        raise _Missing
+    try:
+        if spec.type == INTEGER:
+            return Decimal(parse_integer(raw))
+        if spec.type == DECIMAL:
+            return parse_decimal(raw)
+        if spec.type == BOOLEAN:
+            if isinstance(raw, bool):
+                return raw
+            raise ValueError(raw)
+        if spec.type == SET:
+            if isinstance(raw, str):
+                raise ValueError(raw)
+            return frozenset(str(item) for item in raw)
+        if isinstance(raw, (dict, list, set, tuple)):
+            raise ValueError(raw)
+        text = str(raw)
+        if text == "":
+            raise _Missing
+        return text
+    except (ValueError, TypeError, InvalidOperation):
+        raise _Missing from None
+
+
+def lookup_fact(facts: dict, field: str, parameter: str = ""):
+    """The raw fact for `field` (and its parameter), or None when it is missing."""
+    raw = facts.get(field)
+    spec = FIELDS.get(field)
+    if spec is not None and spec.parameter:
+        if not isinstance(raw, dict):
+            return None
+        return raw.get(str(parameter), raw.get(int(parameter)) if str(parameter).isdigit()
+                       else None)
+    return raw
+
+
+def _number(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def _apply(spec: FactField, operator: str, fact, value) -> bool:
+    if operator == "is_set":
+        return True
+    if operator == "is_true":
+        return fact is True
+    if operator == "is_false":
+        return fact is False
+    if spec.type in (INTEGER, DECIMAL):
+        if operator == "between":
+            low, high = value
+            return _number(low) <= fact <= _number(high)
+        target = _number(value)
+        return {"eq": fact == target, "ne": fact != target, "lt": fact < target,
+                "lte": fact <= target, "gt": fact > target, "gte": fact >= target}[operator]
+    if spec.type == SET:
+        if operator == "contains":
+            return str(value) in fact
+        items = {str(v) for v in value}
+        if operator == "contains_all":
+            return items <= fact
+        return bool(items & fact)  # contains_any
+    # choice / string
+    if operator == "eq":
+        return fact == str(value)
+    if operator == "ne":
+        return fact != str(value)
+    items = {str(v) for v in value}
+    return fact in items if operator == "in" else fact not in items
+
+
+def evaluate_one(criterion, facts: dict) -> CriterionResult:
+    blocking = _get(criterion, "severity", "blocking") != "warning"
+    label = str(_get(criterion, "label", "") or "")
+    custom = str(_get(criterion, "message", "") or "")
+    if _get(criterion, "kind", "check") == "declaration":
+        ticked = {str(x) for x in facts.get("declarations") or ()}
+        if str(_get(criterion, "id", _get(criterion, "pk"))) in ticked:
+            return CriterionResult(criterion, PASS, "")
+        return CriterionResult(criterion, FAIL if blocking else WARNING,
+                               custom or _("Déclaration non cochée : %(label)s") % {"label": label})
+    field = _get(criterion, "field", "")
+    parameter = str(_get(criterion, "parameter", "") or "")
+    operator = _get(criterion, "operator", "")
+    spec = FIELDS.get(field)
+    if spec is None or operator not in spec.operators:
+        return CriterionResult(criterion, FAIL if blocking else UNKNOWN,
+                               _("Règle non évaluable : donnée ou opérateur inconnu."))
+    fact_label = spec.label_for(parameter)
+    try:
+        fact = _coerce_fact(spec, lookup_fact(facts, field, parameter))
+    except _Missing:
+        missing = _("Donnée manquante : %(label)s.") % {"label": fact_label}
+        if operator == "is_set":
+            return CriterionResult(criterion, FAIL if blocking else WARNING, custom or missing)
+        return CriterionResult(criterion, FAIL if blocking else UNKNOWN, missing)
+    try:
+        ok = _apply(spec, operator, fact, _get(criterion, "value"))
+    except (TypeError, ValueError, InvalidOperation, KeyError):
+        return CriterionResult(criterion, FAIL if blocking else UNKNOWN,
+                               _("Règle non évaluable : valeur invalide."))
+    if ok:
+        return CriterionResult(criterion, PASS, "")
+    return CriterionResult(criterion, FAIL if blocking else WARNING,
+                           custom or _("Critère non rempli : %(rule)s.")
+                           % {"rule": describe(criterion)})
+
+
+def evaluate(criteria: Iterable, facts: dict) -> list[CriterionResult]:
+    """Evaluate each criterion against `facts`; one result per criterion, in order."""
+    return [evaluate_one(c, facts or {}) for c in criteria]
+
+
+def has_blocking_failure(results: Iterable[CriterionResult]) -> bool:
+    return any(r.status == FAIL for r in results)
+
+
+# --- plain French --------------------------------------------------------------------------
+
+
+def format_number(value) -> str:
+    """``Decimal("100000")`` → ``100 000``; ``Decimal("0.20")`` → ``0,2``."""
+    number = _number(value)
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    if number == number.to_integral_value():
+        units, decimals = str(int(number)), ""
+    else:
+        units, decimals = f"{number.normalize():f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    text = NBSP.join(groups) or "0"
+    return f"{sign}{text},{decimals}" if decimals else f"{sign}{text}"
+
+
+def format_value(spec: FactField, value) -> str:
+    if spec.type in (INTEGER, DECIMAL):
+        if spec.unit == "money":
+            return format_money(_number(value))
+        text = format_number(value)
+        return {"percent": f"{text}{NBSP}%", "hours": f"{text}{NBSP}h",
+                "months": f"{text}{NBSP}" + _("mois")}.get(spec.unit, text)
+    return spec.choice_label(str(value))
+
+
+def _agree(word_m: str, word_f: str, spec: FactField) -> str:
+    return word_f if spec.feminine else word_m
+
+
+def describe(criterion) -> str:
+    """The rule in plain French, e.g. "Chiffre d'affaires 2021 inférieur à 100 000,00 €"."""
+    label = str(_get(criterion, "label", "") or "")
+    if _get(criterion, "kind", "check") == "declaration":
+        return label
+    spec = FIELDS.get(_get(criterion, "field", ""))
+    operator = _get(criterion, "operator", "")
+    if spec is None or operator not in spec.operators:
+        return label
+    subject = spec.label_for(str(_get(criterion, "parameter", "") or ""))
+    value = _get(criterion, "value")
+    fmt = lambda v: format_value(spec, v)  # noqa: E731
+    if operator == "is_true":
+        return str(spec.true_phrase) or _("%(subject)s : oui") % {"subject": subject}
+    if operator == "is_false":
+        return str(spec.false_phrase) or _("%(subject)s : non") % {"subject": subject}
+    if operator == "is_set":
+        return f"{subject} " + _agree(_("renseigné"), _("renseignée"), spec)
+    if spec.type in (CHOICE, STRING):
+        if operator == "eq":
+            return f"{subject} : {fmt(value)}"
+        if operator == "ne":
+            return f"{subject} " + _("autre que") + f" {fmt(value)}"
+        joined = ", ".join(fmt(v) for v in value)
+        if operator == "in":
+            return f"{subject} " + _("parmi") + f" : {joined}"
+        return f"{subject} " + _("hors de") + f" : {joined}"
+    if spec.type == SET:
+        if operator == "contains":
+            return f"{subject} " + _("comprenant") + f" {fmt(value)}"
+        items = [fmt(v) for v in value]
+        if operator == "contains_all":
+            listed = (", ".join(items[:-1]) + " " + _("et") + " " + items[-1]
+                      if len(items) > 1 else items[0])
+            return f"{subject} " + _("comprenant") + f" {listed}"
+        return f"{subject} " + _("comprenant au moins l'une de") + " : " + ", ".join(items)
+    # numbers
+    if operator == "between":
+        return (f"{subject} " + _agree(_("compris entre"), _("comprise entre"), spec)
+                + f" {fmt(value[0])} " + _("et") + f" {fmt(value[1])}")
+    words = {
+        "eq": (_("égal à"), _("égale à")),
+        "ne": (_("différent de"), _("différente de")),
+        "lt": (_("inférieur à"), _("inférieure à")),
+        "lte": (_("inférieur ou égal à"), _("inférieure ou égale à")),
+        "gt": (_("supérieur à"), _("supérieure à")),
+        "gte": (_("supérieur ou égal à"), _("supérieure ou égale à")),
+    }[operator]
+    return f"{subject} {_agree(*words, spec)} {fmt(value)}"
+
+
+def field_catalogue() -> list[dict]:
+    """The documented list of fields, for the admin's help page."""
+    return [{"key": f.key, "label": f.label, "type": f.type, "parameter": f.parameter,
+             "operators": [OPERATOR_LABELS[o] for o in f.operators],
+             "operator_keys": list(f.operators),
+             "choices": [(k, v) for k, v in f.choices], "help_text": f.help_text}
+            for f in FIELDS.values()]

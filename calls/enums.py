@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.enums import OrganizationKind
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+    CLOSED = "closed", _("Clos")
+    ARCHIVED = "archived", _("Archivé")
+
+
+class CallPhase(models.TextChoices):
+    """What the public sees, from the status and the dates (see `Call.phase`)."""
+
+    DRAFT = "draft", _("Brouillon")
+    UPCOMING = "upcoming", _("À venir")
+    OPEN = "open", _("Ouvert")
+    CLOSED = "closed", _("Clos")
+    ARCHIVED = "archived", _("Archivé")
+
+
+class Funder(models.TextChoices):
+    """The funders that may take part in a call: the three signatories of a contrat de filière
+    (same values as `portal.enums.OrganizationKind`)."""
+
+    DRAC = OrganizationKind.DRAC.value, _("DRAC (État)")
+    CNM = OrganizationKind.CNM.value, _("Centre national de la musique")
+    REGION = OrganizationKind.REGION.value, _("Région")
+
+
+class CriterionKind(models.TextChoices):
+    DECLARATION = "declaration", _("Déclaration cochée par le ou la candidat·e")
+    CHECK = "check", _("Vérification sur la structure ou le dossier")
+
+
+class Severity(models.TextChoices):
+    BLOCKING = "blocking", _("Bloquant")
+    WARNING = "warning", _("Avertissement")
