@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 from django_scopes import scope
 
 from .enums import STAFF_ROLES
@@ -47,7 +48,8 @@ class RequireStaffTwoFactorMiddleware:
         if (settings.PORTAL_REQUIRE_STAFF_2FA and request.user.is_authenticated
                 and not request.path_info.startswith(self.ALLOWED_PREFIXES)
                 and _needs_second_factor(request.user)):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path_info}")
+            return redirect(f"{reverse('mfa_activate_totp')}?"
+                            f"{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -100,3 +100,13 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: allauth's rate limits (login attempts per IP and
+    per account) and used-TOTP-code markers live there and must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -32,3 +32,17 @@ def has_tenant_perm(context, perm):
     request = context.get("request")
     tenant = getattr(request, "tenant", None)
     return bool(request and request.user.is_authenticated and request.user.has_perm(perm, tenant))
+
+
+@register.filter
+def dsfr_field(bound_field):
+    """Render any form's bound field (e.g. allauth's) with django-dsfr's field snippets:
+    ``fr-input-group``/``fr-label``/``fr-input``, errors as ``fr-error-text``, input kept."""
+    from dsfr.forms import DsfrBoundField
+    from dsfr.utils import dsfr_input_class_attr
+
+    if bound_field.is_hidden:
+        return bound_field.as_hidden()
+    dsfr_input_class_attr(bound_field)
+    field = DsfrBoundField(bound_field.form, bound_field.field, bound_field.name)
+    return field.as_field_group()
