@@ -23,12 +23,6 @@ def absolute_url(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
 
 
-def send_invitation_email(*, invitation_id: int) -> None:
-    from .tasks import invitation_email_task
-
-    invitation_email_task.delay(invitation_id=invitation_id)
-
-
 def render_and_send_invitation(invitation) -> None:
     from .models import User
 

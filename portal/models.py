@@ -46,6 +46,10 @@ class User(AbstractUser):
     email = models.EmailField(_("adresse e-mail"), unique=True)
     language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES,
                                 default="fr")
+    reminders_opt_out = models.BooleanField(
+        _("ne pas recevoir les rappels facultatifs"), default=False,
+        help_text=_("Les rappels d'échéance ne vous seront plus envoyés. Les messages liés à "
+                    "vos dossiers (décisions, demandes de compléments) restent envoyés."))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -277,3 +281,77 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboxTask(models.Model):
+    """Transactional outbox: a Celery task recorded in the same transaction as the change
+    that needs it, sent to the broker after commit. If the broker is down the row stays and
+    `outbox_flush` sends it when it is back, so the user's action never fails for it."""
+
+    task_name = models.CharField(max_length=120)
+    kwargs = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("tâche en attente d'envoi")
+        verbose_name_plural = _("tâches en attente d'envoi")
+        indexes = [models.Index(fields=["created_at"], condition=Q(dispatched_at__isnull=True),
+                                name="outbox_pending_idx")]
+
+    def __str__(self):
+        return f"{self.task_name}({self.kwargs})"
+
+
+class SentReminder(models.Model):
+    """One reminder e-mail, sent once: the unique key (kind, target, milestone, recipient)
+    makes a beat that fires twice, two workers or a retried task send a single e-mail."""
+
+    kind = models.CharField(max_length=60)
+    target_key = models.CharField(max_length=120)
+    milestone = models.CharField(max_length=30)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    skipped = models.BooleanField(default=False, help_text=_(
+        "Superseded by a later milestone (the worker was down): recorded, never sent."))
+
+    class Meta:
+        verbose_name = _("rappel envoyé")
+        verbose_name_plural = _("rappels envoyés")
+        constraints = [models.UniqueConstraint(
+            fields=["kind", "target_key", "milestone", "recipient"], name="reminder_sent_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.target_key} {self.milestone} → {self.recipient_id}"
+
+
+class GeneratedDocument(models.Model):
+    """A PDF produced by the portal (receipt, decision letter, minutes, convention), stored
+    privately with its checksum; regenerated only when the data it shows change."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=40)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64)
+    file_path = models.CharField(max_length=255)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    source_hash = models.CharField(max_length=64, help_text=_(
+        "Checksum of the data the document shows: same data, same document."))
+    generated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        verbose_name = _("document généré")
+        verbose_name_plural = _("documents générés")
+        constraints = [models.UniqueConstraint(fields=["kind", "target_type", "target_id"],
+                                               name="generated_document_unique")]
+
+    def __str__(self):
+        return self.filename

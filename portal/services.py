@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_log
-from .emails import send_invitation_email
+from .outbox import enqueue
 from .models import (Invitation, Membership, Organization, Signatory, Tenant, User,
                      clean_role_organization)
 from .tenancy import forget_roles
@@ -147,7 +147,7 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
         ) from None
     audit_log(tenant=tenant, actor=user, action="portal.invitation.created", target=invitation,
               data={"email": email, "role": role})
-    transaction.on_commit(lambda: send_invitation_email(invitation_id=invitation.pk))
+    enqueue("portal.invitation_email", invitation_id=invitation.pk)
     return invitation
 
 

@@ -1,6 +1,9 @@
+"""Celery entry points of the portal app: named, ids only, idempotent."""
+
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django_scopes import scope, scopes_disabled
 
 logger = logging.getLogger(__name__)
@@ -20,3 +23,29 @@ def invitation_email_task(*, invitation_id: int) -> None:
         return
     with scope(tenant=invitation.tenant):
         render_and_send_invitation(invitation)
+
+
+@shared_task(name="portal.outbox_flush")
+def outbox_flush_task() -> int:
+    from .outbox import flush
+
+    return flush()
+
+
+@shared_task(name="portal.run_reminders", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def run_reminders_task() -> int:
+    """Beat job: send the deadline reminders that are due (each one once)."""
+    from .reminders import run_reminders
+
+    with scopes_disabled():  # task start-up: providers enter each object's tenant scope
+        return run_reminders()
+
+
+@worker_ready.connect
+def _flush_outbox_at_start(sender=None, **kwargs):
+    """A worker coming back sends what was queued while the broker or it was down."""
+    try:
+        sender.app.send_task("portal.outbox_flush")
+    except Exception:  # noqa: BLE001
+        logger.exception("could not schedule the outbox flush at worker start")

@@ -110,3 +110,20 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+# --- A real Celery worker on the real Redis broker -----------------------------------------
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a worker for this test; this process sends tasks to its private queue."""
+    from portal.celery import app
+    from tests.worker import REDIS_URL, WorkerProcess, use_broker
+
+    worker = WorkerProcess().start()
+    use_broker(app, url=REDIS_URL, eager=False, queue=worker.queue)
+    try:
+        yield worker
+    finally:
+        use_broker(app, url="memory://", eager=True, queue="portal")
+        worker.stop()

@@ -164,10 +164,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
+# Periodic jobs; django-celery-beat copies them into the database at start, where admins can
+# see and pause them (Django admin → Periodic tasks).
+CELERY_BEAT_SCHEDULE = {
+    "portal.outbox_flush": {"task": "portal.outbox_flush", "schedule": 60.0},
+    "portal.run_reminders": {"task": "portal.run_reminders", "schedule": 300.0},
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portail filière musiques <noreply@filiere-musiques.example>")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,104 @@
+"""Deadline reminders: which milestone is due, and sending each one exactly once.
+
+Apps register *providers*: functions `provider(now) -> iterable[ReminderDue]` that list, for
+their own objects, the recipients and the deadline. `run_reminders(now)` (a beat task) asks
+every provider, keeps the latest milestone whose moment has come and whose deadline has not
+passed, and sends it once per (kind, target, milestone, recipient) — recorded in
+`SentReminder` under a unique constraint, in the same transaction as the e-mail.
+Earlier milestones superseded while the worker was down are recorded as skipped.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .emails import send_templated_email
+from .models import SentReminder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str  # e.g. "J-7", "J-1", "H-3"
+    before: timedelta
+
+
+@dataclass
+class ReminderDue:
+    kind: str  # e.g. "applications.draft_deadline"
+    target_key: str  # e.g. "dossier:42"
+    deadline: datetime
+    milestones: tuple[Milestone, ...]
+    recipient: object  # a User
+    template: str  # e-mail template name under templates/emails/
+    context: dict = field(default_factory=dict)
+    essential: bool = False  # non-essential reminders honour the user's opt-out
+
+
+_PROVIDERS: list[Callable[[datetime], Iterable[ReminderDue]]] = []
+
+
+def register_provider(provider: Callable[[datetime], Iterable[ReminderDue]]) -> None:
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+
+
+def due_milestone(deadline: datetime, milestones: Iterable[Milestone],
+                  now: datetime) -> tuple[Milestone | None, list[Milestone]]:
+    """The milestone to send now (the latest whose moment has come, deadline not passed) and
+    the earlier ones it supersedes."""
+    if now >= deadline:
+        return None, []
+    reached = sorted((m for m in milestones if deadline - m.before <= now),
+                     key=lambda m: m.before)
+    if not reached:
+        return None, []
+    return reached[0], reached[1:]
+
+
+def send_once(due: ReminderDue, milestone: Milestone, now: datetime) -> bool:
+    """Send `due` for `milestone` unless already sent; True when this call sent it."""
+    recipient = due.recipient
+    if not due.essential and getattr(recipient, "reminders_opt_out", False):
+        return False
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(kind=due.kind, target_key=due.target_key,
+                                        milestone=milestone.name, recipient=recipient,
+                                        sent_at=now)
+            send_templated_email(to=recipient.email, template=due.template,
+                                 language=getattr(recipient, "language", "fr"),
+                                 context={**due.context, "deadline": due.deadline,
+                                          "milestone": milestone.name, "recipient": recipient})
+    except IntegrityError:
+        return False  # sent already (or being sent by another worker, which then commits)
+    return True
+
+
+def _record_skipped(due: ReminderDue, milestones: list[Milestone], now: datetime) -> None:
+    for milestone in milestones:
+        SentReminder.objects.get_or_create(
+            kind=due.kind, target_key=due.target_key, milestone=milestone.name,
+            recipient=due.recipient, defaults={"sent_at": now, "skipped": True})
+
+
+def run_reminders(now: datetime | None = None) -> int:
+    """Send every reminder due at `now`; returns how many e-mails were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for provider in list(_PROVIDERS):
+        for due in provider(now):
+            milestone, superseded = due_milestone(due.deadline, due.milestones, now)
+            if milestone is None:
+                continue
+            if send_once(due, milestone, now):
+                sent += 1
+                logger.info("reminder %s %s %s sent to %s", due.kind, due.target_key,
+                            milestone.name, due.recipient)
+            _record_skipped(due, superseded, now)
+    return sent
