@@ -7,7 +7,7 @@ from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
 from .enums import Role
-from .models import Organization, Signatory, Tenant
+from .models import Organization, Signatory, Tenant, User
 
 
 class PortalModelForm(forms.ModelForm):
@@ -83,3 +83,10 @@ class MembershipOrganizationForm(PortalForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
+
+
+class PreferencesForm(PortalModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language", "reminders_opt_out"]
+        help_texts = {"language": _("Langue de l'interface et des e-mails que vous recevez.")}

@@ -28,6 +28,7 @@ tenant_patterns = [
 portal_patterns = [
     path("", public.platform_home, name="platform_home"),
     path("mes-espaces/", account.my_spaces, name="my_spaces"),
+    path("mes-espaces/preferences/", account.preferences, name="preferences"),
     path("invitations/<str:token>/", account.invitation_accept_view, name="invitation_accept"),
     path("plateforme/contrats/", platform.tenant_list, name="platform_tenants"),
     path("plateforme/contrats/nouveau/", platform.tenant_create, name="platform_tenant_create"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("structures/", include("applications.urls_global")),
     path("", include((portal_patterns, "portal"))),
 ]
 # Each app's tenant pages share the /<tenant_slug>/ prefix (and its namespace).

@@ -1,13 +1,17 @@
 """A signed-in user's own pages: my spaces, accepting an invitation."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from ..audit import audit_log
+from ..forms import PreferencesForm
 from ..models import Invitation
 from ..selectors import pending_invitations_for_user, spaces_for_user
 from ..services import invitation_accept
@@ -19,6 +23,23 @@ def my_spaces(request):
         "spaces": spaces_for_user(request.user),
         "invitations": pending_invitations_for_user(request.user),
     })
+
+
+@login_required
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        audit_log(tenant=None, actor=user, action="portal.user.preferences_changed", target=user,
+                  data={k: str(v) for k, v in form.cleaned_data.items() if k in form.changed_data})
+        response = redirect("portal:preferences")
+        # The interface follows the chosen language at once.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                            samesite="Lax", secure=request.is_secure())
+        translation.activate(user.language)
+        messages.success(request, _("Vos préférences ont été enregistrées."))
+        return response
+    return render(request, "portal/preferences.html", {"form": form})
 
 
 @login_required
