@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # DATABASE_URL if set, else the embedded PostgreSQL (pgserver wheel, data in ./var/pgdata).
 WITH_DB = export DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m portal.devdb 2>/dev/null)}" &&
 
-.PHONY: help install install-test run test worker migrate seed check-deploy messages clean-db
+.PHONY: help install install-test run test worker migrate seed check-deploy messages backup restore
 
 help:
 	@echo "make run     start the demo portal on http://127.0.0.1:8000"
@@ -52,3 +52,12 @@ check-deploy: install
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# make backup                          -> var/backups/<timestamp>/ (database + private files)
+# make restore BACKUP=var/backups/<timestamp>
+backup: install
+	@$(WITH_DB) $(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=var/backups/<timestamp>" && exit 2)
+	@$(WITH_DB) $(PY) manage.py restore "$(BACKUP)"

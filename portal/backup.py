@@ -1,0 +1,109 @@
+"""Backups of the database (pg_dump, custom format) and of the private files, restorable
+as a pair. A backup is a folder with `database.dump`, `files.tar.gz` and `manifest.json`
+(checksums, time, database name)."""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+
+class BackupError(Exception):
+    pass
+
+
+def _pg_binary(name: str) -> str:
+    """Prefer the PostgreSQL 16 client tools shipped in the pgserver wheel (they read 15 and 16
+    servers alike), then the system's."""
+    try:
+        import pgserver
+
+        candidate = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
+        if candidate.exists():
+            return str(candidate)
+    except ImportError:
+        pass
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} not found")
+    return found
+
+
+def _libpq_env(alias: str = "default") -> tuple[dict, str]:
+    db = connections[alias].settings_dict
+    env = {**os.environ}
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    if host:
+        env["PGHOST"] = host
+    if db.get("PORT"):
+        env["PGPORT"] = str(db["PORT"])
+    env["PGUSER"] = db.get("USER") or "postgres"
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return env, db["NAME"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def backup_create(destination: Path) -> Path:
+    """Write a new backup folder under `destination`; return it."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = Path(destination) / stamp
+    folder.mkdir(parents=True)
+    env, name = _libpq_env()
+    dump = folder / "database.dump"
+    result = subprocess.run([_pg_binary("pg_dump"), "--format=custom", "--no-owner",
+                             "--file", str(dump), name], env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise BackupError(result.stderr.strip())
+    files = folder / "files.tar.gz"
+    media = Path(settings.PRIVATE_MEDIA_ROOT)
+    with tarfile.open(files, "w:gz") as tar:
+        if media.exists():
+            tar.add(media, arcname="private")
+    manifest = {"created_at": stamp, "database": name,
+                "database_sha256": _sha256(dump), "files_sha256": _sha256(files)}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return folder
+
+
+def backup_restore(folder: Path) -> None:
+    """Replace the database content and the private files with those of `folder`."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    dump, files = folder / "database.dump", folder / "files.tar.gz"
+    if _sha256(dump) != manifest["database_sha256"] or _sha256(files) != manifest["files_sha256"]:
+        raise BackupError("checksum mismatch: the backup is damaged")
+    connections.close_all()
+    env, name = _libpq_env()
+    result = subprocess.run([_pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner",
+                             "--single-transaction", "--dbname", name, str(dump)],
+                            env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise BackupError(result.stderr.strip())
+    media = Path(settings.PRIVATE_MEDIA_ROOT)
+    staging = media.with_name(media.name + ".restoring")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with tarfile.open(files, "r:gz") as tar:
+        tar.extractall(staging, filter="data")
+    restored = staging / "private"
+    shutil.rmtree(media, ignore_errors=True)
+    if restored.exists():
+        restored.rename(media)
+    else:
+        media.mkdir(parents=True)
+    shutil.rmtree(staging, ignore_errors=True)
