@@ -27,7 +27,7 @@ from .enums import CallPhase, CallStatus, CriterionKind, Funder, Severity
 from .validators import (MONEY_VALIDATORS, PERCENT_VALIDATORS, validate_call_slug,
                          validate_file_extension_list, validate_reference_code)
 
-#: The funding-rule fields shared by Call, Track and Category (see `calls.rules_engine`).
+#: The funding-rule fields shared by Call, Track and Category (see `calls.funding`).
 RULE_FIELDS = ("amount_min", "amount_max", "max_share_of_budget", "min_self_financing_share",
                "advance_percentage", "min_partners", "duration_months_min",
                "duration_months_max")
@@ -183,6 +183,10 @@ class Call(FundingRules):
         if self.expenses_start and self.expenses_end and self.expenses_end < self.expenses_start:
             errors.setdefault("expenses_end", []).append(
                 _("La fin de la période des dépenses éligibles doit suivre son début."))
+        if (self.slug and self.tenant_id and Call._base_manager.filter(
+                tenant_id=self.tenant_id, slug=self.slug).exclude(pk=self.pk).exists()):
+            errors.setdefault("slug", []).append(
+                _("Cet identifiant d'URL est déjà utilisé par un autre appel de ce contrat."))
         unknown = [f for f in self.funders or [] if f not in Funder.values]
         if unknown:
             errors.setdefault("funders", []).append(
@@ -261,6 +265,12 @@ class Track(FundingRules):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if (self.title and self.call_id and Track._base_manager.filter(
+                call_id=self.call_id, title=self.title).exclude(pk=self.pk).exists()):
+            raise ValidationError({"title": _("Cet appel a déjà un volet de ce nom.")})
+
 
 class Category(FundingRules):
     """A category of a call (e.g. "Catégorie 1 : Expérimentation"). Without a track it is
@@ -297,6 +307,10 @@ class Category(FundingRules):
         super().clean()
         if self.track_id and self.call_id and self.track.call_id != self.call_id:
             raise ValidationError({"track": _("Ce volet n'appartient pas à cet appel.")})
+        if (self.title and self.call_id and Category._base_manager.filter(
+                call_id=self.call_id, track_id=self.track_id, title=self.title)
+                .exclude(pk=self.pk).exists()):
+            raise ValidationError({"title": _("Cet appel a déjà une catégorie de ce nom.")})
 
 
 def _call_fk(related_name):

@@ -10,6 +10,16 @@ from ..decorators import tenant_view
 from ..selectors import public_tenants, tenant_signatories
 
 
+#: Sections other apps add at the bottom of the region home, from their AppConfig.ready():
+#: (template name, optional function(request) -> extra context dict).
+HOME_SECTIONS: list[tuple[str, object]] = []
+
+
+def register_home_section(template_name: str, context=None) -> None:
+    if all(name != template_name for name, _ctx in HOME_SECTIONS):
+        HOME_SECTIONS.append((template_name, context))
+
+
 @require_GET
 def platform_home(request):
     return render(request, "portal/platform_home.html", {"tenants": public_tenants()})
@@ -19,10 +29,12 @@ def platform_home(request):
 @tenant_view()
 def tenant_home(request):
     tenant = request.tenant
-    return render(request, "portal/tenant_home.html", {
-        "signatories": tenant_signatories(tenant),
-        "home_sections": [],
-    })
+    context = {"signatories": tenant_signatories(tenant), "home_sections": []}
+    for template_name, extra in HOME_SECTIONS:
+        if extra is not None:
+            context.update(extra(request))
+        context["home_sections"].append(template_name)
+    return render(request, "portal/tenant_home.html", context)
 
 
 @never_cache

@@ -1,0 +1,322 @@
+"""Forms of the tenant admin pages. They parse input only; the services validate the models
+(full_clean) and the views attach the services' errors to the named fields, input kept."""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_scopes.forms import SafeModelChoiceField
+
+from portal.formatting import PARIS
+from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
+
+from .eligibility import FIELD_CHOICES, OPERATOR_CHOICES, format_number
+from .enums import Funder
+from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
+                     EligibilityCriterion, Track)
+from .validators import validate_call_slug, validate_reference_code
+
+END_OF_DAY = time(23, 59, 59)
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
+
+#: Model error keys → form field names (the form splits the date-times in date + time).
+FIELD_ALIASES = {"opens_at": "opens_on", "closes_at": "closes_on"}
+
+
+def attach_errors(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to `form`: per field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            name = FIELD_ALIASES.get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ServiceModelForm(PortalModelForm):
+    """A ModelForm whose model validation is left to the service (so that an error on a
+    model field the form does not show can never crash the page)."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def _post_clean(self):
+        pass
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.service_fields}
+
+
+def paris_datetime(day, at) -> datetime:
+    """The aware datetime of `day` at `at`, Paris wall clock; an hour skipped by the spring
+    DST change is refused."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=PARIS)
+    if aware.astimezone(PARIS).replace(tzinfo=None) != naive or \
+            datetime.fromtimestamp(aware.timestamp(), PARIS).replace(tzinfo=None) != naive:
+        raise ValidationError(_("Cette heure n'existe pas à Paris ce jour-là (changement "
+                                "d'heure)."))
+    return aware
+
+
+def _check_min_max(form, low, high, message):
+    data = form.cleaned_data
+    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+        form.add_error(high, message)
+
+
+class FundingRulesMixin:
+    def clean_funding_rules(self):
+        _check_min_max(self, "amount_min", "amount_max",
+                       _("Le montant maximum doit être supérieur ou égal au minimum."))
+        _check_min_max(self, "duration_months_min", "duration_months_max",
+                       _("La durée maximale doit être supérieure ou égale à la durée "
+                         "minimale."))
+        for name in ("max_share_of_budget", "min_self_financing_share", "advance_percentage"):
+            value = self.cleaned_data.get(name)
+            if value is not None and not (Decimal("0") <= value <= Decimal("100")):
+                self.add_error(name, _("Un pourcentage est compris entre 0 et 100."))
+
+
+class CallForm(FundingRulesMixin, ServiceModelForm):
+    opens_on = forms.DateField(label=_("Ouverture des candidatures (date)"), required=False,
+                               widget=DATE_WIDGET)
+    opens_time = forms.TimeField(label=_("Heure d'ouverture (heure de Paris)"), required=False,
+                                 widget=TIME_WIDGET,
+                                 help_text=_("Vide : 0 h 00."))
+    closes_on = forms.DateField(label=_("Clôture des candidatures (date)"), required=False,
+                                widget=DATE_WIDGET)
+    closes_end_of_day = forms.BooleanField(
+        label=_("Jusqu'à ce jour inclus (clôture à 23 h 59 min 59 s, heure de Paris)"),
+        required=False, initial=True)
+    closes_time = forms.TimeField(label=_("Sinon, heure de clôture (heure de Paris)"),
+                                  required=False, widget=TIME_WIDGET)
+    funders = forms.MultipleChoiceField(label=_("Financeurs"), choices=Funder.choices,
+                                        required=False, widget=forms.CheckboxSelectMultiple)
+
+    service_fields = ("title", "slug", "reference_code", "summary", "description", "opens_at",
+                      "closes_at", "committee_date", "committee_label", "expenses_start",
+                      "expenses_end", "envelope", "funders", *RULE_FIELDS)
+
+    class Meta:
+        model = Call
+        fields = ["title", "slug", "reference_code", "summary", "description", "committee_date",
+                  "committee_label", "expenses_start", "expenses_end", "envelope",
+                  *RULE_FIELDS]
+        widgets = {"committee_date": DATE_WIDGET, "expenses_start": DATE_WIDGET,
+                   "expenses_end": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 8})}
+
+    field_order = ["title", "slug", "reference_code", "summary", "description", "opens_on",
+                   "opens_time", "closes_on", "closes_end_of_day", "closes_time",
+                   "committee_date", "committee_label", "expenses_start", "expenses_end",
+                   "envelope", "funders", *RULE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        call = self.instance
+        if call.pk:
+            self.initial["funders"] = list(call.funders or [])
+            if call.opens_at:
+                local = call.opens_at.astimezone(PARIS)
+                self.initial.update(opens_on=local.date(), opens_time=local.time())
+            if call.closes_at:
+                local = call.closes_at.astimezone(PARIS)
+                end_of_day = local.time().replace(microsecond=0) == END_OF_DAY
+                self.initial.update(closes_on=local.date(), closes_end_of_day=end_of_day,
+                                    closes_time=None if end_of_day else local.time())
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        validate_call_slug(slug)
+        return slug
+
+    def clean_reference_code(self):
+        code = (self.cleaned_data.get("reference_code") or "").strip().upper()
+        validate_reference_code(code)
+        return code
+
+    def clean(self):
+        data = super().clean()
+        self.clean_funding_rules()
+        opens_at = closes_at = None
+        if data.get("opens_on"):
+            try:
+                opens_at = paris_datetime(data["opens_on"], data.get("opens_time") or time(0))
+            except ValidationError as exc:
+                self.add_error("opens_time", exc)
+        elif data.get("opens_time"):
+            self.add_error("opens_on", _("Indiquez aussi la date d'ouverture."))
+        if data.get("closes_on"):
+            if data.get("closes_end_of_day") or not data.get("closes_time"):
+                at = END_OF_DAY
+            else:
+                at = data["closes_time"]
+            try:
+                closes_at = paris_datetime(data["closes_on"], at)
+            except ValidationError as exc:
+                self.add_error("closes_time", exc)
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_on", _("La clôture doit suivre l'ouverture des candidatures."))
+        _check_min_max(self, "expenses_start", "expenses_end",
+                       _("La fin de la période des dépenses éligibles doit suivre son début."))
+        data["opens_at"], data["closes_at"] = opens_at, closes_at
+        return data
+
+
+class TrackForm(FundingRulesMixin, ServiceModelForm):
+    service_fields = ("title", "description", "position", *RULE_FIELDS)
+
+    class Meta:
+        model = Track
+        fields = ["title", "description", "position", *RULE_FIELDS]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        self.clean_funding_rules()
+        return data
+
+
+class _ScopedItemForm(ServiceModelForm):
+    """Track / category choices limited to the call's own."""
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "track" in self.fields:
+            self.fields["track"].queryset = Track.objects.filter(call=call)
+            self.fields["track"].empty_label = _("Tous les volets")
+        if "category" in self.fields:
+            self.fields["category"].queryset = Category.objects.filter(call=call)
+            self.fields["category"].empty_label = _("Toutes les catégories")
+
+
+class CategoryForm(FundingRulesMixin, _ScopedItemForm):
+    service_fields = ("track", "title", "description", "position", *RULE_FIELDS)
+
+    class Meta:
+        model = Category
+        fields = ["track", "title", "description", "position", *RULE_FIELDS]
+        field_classes = {"track": SafeModelChoiceField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        self.clean_funding_rules()
+        return data
+
+
+def value_to_text(value) -> str:
+    """The stored criterion value, as the admin types it."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if len(value) == 2 and all(isinstance(v, (int, str)) and _is_number(v) for v in value):
+            return " ; ".join(format_number(v).replace("\u00a0", " ") for v in value)
+        return ", ".join(str(v) for v in value)
+    if _is_number(value):
+        return format_number(value).replace("\u00a0", " ")
+    return str(value)
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        Decimal(str(value))
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+class CriterionForm(_ScopedItemForm):
+    field = forms.ChoiceField(label=_("Donnée vérifiée"), required=False,
+                              choices=[("", "—")] + FIELD_CHOICES,
+                              help_text=_("Pour une vérification : la donnée de la structure "
+                                          "ou du dossier (voir la liste ci-dessous)."))
+    operator = forms.ChoiceField(label=_("Opérateur"), required=False,
+                                 choices=[("", "—")] + OPERATOR_CHOICES)
+    value = forms.CharField(
+        label=_("Valeur"), required=False,
+        help_text=_("Nombre (100000 ou 100 000,00), texte, liste séparée par des virgules "
+                    "(in, contient tous…), ou deux nombres séparés par « ; » (entre)."))
+
+    service_fields = ("track", "category", "kind", "label", "field", "parameter", "operator",
+                      "value", "severity", "message", "position")
+
+    class Meta:
+        model = EligibilityCriterion
+        fields = ["kind", "label", "field", "parameter", "operator", "value", "severity",
+                  "message", "track", "category", "position"]
+        field_classes = {"track": SafeModelChoiceField, "category": SafeModelChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["value"] = value_to_text(self.instance.value)
+
+    def clean_value(self):
+        return (self.cleaned_data.get("value") or "").strip()
+
+
+class AppraisalCriterionForm(_ScopedItemForm):
+    service_fields = ("track", "category", "label", "help_text", "weight", "scale_max",
+                      "position")
+
+    class Meta:
+        model = AppraisalCriterion
+        fields = ["label", "help_text", "weight", "scale_max", "track", "category", "position"]
+        field_classes = {"track": SafeModelChoiceField, "category": SafeModelChoiceField}
+        widgets = {"help_text": forms.Textarea(attrs={"rows": 3})}
+
+
+class DocumentRequirementForm(_ScopedItemForm):
+    allowed_formats = forms.CharField(
+        label=_("Formats acceptés"), initial="pdf",
+        help_text=_("Extensions séparées par des virgules (ex. : pdf, xlsx, ods)."))
+
+    service_fields = ("track", "category", "label", "help_text", "required", "allowed_formats",
+                      "max_size_mb", "position")
+
+    class Meta:
+        model = DocumentRequirement
+        fields = ["label", "help_text", "required", "allowed_formats", "max_size_mb", "track",
+                  "category", "position"]
+        field_classes = {"track": SafeModelChoiceField, "category": SafeModelChoiceField}
+        widgets = {"help_text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["allowed_formats"] = ", ".join(self.instance.allowed_formats or [])
+
+    def clean_allowed_formats(self):
+        raw = self.cleaned_data.get("allowed_formats") or ""
+        formats = []
+        for part in raw.replace(";", ",").split(","):
+            ext = part.strip().lower().lstrip(".")
+            if ext and ext not in formats:
+                formats.append(ext)
+        if not formats:
+            raise ValidationError(_("Indiquez au moins un format."))
+        return formats
+
+
+class CloneForm(PortalForm):
+    title = forms.CharField(label=_("Intitulé du nouvel appel"), max_length=255)
+    slug = forms.SlugField(label=_("Identifiant d'URL"), max_length=80,
+                           validators=[validate_call_slug])
+    reference_code = forms.CharField(label=_("Code de référence"), max_length=12,
+                                     required=False,
+                                     help_text=_("Vide : le même code que l'appel d'origine."))
+    shift_years = forms.IntegerField(label=_("Décaler les dates de (années)"), min_value=0,
+                                     max_value=5, initial=1)
+
+    def clean_reference_code(self):
+        code = (self.cleaned_data.get("reference_code") or "").strip().upper()
+        if code:
+            validate_reference_code(code)
+        return code or None

@@ -1,0 +1,81 @@
+"""Reads of the calls app (querysets with their prefetches; no N+1 on list pages)."""
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from .enums import CallPhase, CallStatus
+from .models import (AppraisalCriterion, Call, Category, DocumentRequirement,
+                     EligibilityCriterion, Track)
+
+
+def public_calls(tenant):
+    """Published and closed calls of `tenant` (not drafts, not archived)."""
+    return (Call.objects.filter(tenant=tenant,
+                                status__in=[CallStatus.PUBLISHED, CallStatus.CLOSED])
+            .prefetch_related(Prefetch("tracks", queryset=Track.objects.order_by("position",
+                                                                                   "pk")))
+            .order_by("closes_at", "title"))
+
+
+def calls_by_phase(tenant, now=None) -> dict[str, list[Call]]:
+    """``{"open": [...], "upcoming": [...], "closed": [...]}`` for the region home (2
+    queries). Open calls: nearest deadline first; closed: most recent first."""
+    now = now or timezone.now()
+    groups = {CallPhase.OPEN: [], CallPhase.UPCOMING: [], CallPhase.CLOSED: []}
+    for call in public_calls(tenant):
+        phase = call.phase(now)
+        if phase in groups:
+            groups[phase].append(call)
+    groups[CallPhase.CLOSED].sort(key=lambda c: c.closes_at or now, reverse=True)
+    groups[CallPhase.UPCOMING].sort(key=lambda c: c.opens_at or now)
+    return {str(k): v for k, v in groups.items()}
+
+
+def call_with_rules(tenant, slug: str) -> Call:
+    """One call with everything under it (raises Call.DoesNotExist)."""
+    return (Call.objects.filter(tenant=tenant, slug=slug)
+            .prefetch_related(
+                Prefetch("tracks", queryset=Track.objects.order_by("position", "pk")),
+                Prefetch("categories", queryset=Category.objects.select_related("track")),
+                Prefetch("eligibility_criteria",
+                         queryset=EligibilityCriterion.objects.select_related("track",
+                                                                              "category")),
+                Prefetch("appraisal_criteria",
+                         queryset=AppraisalCriterion.objects.select_related("track",
+                                                                            "category")),
+                Prefetch("document_requirements",
+                         queryset=DocumentRequirement.objects.select_related("track",
+                                                                             "category")))
+            .get())
+
+
+def manage_calls(tenant):
+    """Every call of `tenant` with its counts, for the admin list (one query)."""
+    return (Call.objects.filter(tenant=tenant)
+            .annotate(track_count=Count("tracks", distinct=True),
+                      category_count=Count("categories", distinct=True),
+                      criterion_count=Count("eligibility_criteria", distinct=True),
+                      document_count=Count("document_requirements", distinct=True))
+            .order_by("-created_at", "title"))
+
+
+def ical_calls(tenant):
+    """Calls whose dates go to the region's iCalendar feed."""
+    return (Call.objects.filter(tenant=tenant,
+                                status__in=[CallStatus.PUBLISHED, CallStatus.CLOSED])
+            .order_by("closes_at", "pk"))
+
+
+def criteria_by_scope(call: Call) -> list[dict]:
+    """The call's eligibility criteria grouped for display: call level, then each track
+    (and its categories), then each call-level category. Uses the prefetched rows."""
+    criteria = list(call.eligibility_criteria.all())
+    groups = [{"title": None, "items": [c for c in criteria
+                                        if c.track_id is None and c.category_id is None]}]
+    for track in call.tracks.all():
+        groups.append({"title": track.title, "items": [
+            c for c in criteria if c.track_id == track.pk and c.category_id is None]})
+    for category in call.categories.all():
+        groups.append({"title": category.title, "items": [
+            c for c in criteria if c.category_id == category.pk]})
+    return [g for g in groups if g["items"]]

@@ -1,0 +1,43 @@
+from django import template
+
+from portal.formatting import format_date_fr
+
+from ..display import countdown, format_datetime_fr
+
+register = template.Library()
+
+
+@register.filter
+def datetime_fr(value):
+    """``{{ call.closes_at|datetime_fr }}`` → ``18 septembre 2023 à 23 h 59`` (Paris)."""
+    return format_datetime_fr(value)
+
+
+@register.filter
+def date_fr(value):
+    return format_date_fr(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def call_countdown(context, call):
+    """Rendered on the server: "clôture dans 3 jours"."""
+    return countdown(call, context.get("now"))
+
+
+@register.filter
+def percent(value):
+    """``Decimal("30.00")`` → ``30 %``."""
+    if value is None or value == "":
+        return ""
+    from ..eligibility import format_number
+
+    return f"{format_number(value)}\u00a0%"
+
+
+@register.filter
+def number_fr(value):
+    if value is None or value == "":
+        return ""
+    from ..eligibility import format_number
+
+    return format_number(value)
