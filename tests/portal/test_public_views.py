@@ -103,3 +103,12 @@ def test_my_spaces_requires_login(client, db):
     response = client.get("/mes-espaces/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_pages_carry_a_strict_content_security_policy(client, tenant):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
