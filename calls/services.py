@@ -60,12 +60,19 @@ def _lock(call: Call) -> Call:
     return Call.objects.select_for_update(of=("self",)).get(pk=call.pk)
 
 
+def _sync(call: Call, locked: Call) -> Call:
+    """Copy the state written through the locked row back onto the caller's instance."""
+    for name in ("status", "published_at", "rules_version", "updated_at"):
+        setattr(call, name, getattr(locked, name))
+    return call
+
+
 def _rules_changed(call: Call, *, user) -> int | None:
     """After a rule change: on a non-draft call, bump the version and store its snapshot.
     Returns the new version, or None for a draft."""
-    if call.status == CallStatus.DRAFT:
-        return None
     locked = _lock(call)
+    if locked.status == CallStatus.DRAFT:
+        return None
     locked.rules_version += 1
     locked.save(update_fields=["rules_version", "updated_at"])
     call.rules_version = locked.rules_version
@@ -94,17 +101,17 @@ def call_create(*, user, tenant, **fields) -> Call:
 @transaction.atomic
 def call_update(*, user, call: Call, **fields) -> Call:
     _require(user, call.tenant)
-    _require_editable(call)
     unknown = set(fields) - set(CALL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown call fields: {sorted(unknown)}")
     stored = Call.objects.get(pk=call.pk)
+    _require_editable(stored)
     before = {k: getattr(stored, k) for k in fields}
     for name, value in fields.items():
         setattr(call, name, value)
+    _sync(call, stored)
     call.full_clean()
-    call.rules_version = stored.rules_version
-    call.save()
+    call.save(update_fields=[*fields, "updated_at"])
     changed = _changes(before, {k: getattr(call, k) for k in fields})
     if changed:
         audit_log(tenant=call.tenant, actor=user, action="calls.call.updated", target=call,
@@ -127,44 +134,44 @@ def publication_problems(call: Call) -> list[str]:
 @transaction.atomic
 def call_publish(*, user, call: Call, now=None) -> Call:
     _require(user, call.tenant)
-    call = _lock(call)
-    if call.status not in (CallStatus.DRAFT, CallStatus.CLOSED):
+    locked = _lock(call)
+    if locked.status not in (CallStatus.DRAFT, CallStatus.CLOSED):
         raise ValidationError(_("Seul un brouillon ou un appel clos peut être publié."))
-    problems = publication_problems(call)
+    problems = publication_problems(locked)
     if problems:
         raise ValidationError(problems)
-    previous = call.status
-    call.status = CallStatus.PUBLISHED
-    call.published_at = call.published_at or (now or timezone.now())
-    call.save(update_fields=["status", "published_at", "updated_at"])
-    record_rules_version(call, user=user)
-    audit_log(tenant=call.tenant, actor=user, action="calls.call.published", target=call,
-              data={"from": previous, "rules_version": call.rules_version})
-    return call
+    previous = locked.status
+    locked.status = CallStatus.PUBLISHED
+    locked.published_at = locked.published_at or (now or timezone.now())
+    locked.save(update_fields=["status", "published_at", "updated_at"])
+    record_rules_version(locked, user=user)
+    audit_log(tenant=call.tenant, actor=user, action="calls.call.published", target=locked,
+              data={"from": previous, "rules_version": locked.rules_version})
+    return _sync(call, locked)
 
 
 @transaction.atomic
 def call_close(*, user, call: Call) -> Call:
     _require(user, call.tenant)
-    call = _lock(call)
-    if call.status != CallStatus.PUBLISHED:
+    locked = _lock(call)
+    if locked.status != CallStatus.PUBLISHED:
         raise ValidationError(_("Seul un appel publié peut être clos."))
-    call.status = CallStatus.CLOSED
-    call.save(update_fields=["status", "updated_at"])
-    audit_log(tenant=call.tenant, actor=user, action="calls.call.closed", target=call)
-    return call
+    locked.status = CallStatus.CLOSED
+    locked.save(update_fields=["status", "updated_at"])
+    audit_log(tenant=call.tenant, actor=user, action="calls.call.closed", target=locked)
+    return _sync(call, locked)
 
 
 @transaction.atomic
 def call_archive(*, user, call: Call) -> Call:
     _require(user, call.tenant)
-    call = _lock(call)
-    if call.status not in (CallStatus.PUBLISHED, CallStatus.CLOSED):
+    locked = _lock(call)
+    if locked.status not in (CallStatus.PUBLISHED, CallStatus.CLOSED):
         raise ValidationError(_("Seul un appel publié ou clos peut être archivé."))
-    call.status = CallStatus.ARCHIVED
-    call.save(update_fields=["status", "updated_at"])
-    audit_log(tenant=call.tenant, actor=user, action="calls.call.archived", target=call)
-    return call
+    locked.status = CallStatus.ARCHIVED
+    locked.save(update_fields=["status", "updated_at"])
+    audit_log(tenant=call.tenant, actor=user, action="calls.call.archived", target=locked)
+    return _sync(call, locked)
 
 
 @transaction.atomic
