@@ -145,3 +145,51 @@ class AnnualRevenue(models.Model):
 
     def __str__(self):
         return f"{self.year} : {self.amount}"
+
+
+def _structure_invitation_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _structure_invitation_expiry():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=14)
+
+
+class StructureInvitation(models.Model):
+    """An invitation, by e-mail, to become a member of a structure (global, like Structure)."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE,
+                                  related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=_structure_invitation_token,
+                             editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_structure_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation à une structure")
+        verbose_name_plural = _("invitations à une structure")
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "email"],
+                                    condition=Q(accepted_at__isnull=True),
+                                    name="structure_invitation_unique_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.structure}"
+
+    @property
+    def is_pending(self) -> bool:
+        from django.utils import timezone
+
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -23,7 +23,9 @@ def _luhn_complete(digits: str) -> str:
 
 
 def make_siret(n: int) -> str:
-    return _luhn_complete(f"{100000000 + n:09d}{n % 10000:04d}")
+    """A valid SIRET: the SIREN (9 digits) and the whole SIRET both pass the Luhn check."""
+    siren = _luhn_complete(f"{10000000 + n:08d}")
+    return _luhn_complete(f"{siren}{n % 10000:04d}")
 
 
 class StructureFactory(factory.django.DjangoModelFactory):
