@@ -122,6 +122,10 @@ def _version_warning(call: Call) -> str | None:
     if call.status == CallStatus.DRAFT:
         return None
     count = filed_dossier_count(call)
+    if count == 0:
+        return _("Cet appel est publié : toute modification de ses règles crée la version "
+                 "%(next)d. Aucun dossier n'a encore été déposé.") % {
+            "next": call.rules_version + 1}
     return ngettext(
         "Cet appel est publié : toute modification de ses règles crée la version "
         "%(next)d. %(count)d dossier déjà déposé reste jugé selon la version %(version)d.",
