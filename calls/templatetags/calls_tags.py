@@ -41,3 +41,13 @@ def number_fr(value):
     from ..eligibility import format_number
 
     return format_number(value)
+
+
+@register.filter
+def rich_text(value):
+    """The call's description: sanitized again at display (defence in depth), then safe."""
+    from django.utils.safestring import mark_safe
+
+    from ..sanitize import sanitize_html
+
+    return mark_safe(sanitize_html(value or ""))  # noqa: S308 - cleaned by nh3 just above

@@ -1,0 +1,1 @@
+from .urlconf_apply import with_apply as urlpatterns  # noqa: F401

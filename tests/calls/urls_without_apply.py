@@ -1,0 +1,1 @@
+from .urlconf_apply import without_apply as urlpatterns  # noqa: F401
