@@ -1,0 +1,1 @@
+"""Mentoring rows are edited through the pilot pages (tenant-scoped); no admin registration."""

@@ -1,0 +1,204 @@
+"""Reads of the mentoring scheme. The matchmaker's facts load in a constant number of queries."""
+
+from decimal import Decimal
+
+from django.db.models import (Avg, Count, DurationField, ExpressionWrapper, F, IntegerField,
+                              OuterRef, Prefetch, Subquery, Sum)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from applications.models import Structure
+from portal.geo import DEPARTEMENT_REGION, departement_for_postal_code
+
+from . import matchmaker as mm
+from .enums import (ACTIVE_ENGAGEMENT_STATES, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
+                    NeedState, ProposalSource, ProposalStatus)
+from .models import (Engagement, Feedback, MatchingWeights, MatchProposal, NeedRequest,
+                     ResourcePerson, ResourceTheme, Theme)
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def weights_for(tenant) -> mm.Weights:
+    row = MatchingWeights.objects.filter(tenant=tenant).first()
+    if row is None:
+        return mm.Weights()
+    return mm.Weights(**{f: getattr(row, f) for f in MatchingWeights.FACTORS})
+
+
+def tenant_themes(tenant, *, active_only: bool = False):
+    qs = Theme.objects.filter(tenant=tenant)
+    return qs.filter(active=True) if active_only else qs
+
+
+def theme_labels(tenant) -> dict[int, str]:
+    return dict(Theme.objects.filter(tenant=tenant).values_list("pk", "label"))
+
+
+def structures_of(user):
+    """The structures a user acts for (global, through StructureMember)."""
+    if not getattr(user, "is_authenticated", False):
+        return Structure.objects.none()
+    return Structure.objects.filter(members__user=user).order_by("name")
+
+
+# --- Matchmaker facts ---------------------------------------------------------------------
+
+def _need_departement(need: NeedRequest) -> str:
+    return departement_for_postal_code(need.place_postal_code) or need.structure.departement
+
+
+def need_days(need: NeedRequest) -> float:
+    diagnosis = getattr(need, "diagnosis", None)
+    if diagnosis is not None and diagnosis.days:
+        return float(diagnosis.days)
+    outcome = diagnosis.outcome if diagnosis is not None else need.hoped_format
+    return float(FORMAT_DAY_LIMITS.get(outcome, (1, 2))[1])
+
+
+def need_facts_qs(tenant):
+    return (NeedRequest.objects.filter(tenant=tenant)
+            .select_related("structure", "diagnosis")
+            .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("pk"))))
+
+
+def need_to_facts(need: NeedRequest) -> mm.NeedFacts:
+    dep = _need_departement(need)
+    return mm.NeedFacts(
+        id=need.pk, structure_id=need.structure_id,
+        theme_ids=frozenset(t.pk for t in need.themes.all()),
+        main_activity=need.structure.main_activity or "",
+        aesthetics=frozenset(need.structure.aesthetics or ()),
+        departement=dep or "", region=DEPARTEMENT_REGION.get(dep, "") if dep else "",
+        remote_ok=need.remote_possible,
+        available_from=need.available_from, available_until=need.available_until,
+        days=need_days(need))
+
+
+def open_need_facts(tenant) -> list[mm.NeedFacts]:
+    """Facts of the diagnosed needs waiting for a resource person (2 queries)."""
+    needs = need_facts_qs(tenant).filter(state=NeedState.QUALIFIED).order_by("created_at", "pk")
+    return [need_to_facts(n) for n in needs]
+
+
+def resource_queryset(tenant, *, year: int):
+    live = Engagement.objects.filter(resource=OuterRef("pk"), year=year,
+                                     state__in=ACTIVE_ENGAGEMENT_STATES)
+    used = live.values("resource").annotate(n=Count("pk")).values("n")
+    days = live.values("resource").annotate(d=Sum("planned_days")).values("d")
+    fb = Feedback.objects.filter(engagement__resource=OuterRef("pk"),
+                                 side=FeedbackSide.BENEFICIARY).values("engagement__resource")
+    return (ResourcePerson.objects.filter(tenant=tenant)
+            .select_related("structure")
+            .annotate(
+                used=Coalesce(Subquery(used, output_field=IntegerField()), 0),
+                days_used=Coalesce(Subquery(days), Decimal("0")),
+                feedback_sum=Coalesce(Subquery(fb.annotate(s=Sum("rating")).values("s"),
+                                               output_field=IntegerField()), 0),
+                feedback_count=Coalesce(Subquery(fb.annotate(c=Count("pk")).values("c"),
+                                                 output_field=IntegerField()), 0),
+                total_engagements=Count("engagements", distinct=True))
+            .prefetch_related(
+                Prefetch("theme_levels", queryset=ResourceTheme.objects.select_related("theme")),
+                Prefetch("conflict_structures", queryset=Structure.objects.only("pk", "name"))))
+
+
+def resource_to_facts(r: ResourcePerson) -> mm.ResourceFacts:
+    return mm.ResourceFacts(
+        id=r.pk, structure_id=r.structure_id,
+        theme_levels={tl.theme_id: tl.level for tl in r.theme_levels.all()},
+        main_activity=r.main_activity or "", aesthetics=frozenset(r.aesthetics or ()),
+        departement=r.departement, region=DEPARTEMENT_REGION.get(r.departement, ""),
+        remote_ok=r.remote_possible, capacity=r.max_engagements_per_year, used=r.used,
+        capacity_days=float(r.max_days_per_year), days_used=float(r.days_used),
+        available_from=r.available_from, available_until=r.available_until, active=r.active,
+        conflict_structure_ids=frozenset(s.pk for s in r.conflict_structures.all()),
+        feedback_sum=r.feedback_sum, feedback_count=r.feedback_count)
+
+
+def resource_pool(tenant, *, year: int | None = None) -> list[ResourcePerson]:
+    """The pool with this year's load and past feedback (3 queries)."""
+    return list(resource_queryset(tenant, year=year or current_year()))
+
+
+def resource_facts(tenant, *, year: int | None = None) -> list[mm.ResourceFacts]:
+    return [resource_to_facts(r) for r in resource_pool(tenant, year=year)]
+
+
+def suggestions_for(need: NeedRequest, *, limit: int | None = None):
+    """Ranked candidates and exclusions for one need, with the pool rows by id."""
+    tenant = need.tenant
+    pool = resource_pool(tenant)
+    facts = [resource_to_facts(r) for r in pool]
+    need = need_facts_qs(tenant).get(pk=need.pk)
+    result = mm.suggest(need_to_facts(need), facts, weights_for(tenant), limit=limit)
+    return result, {r.pk: r for r in pool}
+
+
+# --- Lists and dashboard ------------------------------------------------------------------
+
+def needs_of_user(tenant, user):
+    return (NeedRequest.objects.filter(tenant=tenant, structure__members__user=user)
+            .select_related("structure", "diagnosis").prefetch_related("themes").distinct())
+
+
+def pilot_needs(tenant, *, state: str | None = None):
+    qs = (NeedRequest.objects.filter(tenant=tenant)
+          .select_related("structure", "diagnosis").prefetch_related("themes"))
+    return qs.filter(state=state) if state else qs
+
+
+def open_proposals(tenant):
+    return (MatchProposal.objects.filter(need__tenant=tenant, status=ProposalStatus.PROPOSED)
+            .select_related("need__structure", "resource"))
+
+
+def global_proposals(tenant):
+    return open_proposals(tenant).filter(source=ProposalSource.GLOBAL).order_by("need__created_at")
+
+
+def engagements(tenant, *, state: str | None = None):
+    qs = (Engagement.objects.filter(tenant=tenant)
+          .select_related("need__structure", "resource__structure"))
+    return qs.filter(state=state) if state else qs
+
+
+def engagement_detail(tenant, pk: int) -> Engagement:
+    return (Engagement.objects.filter(tenant=tenant)
+            .select_related("need__structure", "need__diagnosis", "need__submitted_by",
+                            "resource__structure", "tenant")
+            .prefetch_related("sessions", "feedbacks", "need__themes").get(pk=pk))
+
+
+def dashboard(tenant) -> dict:
+    """Needs per state, time from request to start, resource load (constant queries)."""
+    counts = dict(NeedRequest.objects.filter(tenant=tenant).values_list("state")
+                  .annotate(n=Count("pk")).values_list("state", "n"))
+    per_state = [{"state": s, "label": s.label, "count": counts.get(s.value, 0)}
+                 for s in NeedState]
+    started = (Engagement.objects.filter(tenant=tenant, started_at__isnull=False)
+               .exclude(state=EngagementState.CANCELLED)
+               .annotate(delay=ExpressionWrapper(F("started_at") - F("need__created_at"),
+                                                 output_field=DurationField())))
+    stats = started.aggregate(avg=Avg("delay"), n=Count("pk"))
+    avg_days = None
+    if stats["avg"] is not None:
+        avg_days = round(stats["avg"].total_seconds() / 86400, 1)
+    waiting = (NeedRequest.objects.filter(tenant=tenant, state=NeedState.SUBMITTED)
+               .order_by("created_at").first())
+    return {
+        "per_state": per_state,
+        "total_needs": sum(counts.values()),
+        "started_count": stats["n"],
+        "avg_days_to_start": avg_days,
+        "oldest_waiting": waiting,
+        "pool": resource_pool(tenant),
+        "year": current_year(),
+    }
+
+
+def feedback_for_user(engagement, side) -> Feedback | None:
+    return next((f for f in engagement.feedbacks.all() if f.side == side), None)
+

@@ -1,0 +1,524 @@
+"""Writes of the mentoring scheme: one function per business action, audited, notified."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Structure
+from portal.audit import audit_log
+
+from . import matchmaker as mm
+from .enums import (DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES,
+                    DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
+                    ProposalStatus)
+from .explain import breakdown_json, exclusion_text
+from .models import (Diagnosis, Engagement, EngagementSession, Feedback, MatchingWeights,
+                     MatchProposal, NeedRequest, ResourcePerson, ResourceTheme, Theme)
+from . import selectors
+
+#: Filters a pilot may override with a written justification (never structure, conflict,
+#: capacity or an inactive resource).
+OVERRIDABLE_FILTERS = (mm.NO_THEME, mm.AVAILABILITY)
+
+
+def _require(user, perm: str, obj=None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+def _notify(need: NeedRequest, event: str) -> None:
+    from .tasks import need_notification_task
+
+    need_id = need.pk
+    transaction.on_commit(lambda: need_notification_task.delay(need_id=need_id, event=event))
+
+
+def _recompute_later(tenant) -> None:
+    from .tasks import assignment_recompute_task
+
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: assignment_recompute_task.delay(tenant_id=tenant_id))
+
+
+# --- Themes and weights -------------------------------------------------------------------
+
+@transaction.atomic
+def theme_save(*, tenant, user, label: str, position: int = 0, active: bool = True,
+               theme: Theme | None = None) -> Theme:
+    _require(user, "mentoring.configure", tenant)
+    created = theme is None
+    theme = theme or Theme(tenant=tenant)
+    theme.label, theme.position, theme.active = label.strip(), position, active
+    theme.full_clean()
+    theme.save()
+    audit_log(tenant=tenant, actor=user, target=theme,
+              action="mentoring.theme.created" if created else "mentoring.theme.updated",
+              data={"label": theme.label, "position": position, "active": active})
+    return theme
+
+
+@transaction.atomic
+def themes_seed_defaults(*, tenant, user=None) -> list[Theme]:
+    """Create the five themes of the scheme (idempotent)."""
+    out = []
+    for position, label in enumerate(DEFAULT_THEMES, start=1):
+        theme, created = Theme.objects.get_or_create(
+            tenant=tenant, label=str(label), defaults={"position": position})
+        if created:
+            audit_log(tenant=tenant, actor=user, action="mentoring.theme.created", target=theme,
+                      data={"label": theme.label, "position": position, "active": True})
+        out.append(theme)
+    return out
+
+
+@transaction.atomic
+def weights_update(*, tenant, user, **weights) -> MatchingWeights:
+    _require(user, "mentoring.configure", tenant)
+    row, _created = MatchingWeights.objects.get_or_create(tenant=tenant)
+    for key in MatchingWeights.FACTORS:
+        setattr(row, key, int(weights[key]))
+    row.full_clean()
+    row.save()
+    audit_log(tenant=tenant, actor=user, action="mentoring.weights.updated", target=row,
+              data={k: getattr(row, k) for k in MatchingWeights.FACTORS})
+    _recompute_later(tenant)
+    return row
+
+
+# --- Needs --------------------------------------------------------------------------------
+
+@transaction.atomic
+def need_submit(*, tenant, user, structure: Structure, themes, description: str,
+                **fields) -> NeedRequest:
+    """The beneficiary's questionnaire. Refused without theme or description."""
+    _require(user, "mentoring.submit_need", tenant)
+    if not user.has_perm("applications.view_structure", structure):
+        raise ValidationError({"structure": _("Vous n'agissez pas pour cette structure.")})
+    themes = list(themes or [])
+    errors = {}
+    if not themes:
+        errors["themes"] = _("Choisissez au moins une thématique.")
+    elif any(t.tenant_id != tenant.pk or not t.active for t in themes):
+        errors["themes"] = _("Thématique inconnue pour ce dispositif.")
+    if not (description or "").strip():
+        errors["description"] = _("Décrivez votre besoin.")
+    if errors:
+        raise ValidationError(errors)
+    need = NeedRequest(tenant=tenant, structure=structure, submitted_by=user,
+                       description=description.strip(), state=NeedState.SUBMITTED, **fields)
+    need.full_clean()
+    need.save()
+    need.themes.set(themes)
+    audit_log(tenant=tenant, actor=user, action="mentoring.need.submitted", target=need,
+              data={"structure": structure.pk, "themes": sorted(t.pk for t in themes),
+                    "hoped_format": need.hoped_format})
+    _notify(need, "submitted")
+    return need
+
+
+@transaction.atomic
+def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
+                  days: Decimal | None = None, redirect_to: str = "") -> Diagnosis:
+    """The pilot's diagnosis: TSF (1–2 days), mentoring (≤ 4 days), or a redirection."""
+    tenant = need.tenant
+    _require(user, "mentoring.manage", tenant)
+    need = NeedRequest.objects.select_for_update(of=("self",)).get(pk=need.pk)
+    if need.state not in (NeedState.SUBMITTED, NeedState.QUALIFIED, NeedState.REDIRECTED,
+                          NeedState.NOT_ELIGIBLE):
+        raise ValidationError(_("Ce besoin a déjà une mise en relation : le diagnostic ne peut "
+                                "plus être modifié."))
+    errors = {}
+    if not (comment or "").strip():
+        errors["comment"] = _("Expliquez le diagnostic.")
+    if outcome in FORMAT_DAY_LIMITS:
+        low, high = FORMAT_DAY_LIMITS[outcome]
+        if days is None:
+            errors["days"] = _("Indiquez le nombre de jours prévus.")
+        elif not (low <= days <= high):
+            errors["days"] = _("%(format)s : de %(low)s à %(high)s jours, pas %(days)s.") % {
+                "format": DiagnosisOutcome(outcome).label, "low": low, "high": high,
+                "days": f"{days:g}".replace(".", ",")}
+        redirect_to = ""
+    else:
+        days = None
+        if outcome in REDIRECT_OUTCOMES and not (redirect_to or "").strip():
+            errors["redirect_to"] = _("Indiquez au ou à la bénéficiaire où s'adresser.")
+    if errors:
+        raise ValidationError(errors)
+    diagnosis = Diagnosis.objects.filter(need=need).first() or Diagnosis(need=need)
+    diagnosis.outcome, diagnosis.comment = outcome, comment.strip()
+    diagnosis.days, diagnosis.redirect_to = days, (redirect_to or "").strip()
+    diagnosis.diagnosed_by = user
+    diagnosis.full_clean()
+    diagnosis.save()
+    need.state = (NeedState.QUALIFIED if outcome in FORMAT_DAY_LIMITS
+                  else NeedState.REDIRECTED if outcome in REDIRECT_OUTCOMES
+                  else NeedState.NOT_ELIGIBLE)
+    need.save(update_fields=["state", "updated_at"])
+    audit_log(tenant=tenant, actor=user, action="mentoring.need.diagnosed", target=need,
+              data={"outcome": outcome, "days": str(days) if days is not None else None,
+                    "state": need.state})
+    _notify(need, "diagnosed")
+    _recompute_later(tenant)
+    return diagnosis
+
+
+@transaction.atomic
+def need_withdraw(*, need: NeedRequest, user) -> NeedRequest:
+    """The beneficiary withdraws a request not yet matched."""
+    if not user.has_perm("mentoring.view_need", need) or not \
+            user.has_perm("applications.view_structure", need.structure):
+        raise PermissionDenied("mentoring.view_need")
+    if need.state not in (NeedState.SUBMITTED, NeedState.QUALIFIED):
+        raise ValidationError(_("Cette demande ne peut plus être retirée."))
+    need.state = NeedState.CANCELLED
+    need.save(update_fields=["state", "updated_at"])
+    need.proposals.filter(status=ProposalStatus.PROPOSED).update(
+        status=ProposalStatus.SUPERSEDED)
+    audit_log(tenant=need.tenant, actor=user, action="mentoring.need.withdrawn", target=need)
+    _notify(need, "withdrawn")
+    _recompute_later(need.tenant)
+    return need
+
+
+# --- Resource pool ------------------------------------------------------------------------
+
+@transaction.atomic
+def resource_save(*, tenant, user, fields: dict, theme_levels: dict, conflict_structures=(),
+                  resource: ResourcePerson | None = None) -> ResourcePerson:
+    """Create or update a resource person with their themes (theme → level 1–3)."""
+    _require(user, "mentoring.manage", tenant)
+    created = resource is None
+    resource = resource or ResourcePerson(tenant=tenant)
+    for name, value in fields.items():
+        setattr(resource, name, value)
+    resource.full_clean()
+    resource.save()
+    levels = {t: int(level) for t, level in theme_levels.items() if level}
+    if any(t.tenant_id != tenant.pk for t in levels):
+        raise ValidationError(_("Thématique inconnue pour ce dispositif."))
+    if any(not 1 <= level <= 3 for level in levels.values()):
+        raise ValidationError(_("Le niveau d'une thématique va de 1 à 3."))
+    ResourceTheme.objects.filter(resource=resource).exclude(
+        theme__in=list(levels)).delete()
+    for theme, level in levels.items():
+        ResourceTheme.objects.update_or_create(resource=resource, theme=theme,
+                                               defaults={"level": level})
+    conflicts = list(conflict_structures)
+    if resource.structure_id and resource.structure_id in {s.pk for s in conflicts}:
+        conflicts = [s for s in conflicts if s.pk != resource.structure_id]
+    resource.conflict_structures.set(conflicts)
+    audit_log(tenant=tenant, actor=user, target=resource,
+              action="mentoring.resource.created" if created else "mentoring.resource.updated",
+              data={"name": resource.full_name, "active": resource.active,
+                    "themes": {str(t.pk): lv for t, lv in levels.items()},
+                    "capacity": resource.max_engagements_per_year,
+                    "days": resource.max_days_per_year})
+    _recompute_later(tenant)
+    return resource
+
+
+# --- Matchmaker ---------------------------------------------------------------------------
+
+@transaction.atomic
+def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
+    """Recompute the global assignment of all open needs and store it as proposals
+    (replacing the previous, not yet accepted, global proposals)."""
+    if user is not None:
+        _require(user, "mentoring.manage", tenant)
+    needs = selectors.open_need_facts(tenant)
+    resources = selectors.resource_facts(tenant)
+    weights = selectors.weights_for(tenant)
+    result = mm.assign(needs, resources, weights)
+    MatchProposal.objects.filter(need__tenant=tenant, status=ProposalStatus.PROPOSED,
+                                 source=ProposalSource.GLOBAL).delete()
+    by_need = {n.id: n for n in needs}
+    by_res = {r.id: r for r in resources}
+    themes = selectors.theme_labels(tenant)
+    MatchProposal.objects.bulk_create([
+        MatchProposal(need_id=need_id, resource_id=res_id, source=ProposalSource.GLOBAL,
+                      score=Decimal(score) / 100,
+                      breakdown=breakdown_json(mm.candidate(by_need[need_id], by_res[res_id],
+                                                            weights), themes=themes))
+        for need_id, (res_id, score) in result.pairs.items()])
+    manual = {str(k): {"code": v.code, "reason": exclusion_text(v)}
+              for k, v in result.manual.items()}
+    audit_log(tenant=tenant, actor=user, action="mentoring.assignment.computed", target=None,
+              data={"needs": len(needs), "resources": len(resources),
+                    "assigned": len(result.pairs), "total": str(result.total),
+                    "manual": manual})
+    return result
+
+
+def _check_pair(need: NeedRequest, resource: ResourcePerson, *, allow=()) -> list[mm.Exclusion]:
+    """The hard filters for one pair on fresh facts; the ones not in `allow` raise."""
+    facts_need = selectors.need_to_facts(
+        selectors.need_facts_qs(need.tenant).get(pk=need.pk))
+    facts_res = selectors.resource_to_facts(
+        selectors.resource_queryset(need.tenant, year=selectors.current_year()).get(
+            pk=resource.pk))
+    failed = list(mm.exclusions(facts_need, facts_res))
+    blocking = [e for e in failed if e.code not in allow]
+    if blocking:
+        raise ValidationError({"resource": [
+            _("%(name)s ne peut pas accompagner ce besoin : %(reason)s.") % {
+                "name": resource.full_name, "reason": exclusion_text(e)} for e in blocking]})
+    return failed
+
+
+def _draft_terms(need: NeedRequest, diagnosis: Diagnosis, resource: ResourcePerson) -> str:
+    themes = ", ".join(t.label for t in need.themes.all())
+    return _(
+        "Objet : %(format)s au bénéfice de %(structure)s.\n"
+        "Personne accompagnée : %(person)s (%(status)s), %(role)s.\n"
+        "Personne-ressource : %(resource)s%(resource_structure)s.\n"
+        "Thématiques : %(themes)s.\n"
+        "Besoin exprimé : %(description)s\n"
+        "Diagnostic de la structure pilote : %(comment)s\n"
+        "Durée : %(days)s jour(s), entre le %(start)s et le %(end)s"
+        "%(remote)s.\n"
+        "Livrables attendus : un point d'étape à mi-parcours et un bilan partagé en fin "
+        "d'accompagnement, suivis d'un retour écrit de chaque partie.") % {
+        "format": diagnosis.get_outcome_display(), "structure": need.structure.name,
+        "person": need.person_name, "status": need.get_person_status_display(),
+        "role": need.person_role, "resource": resource.full_name,
+        "resource_structure": f" ({resource.structure_label})" if resource.structure_label
+        else "",
+        "themes": themes, "description": need.description, "comment": diagnosis.comment,
+        "days": f"{diagnosis.days:g}".replace(".", ","),
+        "start": need.available_from.strftime("%d/%m/%Y"),
+        "end": need.available_until.strftime("%d/%m/%Y"),
+        "remote": _(", à distance possible") if need.remote_possible else ""}
+
+
+def _start_date(need: NeedRequest):
+    start = max(need.available_from, timezone.localdate())
+    return start if start <= need.available_until else None
+
+
+@transaction.atomic
+def engagement_propose(*, need: NeedRequest, resource: ResourcePerson, user,
+                       source: str = ProposalSource.CHOSEN, reason: str = "",
+                       proposal: MatchProposal | None = None) -> Engagement:
+    """The pilot's decision: accept the matchmaker's proposal, swap for another ranked
+    candidate, or override (manual choice, justified). Creates the tripartite engagement
+    (state *proposed*) with a cahier des charges drafted from the need and its diagnosis."""
+    tenant = need.tenant
+    _require(user, "mentoring.manage", tenant)
+    need = NeedRequest.objects.select_for_update(of=("self",)).get(pk=need.pk)
+    if resource.tenant_id != tenant.pk:
+        raise ValidationError({"resource": _("Personne-ressource inconnue.")})
+    ResourcePerson.objects.select_for_update(of=("self",)).filter(pk=resource.pk).first()
+    if need.state != NeedState.QUALIFIED:
+        raise ValidationError(_("Seul un besoin diagnostiqué (TSF ou mentorat) et sans "
+                                "accompagnement peut être mis en relation."))
+    if source == ProposalSource.OVERRIDE and not (reason or "").strip():
+        raise ValidationError({"reason": _("Justifiez le choix manuel.")})
+    allow = OVERRIDABLE_FILTERS if source == ProposalSource.OVERRIDE else ()
+    bypassed = _check_pair(need, resource, allow=allow)
+    diagnosis = need.diagnosis
+    weights = selectors.weights_for(tenant)
+    facts_need = selectors.need_to_facts(selectors.need_facts_qs(tenant).get(pk=need.pk))
+    facts_res = selectors.resource_to_facts(
+        selectors.resource_queryset(tenant, year=selectors.current_year()).get(pk=resource.pk))
+    scored = mm.candidate(facts_need, facts_res, weights)
+    previous = list(need.proposals.filter(status=ProposalStatus.PROPOSED))
+    accepted = proposal if (proposal is not None and proposal.resource_id == resource.pk
+                            and proposal.need_id == need.pk) else None
+    for p in previous:
+        if accepted is None or p.pk != accepted.pk:
+            p.status = ProposalStatus.SUPERSEDED
+            p.save(update_fields=["status"])
+    if accepted is None:
+        accepted = MatchProposal.objects.create(
+            need=need, resource=resource, source=source, status=ProposalStatus.ACCEPTED,
+            score=scored.score, reason=(reason or "").strip(), created_by=user,
+            breakdown=breakdown_json(scored, themes=selectors.theme_labels(tenant)))
+    else:
+        accepted.status = ProposalStatus.ACCEPTED
+        accepted.save(update_fields=["status"])
+    engagement = Engagement(
+        tenant=tenant, need=need, resource=resource, proposal=accepted,
+        format=diagnosis.outcome, planned_days=diagnosis.days,
+        terms=_draft_terms(need, diagnosis, resource), year=selectors.current_year(),
+        start_date=_start_date(need), end_date=need.available_until, created_by=user)
+    engagement.full_clean()
+    engagement.save()
+    need.state = NeedState.MATCHED
+    need.save(update_fields=["state", "updated_at"])
+    action = {ProposalSource.GLOBAL: "mentoring.proposal.accepted",
+              ProposalSource.CHOSEN: "mentoring.proposal.swapped",
+              ProposalSource.OVERRIDE: "mentoring.proposal.overridden"}[source]
+    replaced = [p.resource_id for p in previous if p.pk != accepted.pk]
+    audit_log(tenant=tenant, actor=user, action=action, target=need,
+              data={"resource": resource.pk, "score": str(scored.score),
+                    "replaced_resources": replaced, "reason": (reason or "").strip(),
+                    "bypassed_filters": [e.code for e in bypassed]})
+    audit_log(tenant=tenant, actor=user, action="mentoring.engagement.proposed",
+              target=engagement, data={"need": need.pk, "resource": resource.pk,
+                                       "format": engagement.format,
+                                       "planned_days": str(engagement.planned_days)})
+    _notify(need, "matched")
+    _recompute_later(tenant)
+    return engagement
+
+
+def proposal_accept(*, proposal: MatchProposal, user) -> Engagement:
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ValidationError(_("Cette proposition n'est plus d'actualité."))
+    return engagement_propose(need=proposal.need, resource=proposal.resource, user=user,
+                              source=ProposalSource.GLOBAL, proposal=proposal)
+
+
+# --- Engagements --------------------------------------------------------------------------
+
+def _day_limit(engagement: Engagement) -> Decimal:
+    return Decimal(FORMAT_DAY_LIMITS[engagement.format][1])
+
+
+@transaction.atomic
+def engagement_update(*, engagement: Engagement, user, terms: str, planned_days: Decimal,
+                      start_date=None, end_date=None) -> Engagement:
+    _require(user, "mentoring.manage", engagement.tenant)
+    if engagement.state in (EngagementState.DONE, EngagementState.CANCELLED):
+        raise ValidationError(_("Cet accompagnement est clos."))
+    errors = {}
+    limit = _day_limit(engagement)
+    if planned_days is None or not (Decimal("0.5") <= planned_days <= limit):
+        errors["planned_days"] = _("%(format)s : au plus %(limit)s jours.") % {
+            "format": engagement.get_format_display(), "limit": f"{limit:g}"}
+    logged = sum((s.days for s in engagement.sessions.all()), Decimal(0))
+    if planned_days is not None and logged > planned_days:
+        errors["planned_days"] = _("Déjà %(logged)s jour(s) inscrits au calendrier.") % {
+            "logged": f"{logged:g}".replace(".", ",")}
+    if not (terms or "").strip():
+        errors["terms"] = _("Le cahier des charges ne peut pas être vide.")
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = _("La fin doit suivre le début.")
+    if errors:
+        raise ValidationError(errors)
+    changed = {k: str(v) for k, v in {"terms": terms.strip(), "planned_days": planned_days,
+                                      "start_date": start_date, "end_date": end_date}.items()
+               if getattr(engagement, k) != v}
+    engagement.terms, engagement.planned_days = terms.strip(), planned_days
+    engagement.start_date, engagement.end_date = start_date, end_date
+    engagement.full_clean()
+    engagement.save()
+    audit_log(tenant=engagement.tenant, actor=user, action="mentoring.engagement.updated",
+              target=engagement, data={k: (v if k != "terms" else "…") for k, v in changed.items()})
+    return engagement
+
+
+NEED_STATE_FOR = {
+    EngagementState.SIGNED: NeedState.MATCHED,
+    EngagementState.IN_PROGRESS: NeedState.IN_PROGRESS,
+    EngagementState.DONE: NeedState.DONE,
+    EngagementState.CANCELLED: NeedState.QUALIFIED,
+}
+
+
+@transaction.atomic
+def engagement_transition(*, engagement: Engagement, user, to: str,
+                          reason: str = "") -> Engagement:
+    """proposed → signed → in progress → done; cancelled from any open state."""
+    _require(user, "mentoring.manage", engagement.tenant)
+    engagement = Engagement.objects.select_for_update(of=("self",)).select_related(
+        "need", "tenant").get(pk=engagement.pk)
+    if to not in ENGAGEMENT_TRANSITIONS[engagement.state]:
+        raise ValidationError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+            "from": engagement.get_state_display(), "to": EngagementState(to).label})
+    now = timezone.now()
+    if to == EngagementState.CANCELLED:
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+        engagement.cancelled_at, engagement.cancel_reason = now, reason.strip()
+    elif to == EngagementState.SIGNED:
+        engagement.signed_at = now
+    elif to == EngagementState.IN_PROGRESS:
+        engagement.started_at = now
+    elif to == EngagementState.DONE:
+        done = sum((s.days for s in engagement.sessions.all() if s.done), Decimal(0))
+        if done <= 0:
+            raise ValidationError(_("Inscrivez au moins une journée réalisée avant de clore."))
+        engagement.finished_at = now
+    previous = engagement.state
+    engagement.state = to
+    engagement.save()
+    need = engagement.need
+    need.state = NEED_STATE_FOR[to]
+    need.save(update_fields=["state", "updated_at"])
+    audit_log(tenant=engagement.tenant, actor=user, action=f"mentoring.engagement.{to}",
+              target=engagement, data={"from": previous, "to": to,
+                                       "reason": (reason or "").strip()})
+    _notify(need, f"engagement_{to}")
+    if to == EngagementState.CANCELLED:
+        _recompute_later(engagement.tenant)
+    return engagement
+
+
+@transaction.atomic
+def session_add(*, engagement: Engagement, user, date, days: Decimal, done: bool = False,
+                notes: str = "") -> EngagementSession:
+    """Plan or log a day; the total never exceeds the planned days (≤ the format's limit)."""
+    _require(user, "mentoring.manage", engagement.tenant)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
+    if engagement.state in (EngagementState.DONE, EngagementState.CANCELLED):
+        raise ValidationError(_("Cet accompagnement est clos."))
+    if done and engagement.state != EngagementState.IN_PROGRESS:
+        raise ValidationError({"done": _("Une journée ne peut être réalisée qu'une fois "
+                                         "l'accompagnement démarré.")})
+    total = sum((s.days for s in engagement.sessions.all()), Decimal(0)) + days
+    if total > engagement.planned_days:
+        raise ValidationError({"days": _(
+            "%(total)s jours au total dépasseraient les %(planned)s jours prévus "
+            "(%(format)s : %(limit)s jours au plus).") % {
+            "total": f"{total:g}".replace(".", ","),
+            "planned": f"{engagement.planned_days:g}".replace(".", ","),
+            "format": engagement.get_format_display(),
+            "limit": f"{_day_limit(engagement):g}"}})
+    session = EngagementSession(engagement=engagement, date=date, days=days, done=done,
+                                notes=(notes or "").strip())
+    session.full_clean()
+    session.save()
+    audit_log(tenant=engagement.tenant, actor=user, action="mentoring.session.added",
+              target=engagement, data={"date": date, "days": str(days), "done": done})
+    return session
+
+
+@transaction.atomic
+def session_mark_done(*, session: EngagementSession, user) -> EngagementSession:
+    engagement = session.engagement
+    _require(user, "mentoring.manage", engagement.tenant)
+    if engagement.state != EngagementState.IN_PROGRESS:
+        raise ValidationError(_("Une journée ne peut être réalisée qu'une fois "
+                                "l'accompagnement démarré."))
+    session.done = True
+    session.save(update_fields=["done"])
+    audit_log(tenant=engagement.tenant, actor=user, action="mentoring.session.done",
+              target=engagement, data={"session": session.pk, "date": session.date})
+    return session
+
+
+@transaction.atomic
+def feedback_give(*, engagement: Engagement, user, side: str, rating: int,
+                  comment: str = "") -> Feedback:
+    """End-of-engagement feedback of one side; the beneficiary's rating feeds the score."""
+    perm = ("mentoring.give_beneficiary_feedback" if side == FeedbackSide.BENEFICIARY
+            else "mentoring.give_resource_feedback")
+    if not user.has_perm(perm, engagement):
+        raise PermissionDenied(perm)
+    if engagement.state != EngagementState.DONE:
+        raise ValidationError(_("Les retours se donnent à la fin de l'accompagnement."))
+    if Feedback.objects.filter(engagement=engagement, side=side).exists():
+        raise ValidationError(_("Ce retour a déjà été donné."))
+    feedback = Feedback(engagement=engagement, side=side, rating=rating,
+                        comment=(comment or "").strip(), author=user)
+    feedback.full_clean()
+    feedback.save()
+    audit_log(tenant=engagement.tenant, actor=user, action="mentoring.feedback.given",
+              target=engagement, data={"side": side, "rating": rating})
+    _recompute_later(engagement.tenant)
+    return feedback

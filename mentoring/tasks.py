@@ -1,0 +1,38 @@
+"""Celery entry points of the mentoring scheme (ids in, idempotent)."""
+
+import logging
+
+from celery import shared_task
+from django_scopes import scope, scopes_disabled
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="mentoring.need_notification", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def need_notification_task(*, need_id: int, event: str) -> None:
+    from .models import NeedRequest
+    from .notifications import send_need_notification
+
+    with scopes_disabled():
+        need = NeedRequest.objects.select_related("tenant", "submitted_by").filter(
+            pk=need_id).first()
+    if need is None:
+        logger.info("need %s no longer exists; no notification", need_id)
+        return
+    with scope(tenant=need.tenant):
+        send_need_notification(need, event)
+
+
+@shared_task(name="mentoring.assignment_recompute")
+def assignment_recompute_task(*, tenant_id: int) -> None:
+    from portal.models import Tenant
+
+    from .services import assignment_recompute
+
+    with scopes_disabled():
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return
+    with scope(tenant=tenant):
+        assignment_recompute(tenant=tenant)

@@ -1,0 +1,52 @@
+"""PDF rendering shared by every app (conventions, decision letters, receipts).
+
+WeasyPrint renders a Django template (HTML + CSS with ``@page`` A4 rules) to PDF bytes.
+Text stays text (searchable, accessible); fonts are the system DejaVu family, so the output
+does not depend on the network. ``base_url`` points at the static files so templates may
+reference ``/static/...`` assets (images, stylesheets) that WeasyPrint loads from disk.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+#: Shared print stylesheet: A4, margins, page numbers, DejaVu fonts, French hyphenation.
+BASE_CSS = """
+@page { size: A4; margin: 20mm 18mm 22mm 18mm;
+        @bottom-right { content: counter(page) " / " counter(pages);
+                        font-family: "DejaVu Sans", sans-serif; font-size: 8pt; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; }
+h1 { font-size: 15pt; margin: 0 0 4mm; }
+h2 { font-size: 11.5pt; margin: 6mm 0 2mm; }
+p, li { hyphens: auto; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 0.5pt solid #888; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
+.pdf-signatures { page-break-inside: avoid; }
+.pdf-signatures td { height: 30mm; width: 33%; }
+.pdf-muted { color: #555; font-size: 8.5pt; }
+"""
+
+
+def _static_base_url() -> str:
+    """A file:// URL WeasyPrint resolves `/static/...` against (first static dir)."""
+    dirs = list(getattr(settings, "STATICFILES_DIRS", []))
+    root = Path(dirs[0]) if dirs else Path(settings.BASE_DIR) / "static"
+    return root.parent.resolve().as_uri() + "/"
+
+
+def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> bytes:
+    """Render `template_name` with `context` (in `language`) and return the PDF bytes."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with translation.override(language):
+        html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+    fonts = FontConfiguration()
+    document = HTML(string=html, base_url=_static_base_url(), encoding="utf-8")
+    return document.write_pdf(stylesheets=[CSS(string=BASE_CSS, font_config=fonts)],
+                              font_config=fonts)
+
+
+__all__ = ["render_pdf"]
