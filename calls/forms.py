@@ -106,6 +106,8 @@ class CallForm(FundingRulesMixin, ServiceModelForm):
                   *RULE_FIELDS]
         widgets = {"committee_date": DATE_WIDGET, "expenses_start": DATE_WIDGET,
                    "expenses_end": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {"slug": _("Apparaît dans l'adresse de la page publique, "
+                                "ex. : …/appels/cooperation-2025/")}
 
     field_order = ["title", "slug", "reference_code", "summary", "description", "opens_on",
                    "opens_time", "closes_on", "closes_end_of_day", "closes_time",
