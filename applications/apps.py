@@ -1,6 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def filed_dossier_count(call) -> int:
+    """Dossiers already filed on `call` (for the calls admin's rule-change warning)."""
+    from .models import Dossier
+
+    return Dossier.objects.filter(call=call).exclude(status="draft").count()
 
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
+    verbose_name = _("Candidatures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from calls.versioning import register_filed_dossier_counter
+        from portal.navigation import NavItem, register
+
+        from . import rules  # noqa: F401  (registers the permissions)
+
+        register_filed_dossier_counter(filed_dossier_count)
+        register(NavItem(_("Mes dossiers"), "applications:dossier_list",
+                         "applications.file_dossier", order=200))

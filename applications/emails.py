@@ -19,3 +19,26 @@ def send_structure_invitation(invitation) -> None:
                          language=_language_of(invitation.email),
                          context={"invitation": invitation, "structure": invitation.structure,
                                   "url": url})
+
+
+def send_dossier_notification(*, dossier, kind: str, to_instructors: bool = False,
+                              extra: dict) -> None:
+    """One e-mail per recipient, in their language: the structure's members, or the
+    instructors of the dossier's tenant."""
+    from portal.enums import Role
+    from portal.models import Membership, User
+
+    if to_instructors:
+        users = User.objects.filter(
+            pk__in=Membership.objects.filter(tenant=dossier.tenant, role=Role.INSTRUCTOR)
+            .values("user_id"), is_active=True)
+    else:
+        users = User.objects.filter(structure_memberships__structure=dossier.structure,
+                                    is_active=True)
+    url = absolute_url(reverse("applications:dossier_detail",
+                               kwargs={"tenant_slug": dossier.tenant.slug, "pk": dossier.pk}))
+    for user in users.distinct().order_by("pk"):
+        send_templated_email(to=user.email, template="dossier_notification",
+                             language=user.language,
+                             context={"dossier": dossier, "kind": kind, "url": url,
+                                      "to_instructors": to_instructors, **extra})

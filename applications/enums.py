@@ -26,3 +26,59 @@ class LicenceCategory(models.TextChoices):
 class StructureRole(models.TextChoices):
     MANAGER = "manager", _("Responsable")
     MEMBER = "member", _("Membre")
+
+
+class DossierStatus(models.TextChoices):
+    """The dossier's life (DESIGN §4): draft → submitted → (completion_requested ⇄ submitted)
+    → eligible | ineligible → in_review → in_committee → granted | rejected; withdrawn from
+    any state before the decision."""
+
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposé")
+    COMPLETION_REQUESTED = "completion_requested", _("Compléments demandés")
+    ELIGIBLE = "eligible", _("Recevable")
+    INELIGIBLE = "ineligible", _("Irrecevable")
+    IN_REVIEW = "in_review", _("En instruction")
+    IN_COMMITTEE = "in_committee", _("En comité")
+    GRANTED = "granted", _("Aide accordée")
+    REJECTED = "rejected", _("Aide refusée")
+    WITHDRAWN = "withdrawn", _("Retiré")
+
+
+#: States from which the applicant may withdraw (any state before the decision).
+WITHDRAWABLE_STATES = frozenset({
+    DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED,
+    DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW, DossierStatus.IN_COMMITTEE})
+
+#: States in which instructors may read the dossier (anything but a draft).
+FILED_STATES = frozenset(set(DossierStatus.values) - {DossierStatus.DRAFT})
+
+
+class DossierStep(models.TextChoices):
+    """The steps of the guided form, in order."""
+
+    PROJECT = "project", _("Projet")
+    BUDGET = "budget", _("Budget")
+    PARTNERS = "partners", _("Partenaires")
+    DOCUMENTS = "documents", _("Pièces justificatives")
+    DECLARATIONS = "declarations", _("Déclarations")
+    SUMMARY = "summary", _("Récapitulatif")
+
+
+#: Steps an instructor may reopen in a completion request.
+EDITABLE_STEPS = (DossierStep.PROJECT, DossierStep.BUDGET, DossierStep.PARTNERS,
+                  DossierStep.DOCUMENTS, DossierStep.DECLARATIONS)
+
+
+class BudgetKind(models.TextChoices):
+    EXPENSE = "expense", _("Dépense")
+    INCOME = "income", _("Recette")
+
+
+class IncomeSource(models.TextChoices):
+    """Income lines besides the amount requested from the call (a dossier field)."""
+
+    SELF_FINANCING = "self_financing", _("Autofinancement (fonds propres, recettes propres)")
+    PUBLIC = "public", _("Autres financements publics (État, collectivités, CNM…)")
+    PRIVATE = "private", _("Financements privés (mécénat, sociétés civiles, partenaires)")
+    OTHER = "other", _("Autres recettes")

@@ -56,3 +56,160 @@ class RevenueForm(PortalForm):
 
 class StructureInvitationForm(PortalForm):
     email = forms.EmailField(label=_("Adresse e-mail de votre collègue"))
+
+
+# --- Dossiers ------------------------------------------------------------------------------
+
+from django.forms import formset_factory  # noqa: E402
+
+from .enums import IncomeSource  # noqa: E402
+from .models import Dossier  # noqa: E402
+from .validators import validate_siret  # noqa: E402
+
+
+class DossierStartForm(PortalForm):
+    """Scoped choices: the querysets are set in __init__ from the call (tenant scope)."""
+
+    structure = forms.ModelChoiceField(label=_("Structure qui dépose"),
+                                       queryset=Structure.objects.none())
+    track = forms.ModelChoiceField(label=_("Volet"), queryset=None, required=False)
+    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, required=False)
+
+    def __init__(self, *args, user, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = Structure.objects.filter(members__user=user)
+        tracks = call.tracks.all()
+        categories = call.categories.select_related("track").all()
+        self.fields["track"].queryset = tracks
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = (
+            lambda c: f"{c.title} ({c.track.title})" if c.track_id else c.title)
+        if not tracks.exists():
+            del self.fields["track"]
+        if not categories.exists():
+            del self.fields["category"]
+
+
+class ProjectForm(PortalModelForm):
+    """Every field optional: a draft may be saved at any time; completeness is checked on
+    the pre-check page and at submission."""
+
+    class Meta:
+        model = Dossier
+        fields = ["title", "summary", "objectives", "start_date", "end_date"]
+        widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET,
+                   "summary": forms.Textarea(attrs={"rows": 6}),
+                   "objectives": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("La date de fin doit suivre la date de début."))
+        return data
+
+
+class RequestedAmountForm(PortalForm):
+    requested_amount = forms.DecimalField(
+        label=_("Montant demandé à l'appel (€)"), required=False, min_value=0, max_digits=12,
+        decimal_places=2, widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                        "data-budget": "requested"}))
+
+
+def _money_field(label):
+    return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2,
+                              required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+
+class ExpenseLineForm(PortalForm):
+    label = forms.CharField(label=_("Poste de dépense"), max_length=200, required=False)
+    amount = _money_field(_("Montant (€)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].widget.attrs["data-budget"] = "expense"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("label") and data.get("amount") is None:
+            self.add_error("amount", _("Indiquez le montant de « %(label)s ».")
+                           % {"label": data["label"]})
+        if data.get("amount") is not None and not data.get("label"):
+            self.add_error("label", _("Nommez cette ligne."))
+        return data
+
+
+class IncomeLineForm(ExpenseLineForm):
+    source = forms.ChoiceField(label=_("Origine"), choices=IncomeSource.choices)
+    field_order = ["source", "label", "amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].label = _("Financeur ou recette")
+        self.fields["amount"].widget.attrs["data-budget"] = "income"
+        self.fields["source"].widget.attrs["data-budget-source"] = "1"
+
+
+ExpenseFormSet = formset_factory(ExpenseLineForm, extra=2, max_num=60, validate_max=True)
+IncomeFormSet = formset_factory(IncomeLineForm, extra=2, max_num=60, validate_max=True)
+
+
+class PartnerForm(PortalForm):
+    name = forms.CharField(label=_("Nom de la structure partenaire"), max_length=200,
+                           required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
+    role = forms.CharField(label=_("Rôle dans le projet"), max_length=300, required=False)
+
+    def clean_siret(self):
+        value = normalize_siret(self.cleaned_data.get("siret"))
+        if value:
+            validate_siret(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("siret") or data.get("role")) and not data.get("name"):
+            self.add_error("name", _("Indiquez le nom du partenaire."))
+        if data.get("name") and not data.get("role"):
+            self.add_error("role", _("Décrivez le rôle de %(name)s.") % {"name": data["name"]})
+        return data
+
+
+PartnerFormSet = formset_factory(PartnerForm, extra=2, max_num=40, validate_max=True)
+
+
+class DeclarationsForm(PortalForm):
+    declarations = forms.TypedMultipleChoiceField(
+        label=_("Je déclare sur l'honneur :"), coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declarations"].choices = [(c.pk, c.label) for c in criteria]
+
+
+class AttachmentForm(PortalForm):
+    file = forms.FileField(label=_("Fichier"))
+
+
+class MessageForm(PortalForm):
+    body = forms.CharField(label=_("Votre message"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class WithdrawForm(PortalForm):
+    reason = forms.CharField(label=_("Motif (facultatif)"), max_length=500, required=False)
+
+
+class CompletionRequestForm(PortalForm):
+    message = forms.CharField(label=_("Éléments demandés"), widget=forms.Textarea(attrs={"rows": 4}))
+    steps = forms.MultipleChoiceField(label=_("Étapes que le ou la candidat·e pourra modifier"),
+                                      widget=forms.CheckboxSelectMultiple)
+    due_date = forms.DateField(label=_("À compléter avant le (inclus)"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        from .enums import EDITABLE_STEPS
+
+        super().__init__(*args, **kwargs)
+        self.fields["steps"].choices = [(s.value, s.label) for s in EDITABLE_STEPS]

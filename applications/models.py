@@ -6,12 +6,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from portal.enums import Aesthetic, MainActivity
 from portal.geo import departement_for_postal_code, region_for_postal_code
 from portal.validators import INSEE_REGION_CODES
 
-from .enums import LegalForm, LicenceCategory, StructureRole
+from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
+                    StructureRole)
 from .validators import normalize_siret, validate_postal_code, validate_siret
 
 
@@ -193,3 +195,235 @@ class StructureInvitation(models.Model):
         from django.utils import timezone
 
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+
+# --- Dossiers (tenant-owned) -----------------------------------------------------------------
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Dossier(models.Model):
+    """An application of a structure to a call of a tenant. Draft until submitted; then
+    frozen (except the steps an instructor reopens with a completion request)."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="dossiers")
+    call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="dossiers",
+                             verbose_name=_("appel à projets"))
+    track = models.ForeignKey("calls.Track", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="dossiers", verbose_name=_("volet"))
+    category = models.ForeignKey("calls.Category", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="dossiers", verbose_name=_("catégorie"))
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers",
+                                  verbose_name=_("structure"))
+    status = models.CharField(_("état"), max_length=24, choices=DossierStatus.choices,
+                              default=DossierStatus.DRAFT)
+
+    title = models.CharField(_("intitulé du projet"), max_length=200, blank=True)
+    summary = models.TextField(_("présentation du projet"), blank=True)
+    objectives = models.TextField(_("objectifs et impact sur le territoire"), blank=True)
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    requested_amount = models.DecimalField(_("montant demandé (€)"), null=True, blank=True,
+                                           validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    declarations = ArrayField(models.PositiveIntegerField(), default=list, blank=True,
+                              verbose_name=_("déclarations cochées"))
+    #: Raw input of steps that did not validate yet, by step (nothing typed is ever lost).
+    draft_data = models.JSONField(default=dict, blank=True)
+
+    reference = models.CharField(_("référence"), max_length=40, blank=True)
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    rules_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    eligibility_results = models.JSONField(null=True, blank=True, editable=False)
+    receipt_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "reference"], condition=~Q(reference=""),
+                                    name="dossier_unique_reference"),
+            models.CheckConstraint(
+                condition=Q(status=DossierStatus.DRAFT) | ~Q(reference=""),
+                name="dossier_filed_has_reference"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")), name="dossier_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(requested_amount__isnull=True) | Q(requested_amount__gte=0),
+                name="dossier_requested_amount_positive"),
+        ]
+
+    def __str__(self):
+        return self.reference or self.title or _("Dossier sans titre")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DossierStatus.DRAFT
+
+    @property
+    def duration_months(self) -> int | None:
+        """Calendar months covered, first and last included (1 Jan → 31 Dec = 12)."""
+        if not self.start_date or not self.end_date:
+            return None
+        return ((self.end_date.year - self.start_date.year) * 12
+                + self.end_date.month - self.start_date.month + 1)
+
+
+class BudgetLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="budget_lines")
+    kind = models.CharField(_("type"), max_length=8, choices=BudgetKind.choices)
+    source = models.CharField(_("origine"), max_length=16, choices=IncomeSource.choices,
+                              blank=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    amount = models.DecimalField(_("montant (€)"), validators=[MinValueValidator(Decimal("0"))],
+                                 **MONEY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+        verbose_name = _("ligne budgétaire")
+        verbose_name_plural = _("lignes budgétaires")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind=BudgetKind.EXPENSE) & Q(source=""))
+                | (Q(kind=BudgetKind.INCOME) & ~Q(source="")), name="budget_line_source_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} : {self.amount}"
+
+
+class Partner(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("nom de la structure partenaire"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    role = models.CharField(_("rôle dans le projet"), max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+
+    def __str__(self):
+        return self.name
+
+
+def private_storage():
+    """Files of dossiers live outside MEDIA_URL: served only through a permission-checked
+    view. Callable so that tests' settings overrides apply."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def _attachment_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"dossiers/{instance.dossier.tenant_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """One uploaded document answering one requirement of the call."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    requirement = models.ForeignKey("calls.DocumentRequirement", on_delete=models.PROTECT,
+                                    related_name="attachments", verbose_name=_("pièce"))
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path, max_length=255)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(max_length=120)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["requirement__position", "requirement_id"]
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        constraints = [models.UniqueConstraint(fields=["dossier", "requirement"],
+                                               name="attachment_one_per_requirement")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class CompletionRequest(models.Model):
+    """Instructors ask the applicant to complete given steps before a date."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE,
+                                related_name="completion_requests")
+    message = models.TextField(_("éléments demandés"))
+    steps = ArrayField(models.CharField(max_length=16), verbose_name=_("étapes à compléter"))
+    due_at = models.DateTimeField(_("à compléter avant le"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("demande de compléments")
+        verbose_name_plural = _("demandes de compléments")
+
+    def __str__(self):
+        return f"{self.dossier} — {self.created_at:%Y-%m-%d}"
+
+
+class DossierMessage(models.Model):
+    """A message between the applicant's structure and the instructors of the tenant."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    from_instructor = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number given per (tenant, call, year): locked with SELECT … FOR UPDATE at
+    submission, so references have neither gaps nor duplicates."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "call", "year"],
+                                               name="reference_counter_unique")]

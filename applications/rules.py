@@ -30,3 +30,46 @@ def is_structure_manager(user, structure) -> bool:
 rules.add_perm("applications.view_structure", is_structure_member)
 rules.add_perm("applications.change_structure", is_structure_member)
 rules.add_perm("applications.manage_structure_members", is_structure_manager)
+
+
+# --- Dossiers ----------------------------------------------------------------------------------
+
+@rules.predicate
+def is_dossier_member(user, dossier) -> bool:
+    """A member of the dossier's structure (any member works on its dossiers)."""
+    return dossier is not None and is_structure_member(user, dossier.structure)
+
+
+@rules.predicate
+def is_instructor_of_dossier_tenant(user, dossier) -> bool:
+    """An instructor of the dossier's tenant; drafts stay private to the applicant."""
+    if dossier is None or dossier.status == "draft":
+        return False
+    from portal.enums import Role
+    from portal.tenancy import roles_of
+
+    return Role.INSTRUCTOR in roles_of(user, dossier.tenant)
+
+
+@rules.predicate
+def is_dossier_editable(user, dossier) -> bool:
+    return dossier is not None and dossier.status in ("draft", "completion_requested")
+
+
+rules.add_perm("applications.view_dossier", is_dossier_member | is_instructor_of_dossier_tenant)
+rules.add_perm("applications.change_dossier", is_dossier_member & is_dossier_editable)
+rules.add_perm("applications.submit_dossier", is_dossier_member)
+rules.add_perm("applications.withdraw_dossier", is_dossier_member)
+rules.add_perm("applications.request_completion", is_instructor_of_dossier_tenant)
+rules.add_perm("applications.message_dossier",
+               is_dossier_member | is_instructor_of_dossier_tenant)
+
+
+@rules.predicate
+def is_authenticated_user(user, tenant=None) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+# Tenant-level: anyone signed in may file (structures are global, membership is checked on
+# the structure chosen).
+rules.add_perm("applications.file_dossier", is_authenticated_user)

@@ -19,3 +19,77 @@ def structure_invitation_email_task(*, invitation_id: int) -> None:
         logger.info("structure invitation %s gone or accepted; e-mail not sent", invitation_id)
         return
     send_structure_invitation(invitation)
+
+
+def _dossier(dossier_id: int):
+    from django_scopes import scopes_disabled
+
+    from .models import Dossier
+
+    with scopes_disabled():  # task start-up: the row names its tenant
+        return (Dossier.objects.select_related("tenant", "call", "structure")
+                .filter(pk=dossier_id).first())
+
+
+def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | None = None):
+    from django_scopes import scope
+
+    from .emails import send_dossier_notification
+
+    with scope(tenant=dossier.tenant):
+        send_dossier_notification(dossier=dossier, kind=kind, to_instructors=to_instructors,
+                                  extra=extra or {})
+
+
+@shared_task(name="applications.dossier_submitted_email",
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def dossier_submitted_email_task(*, dossier_id: int) -> None:
+    dossier = _dossier(dossier_id)
+    if dossier is not None:
+        _notify(dossier, "submitted")
+
+
+@shared_task(name="applications.dossier_resubmitted_email",
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def dossier_resubmitted_email_task(*, dossier_id: int) -> None:
+    dossier = _dossier(dossier_id)
+    if dossier is not None:
+        _notify(dossier, "resubmitted")
+        _notify(dossier, "resubmitted", to_instructors=True)
+
+
+@shared_task(name="applications.dossier_withdrawn_email",
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def dossier_withdrawn_email_task(*, dossier_id: int) -> None:
+    dossier = _dossier(dossier_id)
+    if dossier is not None:
+        _notify(dossier, "withdrawn")
+        _notify(dossier, "withdrawn", to_instructors=True)
+
+
+@shared_task(name="applications.completion_request_email",
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def completion_request_email_task(*, completion_request_id: int) -> None:
+    from django_scopes import scopes_disabled
+
+    from .models import CompletionRequest
+
+    with scopes_disabled():  # task start-up
+        request = CompletionRequest.objects.filter(pk=completion_request_id).first()
+    if request is not None:
+        _notify(_dossier(request.dossier_id), "completion_requested",
+                extra={"completion": request})
+
+
+@shared_task(name="applications.dossier_message_email",
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def dossier_message_email_task(*, message_id: int) -> None:
+    from django_scopes import scopes_disabled
+
+    from .models import DossierMessage
+
+    with scopes_disabled():  # task start-up
+        message = DossierMessage.objects.filter(pk=message_id).first()
+    if message is not None:
+        _notify(_dossier(message.dossier_id), "message",
+                to_instructors=not message.from_instructor, extra={"message": message})

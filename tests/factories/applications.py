@@ -73,3 +73,52 @@ class AnnualRevenueFactory(factory.django.DjangoModelFactory):
     structure = factory.SubFactory(StructureFactory)
     year = 2022
     amount = Decimal("85000.00")
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A draft on an open call (the call's tenant), by a new structure."""
+
+    class Meta:
+        model = "applications.Dossier"
+
+    call = factory.SubFactory("tests.factories.calls.CallFactory")
+    tenant = factory.SelfAttribute("call.tenant")
+    structure = factory.SubFactory(StructureFactory)
+    title = "Tournée coopérative en Occitanie"
+    summary = "Trois labels mutualisent une tournée."
+    start_date = date(2024, 1, 1)
+    end_date = date(2024, 12, 31)
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.BudgetLine"
+
+    dossier = factory.SubFactory(DossierFactory)
+    kind = "expense"
+    source = ""
+    label = "Cachets"
+    amount = Decimal("1000.00")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.Partner"
+
+    dossier = factory.SubFactory(DossierFactory)
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+    role = "Co-organisation"
+
+
+def balanced_budget(dossier, *, expenses="30000.00", requested="10000.00",
+                    self_financing="12000.00", public="8000.00"):
+    """Expenses 30 000; income: requested 10 000 + self-financing 12 000 + public 8 000."""
+    dossier.requested_amount = Decimal(requested)
+    dossier.save(update_fields=["requested_amount"])
+    BudgetLineFactory(dossier=dossier, kind="expense", label="Dépenses", amount=Decimal(expenses))
+    BudgetLineFactory(dossier=dossier, kind="income", source="self_financing",
+                      label="Fonds propres", amount=Decimal(self_financing))
+    if Decimal(public):
+        BudgetLineFactory(dossier=dossier, kind="income", source="public",
+                          label="Département", amount=Decimal(public))
+    return dossier

@@ -1,0 +1,87 @@
+"""The pre-check of a dossier: completeness, funding rules of its category and eligibility
+criteria of its call, as shown live on the pre-check page and enforced at submission."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from calls.eligibility import FAIL, evaluate
+from calls.funding import effective_rules
+from calls.versioning import rules_snapshot
+
+from .budget import BudgetSummary, funding_problems, summarize
+from .eligibility_facts import dossier_facts
+from .enums import DossierStep
+
+#: funding-problem key → the step where it is fixed
+PROBLEM_STEPS = {"requested_amount": DossierStep.BUDGET, "balance": DossierStep.BUDGET,
+                 "self_financing": DossierStep.BUDGET, "partners": DossierStep.PARTNERS,
+                 "duration": DossierStep.PROJECT}
+
+
+@dataclass
+class DossierCheck:
+    rules: dict
+    budget: BudgetSummary
+    snapshot: dict
+    criteria: list = field(default_factory=list)   # CriterionResult
+    problems: dict = field(default_factory=dict)   # step → [message]
+    field_problems: dict = field(default_factory=dict)  # funding key → [message]
+
+    @property
+    def blocking_reasons(self) -> list[str]:
+        reasons = [m for messages in self.problems.values() for m in messages]
+        reasons += [f"{_get(r.criterion, 'label')} : {r.message}" for r in self.criteria
+                    if r.status == FAIL]
+        return reasons
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.blocking_reasons
+
+    def results_json(self) -> list[dict]:
+        return [{"id": _get(r.criterion, "id"), "label": _get(r.criterion, "label"),
+                 "status": r.status, "message": r.message} for r in self.criteria]
+
+
+def _get(criterion, name):
+    return criterion.get(name) if isinstance(criterion, dict) else getattr(criterion, name)
+
+
+def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> DossierCheck:
+    call, track, category = dossier.call, dossier.track, dossier.category
+    snapshot = snapshot or rules_snapshot(call, track, category)
+    rules = effective_rules(call, track, category)
+    lines = list(dossier.budget_lines.all())
+    summary = summarize(requested_amount=dossier.requested_amount, lines=lines)
+    partner_count = dossier.partners.count()
+    funding = funding_problems(summary=summary, rules=rules, partner_count=partner_count,
+                               duration_months=dossier.duration_months)
+    problems: dict[str, list[str]] = {}
+
+    def add(step, message):
+        problems.setdefault(str(step), []).append(message)
+
+    missing = [str(label) for name, label in (
+        ("title", _("l'intitulé")), ("summary", _("la présentation")),
+        ("start_date", _("la date de début")), ("end_date", _("la date de fin")))
+        if not getattr(dossier, name)]
+    if missing:
+        add(DossierStep.PROJECT, _("Projet incomplet : indiquez %(fields)s.")
+            % {"fields": ", ".join(missing)})
+    for key, messages in funding.items():
+        for message in messages:
+            add(PROBLEM_STEPS[key], message)
+    present = set(dossier.attachments.values_list("requirement_id", flat=True))
+    for requirement in snapshot.get("document_requirements", []):
+        if requirement["required"] and requirement["id"] not in present:
+            add(DossierStep.DOCUMENTS, _("Pièce manquante : %(label)s.")
+                % {"label": requirement["label"]})
+    if dossier.draft_data:
+        for step in dossier.draft_data:
+            add(step, _("Cette étape contient des saisies non valides, non encore "
+                        "enregistrées : corrigez-les."))
+    criteria = evaluate(snapshot.get("eligibility_criteria", []),
+                        dossier_facts(dossier, now=now))
+    return DossierCheck(rules=rules, budget=summary, snapshot=snapshot, criteria=criteria,
+                        problems=problems, field_problems=funding)

@@ -1,0 +1,457 @@
+"""Dossier pages under /<tenant_slug>/ (the middleware runs them in the tenant's scope)."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calls.models import Call, DocumentRequirement
+from portal.audit import audit_events_for
+from portal.decorators import tenant_view
+from portal.formatting import PARIS
+
+from .. import services
+from ..budget import format_percent
+from ..checks import check_dossier
+from ..enums import DossierStatus, DossierStep
+from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, DossierStartForm,
+                     ExpenseFormSet, IncomeFormSet, MessageForm, PartnerFormSet, ProjectForm,
+                     RequestedAmountForm, WithdrawForm)
+from ..models import Attachment, Dossier
+from ..selectors import dossiers_for_user_in_tenant, timeline_for
+from .common import apply_validation_error
+
+FILE = "applications.file_dossier"
+STEPS = list(DossierStep)
+
+
+def _dossier_for(request, pk: int, perm: str = "applications.view_dossier") -> Dossier:
+    """The dossier of the current tenant (scope) the user may see; otherwise 404."""
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("tenant", "call", "track", "category", "structure"),
+        pk=pk)
+    if not request.user.has_perm(perm, dossier):
+        raise Http404
+    return dossier
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- start and list --------------------------------------------------------------------------
+
+@tenant_view(FILE)
+def dossier_start(request, call_slug: str):
+    call = get_object_or_404(Call, slug=call_slug)
+    if not services.call_accepts_filing(call, _now()):
+        messages.error(request, _("Cet appel à projets n'est pas ouvert aux candidatures."))
+        return redirect("calls:call_detail", tenant_slug=request.tenant.slug, call_slug=call.slug)
+    form = DossierStartForm(request.POST or None, user=request.user, call=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_start(user=request.user, call=call, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Votre dossier est créé : il est enregistré comme "
+                                        "brouillon à chaque étape."))
+            return redirect("applications:dossier_step", tenant_slug=request.tenant.slug,
+                            pk=dossier.pk, step=DossierStep.PROJECT)
+    return render(request, "applications/dossier_start.html", {
+        "call": call, "form": form,
+        "has_structure": form.fields["structure"].queryset.exists(),
+        "create_url": reverse("structures:create") + "?next=" + request.path})
+
+
+@tenant_view(FILE)
+def dossier_list(request):
+    return render(request, "applications/dossier_list.html", {
+        "dossiers": dossiers_for_user_in_tenant(request.user, request.tenant)})
+
+
+# --- detail, timeline, messages ---------------------------------------------------------------
+
+@tenant_view(FILE)
+def dossier_detail(request, pk: int):
+    dossier = _dossier_for(request, pk)
+    user = request.user
+    is_member = user.has_perm("applications.submit_dossier", dossier)
+    return render(request, "applications/dossier_detail.html", {
+        "dossier": dossier, "is_member": is_member,
+        "steps": _steps(dossier, None),
+        "timeline": timeline_for(dossier),
+        "dossier_messages": dossier.messages.select_related("author"),
+        "completion": services.open_completion_request(dossier),
+        "editable_steps": services.editable_steps(dossier),
+        "message_form": MessageForm(),
+        "withdraw_form": WithdrawForm(),
+        "completion_form": CompletionRequestForm(),
+        "can_request_completion": (user.has_perm("applications.request_completion", dossier)
+                                   and dossier.status == DossierStatus.SUBMITTED),
+        "attachments": dossier.attachments.select_related("requirement"),
+    })
+
+
+@tenant_view(FILE)
+@require_POST
+def dossier_message(request, pk: int):
+    dossier = _dossier_for(request, pk, "applications.message_dossier")
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_message_post(user=request.user, dossier=dossier,
+                                          body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, _("Message envoyé."))
+    else:
+        messages.error(request, _("Écrivez votre message."))
+    return redirect(_detail_url(dossier) + "#messages")
+
+
+@tenant_view(FILE)
+@require_POST
+def dossier_withdraw(request, pk: int):
+    dossier = _dossier_for(request, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.dossier_withdraw(user=request.user, dossier=dossier,
+                                  reason=form.cleaned_data.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("Le dossier a été retiré."))
+    return redirect(_detail_url(dossier))
+
+
+@tenant_view(FILE)
+@require_POST
+def dossier_request_completion(request, pk: int):
+    dossier = _dossier_for(request, pk, "applications.request_completion")
+    form = CompletionRequestForm(request.POST)
+    if form.is_valid():
+        due = datetime.combine(form.cleaned_data["due_date"], time(23, 59, 59), tzinfo=PARIS)
+        try:
+            services.dossier_request_completion(
+                user=request.user, dossier=dossier, message=form.cleaned_data["message"],
+                steps=form.cleaned_data["steps"], due_at=due)
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, _("La demande de compléments a été envoyée."))
+    else:
+        messages.error(request, _("Demande incomplète : %(errors)s")
+                       % {"errors": "; ".join(f"{form.fields[f].label} — {' '.join(e)}"
+                                              for f, e in form.errors.items())})
+    return redirect(_detail_url(dossier))
+
+
+# --- the guided form --------------------------------------------------------------------------
+
+def _steps(dossier, current: str | None):
+    editable = services.editable_steps(dossier)
+    return [{"value": s.value, "label": s.label, "index": i + 1, "current": s.value == current,
+             "editable": s.value in editable or s == DossierStep.SUMMARY,
+             "invalid": s.value in (dossier.draft_data or {})}
+            for i, s in enumerate(STEPS)]
+
+
+def _detail_url(dossier) -> str:
+    return reverse("applications:dossier_detail",
+                   kwargs={"tenant_slug": dossier.tenant.slug, "pk": dossier.pk})
+
+
+def _step_url(dossier, step) -> str:
+    return reverse("applications:dossier_step",
+                   kwargs={"tenant_slug": dossier.tenant.slug, "pk": dossier.pk,
+                           "step": str(step)})
+
+
+def _raw(post) -> dict:
+    return {k: post.getlist(k) for k in post if k != "csrfmiddlewaretoken"}
+
+
+def _querydict(raw: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in raw.items():
+        data.setlist(key, values)
+    return data
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _requirements(dossier):
+    reqs = DocumentRequirement.objects.filter(call=dossier.call)
+    return [r for r in reqs
+            if (r.track_id is None or r.track_id == dossier.track_id)
+            and (r.category_id is None or r.category_id == dossier.category_id)]
+
+
+def _declaration_criteria(dossier):
+    return [c for c in dossier.call.eligibility_criteria.filter(kind="declaration")
+            if (c.track_id is None or c.track_id == dossier.track_id)
+            and (c.category_id is None or c.category_id == dossier.category_id)]
+
+
+def _build_forms(dossier, step, data):
+    """The forms of `step`, bound to `data` (POST or kept raw input) or to the saved values."""
+    if step == DossierStep.PROJECT:
+        return {"form": ProjectForm(data, instance=dossier)}
+    if step == DossierStep.BUDGET:
+        lines = list(dossier.budget_lines.all())
+        return {
+            "amount_form": RequestedAmountForm(
+                data, initial={"requested_amount": dossier.requested_amount}),
+            "expenses": ExpenseFormSet(data, prefix="expense", initial=[
+                {"label": ln.label, "amount": ln.amount} for ln in lines
+                if ln.kind == "expense"]),
+            "incomes": IncomeFormSet(data, prefix="income", initial=[
+                {"source": ln.source, "label": ln.label, "amount": ln.amount} for ln in lines
+                if ln.kind == "income"]),
+        }
+    if step == DossierStep.PARTNERS:
+        return {"partners": PartnerFormSet(data, prefix="partner", initial=[
+            {"name": p.name, "siret": p.siret, "role": p.role} for p in dossier.partners.all()])}
+    if step == DossierStep.DECLARATIONS:
+        return {"form": DeclarationsForm(data, criteria=_declaration_criteria(dossier),
+                                         initial={"declarations": dossier.declarations})}
+    return {}
+
+
+def _valid(forms) -> bool:
+    return all(f.is_valid() for f in forms.values())
+
+
+def _save_step(request, dossier, step, forms):
+    user = request.user
+    if step == DossierStep.PROJECT:
+        form = forms["form"]
+        services.dossier_update_project(user=user, dossier=dossier, **{
+            f: form.cleaned_data[f] for f in ProjectForm.Meta.fields})
+    elif step == DossierStep.BUDGET:
+        lines = [{"kind": "expense", "label": f.cleaned_data["label"],
+                  "amount": f.cleaned_data["amount"]}
+                 for f in forms["expenses"] if f.cleaned_data.get("label")]
+        lines += [{"kind": "income", "source": f.cleaned_data["source"],
+                   "label": f.cleaned_data["label"], "amount": f.cleaned_data["amount"]}
+                  for f in forms["incomes"] if f.cleaned_data.get("label")]
+        services.dossier_set_budget(
+            user=user, dossier=dossier, lines=lines,
+            requested_amount=forms["amount_form"].cleaned_data["requested_amount"])
+    elif step == DossierStep.PARTNERS:
+        services.dossier_set_partners(user=user, dossier=dossier, partners=[
+            {k: f.cleaned_data[k] for k in ("name", "siret", "role")}
+            for f in forms["partners"] if f.cleaned_data.get("name")])
+    elif step == DossierStep.DECLARATIONS:
+        services.dossier_set_declarations(user=user, dossier=dossier,
+                                          declarations=forms["form"].cleaned_data["declarations"])
+
+
+@tenant_view(FILE)
+def dossier_step(request, pk: int, step: str):
+    if step not in DossierStep.values:
+        raise Http404
+    dossier = _dossier_for(request, pk)
+    if not request.user.has_perm("applications.submit_dossier", dossier):
+        raise Http404  # instructors read the dossier page, not the applicant's form
+    if step == DossierStep.SUMMARY:
+        return _summary(request, dossier)
+    editable = step in services.editable_steps(dossier)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Cette étape n'est pas modifiable."))
+        forms = _build_forms(dossier, step, request.POST)
+        if step == DossierStep.DOCUMENTS or _valid(forms):
+            try:
+                _save_step(request, dossier, step, forms)
+            except ValidationError as exc:
+                target = forms.get("form") or forms.get("amount_form")
+                if target is not None:
+                    apply_validation_error(target, exc)
+                services.dossier_save_invalid_input(user=request.user, dossier=dossier,
+                                                    step=step, raw=_raw(request.POST))
+            else:
+                messages.success(request, _("Étape « %(step)s » enregistrée.")
+                                 % {"step": DossierStep(step).label})
+                if request.POST.get("action") == "next":
+                    return redirect(_step_url(dossier, STEPS[STEPS.index(step) + 1]))
+                return redirect(_step_url(dossier, step))
+        else:
+            services.dossier_save_invalid_input(user=request.user, dossier=dossier, step=step,
+                                                raw=_raw(request.POST))
+            messages.warning(request, _("Votre saisie est conservée, mais elle contient des "
+                                        "erreurs : corrigez les champs signalés."))
+    else:
+        kept = (dossier.draft_data or {}).get(step)
+        forms = _build_forms(dossier, step, _querydict(kept) if kept else None)
+        if kept:
+            _valid(forms)  # show the errors of the kept input again
+    check = check_dossier(dossier) if step in (DossierStep.BUDGET, DossierStep.PARTNERS) else None
+    context = {"dossier": dossier, "step": step, "step_label": DossierStep(step).label,
+               "step_index": STEPS.index(step) + 1, "step_count": len(STEPS),
+               "next_step": STEPS[STEPS.index(step) + 1], "steps": _steps(dossier, step),
+               "editable": editable, "check": check, **forms}
+    if check is not None:
+        context["rules"] = check.rules
+        context["requested_share"] = format_percent(check.budget.requested_share)
+        context["self_share"] = format_percent(check.budget.self_financing_share)
+    if step == DossierStep.DOCUMENTS:
+        present = {a.requirement_id: a for a in dossier.attachments.all()}
+        context["requirements"] = [
+            {"requirement": r, "attachment": present.get(r.pk),
+             "form": AttachmentForm(prefix=f"req{r.pk}")} for r in _requirements(dossier)]
+    return render(request, f"applications/step_{step}.html", context)
+
+
+def _summary(request, dossier):
+    check = check_dossier(dossier)
+    return render(request, "applications/step_summary.html", {
+        "dossier": dossier, "step": DossierStep.SUMMARY, "steps": _steps(dossier, "summary"),
+        "step_index": len(STEPS), "step_count": len(STEPS),
+        "step_label": DossierStep.SUMMARY.label, "check": check,
+        "requested_share": format_percent(check.budget.requested_share),
+        "self_share": format_percent(check.budget.self_financing_share),
+        "can_submit": check.can_submit and dossier.status in (
+            DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED),
+        "call_open": services.call_accepts_filing(dossier.call, _now()),
+        "attachments": dossier.attachments.select_related("requirement"),
+        "completion": services.open_completion_request(dossier),
+    })
+
+
+@tenant_view(FILE)
+@require_POST
+def dossier_submit(request, pk: int):
+    dossier = _dossier_for(request, pk)
+    try:
+        services.dossier_submit(user=request.user, dossier=dossier)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "already_submitted":
+            # A double click: the first click filed it; say so calmly.
+            messages.info(request, _messages_of(exc))
+            return redirect(_detail_url(dossier))
+        messages.error(request, _("Le dossier n'a pas été déposé : %(reasons)s")
+                       % {"reasons": " ".join(exc.messages)})
+        return redirect(_step_url(dossier, DossierStep.SUMMARY))
+    messages.success(request, _("Votre dossier est déposé sous la référence %(ref)s. "
+                                "L'accusé de réception vous a été envoyé par e-mail.")
+                     % {"ref": dossier.reference})
+    return redirect(_detail_url(dossier))
+
+
+# --- documents --------------------------------------------------------------------------------
+
+@tenant_view(FILE)
+@require_POST
+def attachment_upload(request, pk: int, requirement_pk: int):
+    dossier = _dossier_for(request, pk)
+    requirement = get_object_or_404(DocumentRequirement, pk=requirement_pk, call=dossier.call)
+    form = AttachmentForm(request.POST, request.FILES, prefix=f"req{requirement.pk}")
+    if form.is_valid():
+        try:
+            services.attachment_upload(user=request.user, dossier=dossier,
+                                       requirement=requirement,
+                                       upload=form.cleaned_data["file"])
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("« %(label)s » : fichier enregistré.")
+                             % {"label": requirement.label})
+            return redirect(_step_url(dossier, DossierStep.DOCUMENTS))
+    present = {a.requirement_id: a for a in dossier.attachments.all()}
+    return render(request, "applications/step_documents.html", {
+        "dossier": dossier, "step": DossierStep.DOCUMENTS,
+        "step_label": DossierStep.DOCUMENTS.label, "steps": _steps(dossier, "documents"),
+        "step_index": STEPS.index(DossierStep.DOCUMENTS) + 1, "step_count": len(STEPS),
+        "next_step": DossierStep.DECLARATIONS, "editable": True,
+        "requirements": [{"requirement": r, "attachment": present.get(r.pk),
+                          "form": form if r.pk == requirement.pk
+                          else AttachmentForm(prefix=f"req{r.pk}")}
+                         for r in _requirements(dossier)]}, status=400)
+
+
+@tenant_view(FILE)
+@require_POST
+def attachment_remove(request, pk: int, attachment_pk: int):
+    dossier = _dossier_for(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=dossier)
+    try:
+        services.attachment_remove(user=request.user, attachment=attachment)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Fichier retiré."))
+    return redirect(_step_url(dossier, DossierStep.DOCUMENTS))
+
+
+@tenant_view(FILE)
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Private files: only through this permission-checked view, as an attachment."""
+    dossier = _dossier_for(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=dossier)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- PDFs -------------------------------------------------------------------------------------
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf_context(dossier):
+    check = check_dossier(dossier, snapshot=dossier.rules_snapshot)
+    return {"dossier": dossier, "check": check, "tenant": dossier.tenant,
+            "lines": list(dossier.budget_lines.all()),
+            "partners": list(dossier.partners.all()),
+            "attachments": list(dossier.attachments.select_related("requirement")),
+            "requested_share": format_percent(check.budget.requested_share),
+            "self_share": format_percent(check.budget.self_financing_share),
+            "results": dossier.eligibility_results or check.results_json()}
+
+
+@tenant_view(FILE)
+def dossier_receipt(request, pk: int):
+    from portal.pdf import render_pdf
+
+    dossier = _dossier_for(request, pk)
+    if dossier.status == DossierStatus.DRAFT:
+        raise Http404
+    pdf = render_pdf(template_name="pdf/dossier_receipt.html", context=_pdf_context(dossier))
+    return _pdf_response(pdf, f"accuse-reception-{dossier.reference}.pdf")
+
+
+@tenant_view(FILE)
+def dossier_export(request, pk: int):
+    from portal.pdf import render_pdf
+
+    dossier = _dossier_for(request, pk)
+    pdf = render_pdf(template_name="pdf/dossier_export.html", context=_pdf_context(dossier))
+    return _pdf_response(pdf, f"dossier-{dossier.reference or dossier.pk}.pdf")
