@@ -9,9 +9,11 @@ from portal.formatting import format_date_fr
 from portal.models import Organization
 from portal.pdf import render_pdf
 
+from .explain import fmt_days
+
 
 def _num(value) -> str:
-    return f"{value:g}".replace(".", ",")
+    return fmt_days(value)
 
 
 def pilot_name(tenant) -> str:

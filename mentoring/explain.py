@@ -34,8 +34,14 @@ def _fmt_date(value) -> str:
 
 
 def _days(value) -> str:
-    text = f"{float(value):g}".replace(".", ",")
-    return text
+    return fmt_days(value)
+
+
+def fmt_days(value) -> str:
+    """``Decimal("2.0")`` → ``2``; ``1.5`` → ``1,5`` (French decimal comma)."""
+    from decimal import Decimal
+
+    return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
 
 
 def exclusion_text(ex: mm.Exclusion, *, structures: dict | None = None) -> str:

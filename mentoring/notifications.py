@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from portal.emails import absolute_url, send_templated_email
 
+from .explain import fmt_days
+
 from .enums import DiagnosisOutcome
 
 
@@ -19,7 +21,7 @@ def _message(need, event: str) -> str:
             return _("Diagnostic : %(outcome)s, %(days)s jour(s). La structure pilote recherche "
                      "maintenant une personne-ressource.") % {
                 "outcome": diagnosis.get_outcome_display(),
-                "days": f"{diagnosis.days:g}".replace(".", ",")}
+                "days": fmt_days(diagnosis.days)}
         if diagnosis.outcome == DiagnosisOutcome.NOT_ELIGIBLE:
             return _("Votre demande n'est pas éligible au dispositif : %(comment)s") % {
                 "comment": diagnosis.comment}

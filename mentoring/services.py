@@ -14,7 +14,7 @@ from . import matchmaker as mm
 from .enums import (DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES,
                     DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
                     ProposalStatus)
-from .explain import breakdown_json, exclusion_text
+from .explain import breakdown_json, exclusion_text, fmt_days
 from .models import (Diagnosis, Engagement, EngagementSession, Feedback, MatchingWeights,
                      MatchProposal, NeedRequest, ResourcePerson, ResourceTheme, Theme)
 from . import selectors
@@ -140,7 +140,7 @@ def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
         elif not (low <= days <= high):
             errors["days"] = _("%(format)s : de %(low)s à %(high)s jours, pas %(days)s.") % {
                 "format": DiagnosisOutcome(outcome).label, "low": low, "high": high,
-                "days": f"{days:g}".replace(".", ",")}
+                "days": fmt_days(days)}
         redirect_to = ""
     else:
         days = None
@@ -288,7 +288,7 @@ def _draft_terms(need: NeedRequest, diagnosis: Diagnosis, resource: ResourcePers
         "resource_structure": f" ({resource.structure_label})" if resource.structure_label
         else "",
         "themes": themes, "description": need.description, "comment": diagnosis.comment,
-        "days": f"{diagnosis.days:g}".replace(".", ","),
+        "days": fmt_days(diagnosis.days),
         "start": need.available_from.strftime("%d/%m/%Y"),
         "end": need.available_until.strftime("%d/%m/%Y"),
         "remote": _(", à distance possible") if need.remote_possible else ""}
@@ -389,11 +389,11 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
     limit = _day_limit(engagement)
     if planned_days is None or not (Decimal("0.5") <= planned_days <= limit):
         errors["planned_days"] = _("%(format)s : au plus %(limit)s jours.") % {
-            "format": engagement.get_format_display(), "limit": f"{limit:g}"}
+            "format": engagement.get_format_display(), "limit": fmt_days(limit)}
     logged = sum((s.days for s in engagement.sessions.all()), Decimal(0))
     if planned_days is not None and logged > planned_days:
         errors["planned_days"] = _("Déjà %(logged)s jour(s) inscrits au calendrier.") % {
-            "logged": f"{logged:g}".replace(".", ",")}
+            "logged": fmt_days(logged)}
     if not (terms or "").strip():
         errors["terms"] = _("Le cahier des charges ne peut pas être vide.")
     if start_date and end_date and end_date < start_date:
@@ -475,10 +475,10 @@ def session_add(*, engagement: Engagement, user, date, days: Decimal, done: bool
         raise ValidationError({"days": _(
             "%(total)s jours au total dépasseraient les %(planned)s jours prévus "
             "(%(format)s : %(limit)s jours au plus).") % {
-            "total": f"{total:g}".replace(".", ","),
-            "planned": f"{engagement.planned_days:g}".replace(".", ","),
+            "total": fmt_days(total),
+            "planned": fmt_days(engagement.planned_days),
             "format": engagement.get_format_display(),
-            "limit": f"{_day_limit(engagement):g}"}})
+            "limit": fmt_days(_day_limit(engagement))}})
     session = EngagementSession(engagement=engagement, date=date, days=days, done=done,
                                 notes=(notes or "").strip())
     session.full_clean()

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django_scopes import scopes_disabled
 
 from mentoring.models import (Diagnosis, Engagement, NeedRequest, ResourcePerson, ResourceTheme,
                               Theme)
@@ -39,8 +40,9 @@ class ResourcePersonFactory(factory.django.DjangoModelFactory):
     def themes(self, create, extracted, **kwargs):
         """themes={theme: level}"""
         if create and extracted:
-            for theme, level in extracted.items():
-                ResourceTheme.objects.create(resource=self, theme=theme, level=level)
+            with scopes_disabled():
+                for theme, level in extracted.items():
+                    ResourceTheme.objects.create(resource=self, theme=theme, level=level)
 
 
 class NeedRequestFactory(factory.django.DjangoModelFactory):
@@ -63,7 +65,8 @@ class NeedRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def themes(self, create, extracted, **kwargs):
         if create and extracted:
-            self.themes.set(extracted)
+            with scopes_disabled():
+                self.themes.set(extracted)
 
 
 class DiagnosisFactory(factory.django.DjangoModelFactory):

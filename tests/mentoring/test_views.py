@@ -1,0 +1,412 @@
+"""Mentoring pages: who may use them, another tenant's objects (404), bad input kept."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django_scopes import scope
+
+from mentoring import services
+from mentoring.models import Engagement, NeedRequest, ResourcePerson
+from portal.models import AuditEvent
+from tests.factories import OrganizationFactory
+from tests.factories.applications import StructureFactory, StructureMemberFactory
+from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
+                                       ResourcePersonFactory, ThemeFactory)
+from tests.mentoring.conftest import NEED_POST
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
+
+PILOT_PAGES = ["mentorat/pilotage/", "mentorat/pilotage/besoins/",
+               "mentorat/pilotage/repartition/", "mentorat/pilotage/ressources/",
+               "mentorat/pilotage/ressources/nouvelle/", "mentorat/pilotage/accompagnements/",
+               "mentorat/pilotage/thematiques/", "mentorat/pilotage/ponderations/"]
+
+
+def qualified(tenant, structure, themes):
+    need = NeedRequestFactory(tenant=tenant, structure=structure, themes=themes,
+                              state="qualified")
+    DiagnosisFactory(need=need)
+    return need
+
+
+# --- Beneficiary side ---------------------------------------------------------------------
+
+def test_questionnaire_creates_the_need(client, tenant, pilot_org, beneficiary,
+                                        beneficiary_structure, themes):
+    client.force_login(beneficiary)
+    url = f"/{tenant.slug}/mentorat/besoin/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Financement" in page.content.decode()
+    response = client.post(url, {**NEED_POST, "structure": beneficiary_structure.pk,
+                                 "themes": [themes[1].pk, themes[3].pk]})
+    with scope(tenant=tenant):
+        need = NeedRequest.objects.get()
+        assert response.status_code == 302
+        assert response.url == f"/{tenant.slug}/mentorat/mes-demandes/{need.pk}/"
+        assert sorted(t.pk for t in need.themes.all()) == [themes[1].pk, themes[3].pk]
+        assert (need.structure, need.person_status, need.remote_possible) == (
+            beneficiary_structure, "employee", True)
+    detail = client.get(response.url).content.decode()
+    assert "Reçue, en attente de diagnostic" in detail
+    assert "Demande envoyée" in detail
+
+
+def test_questionnaire_without_theme_or_description_names_the_fields_and_keeps_input(
+        client, tenant, pilot_org, beneficiary, beneficiary_structure, themes):
+    client.force_login(beneficiary)
+    response = client.post(f"/{tenant.slug}/mentorat/besoin/", {
+        **NEED_POST, "structure": beneficiary_structure.pk, "description": ""})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["themes"] == ["Choisissez au moins une thématique."]
+    assert errors["description"] == ["Décrivez votre besoin."]
+    assert 'value="Camille Martin"' in response.content.decode()
+    with scope(tenant=tenant):
+        assert not NeedRequest.objects.exists()
+
+
+def test_questionnaire_rejects_a_structure_of_someone_else(client, tenant, pilot_org,
+                                                           beneficiary, themes):
+    other = StructureFactory()
+    client.force_login(beneficiary)
+    response = client.post(f"/{tenant.slug}/mentorat/besoin/", {
+        **NEED_POST, "structure": other.pk, "themes": [themes[0].pk]})
+    assert response.status_code == 200
+    assert "structure" in response.context["form"].errors
+
+
+def test_questionnaire_without_structure_explains_what_to_do(client, tenant, pilot_org,
+                                                             applicant, themes):
+    client.force_login(applicant)
+    response = client.get(f"/{tenant.slug}/mentorat/besoin/")
+    assert response.status_code == 200
+    assert "Un profil de structure est nécessaire" in response.content.decode()
+
+
+def test_questionnaire_asks_anonymous_to_sign_in(client, tenant, pilot_org):
+    response = client.get(f"/{tenant.slug}/mentorat/besoin/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+
+
+def test_no_questionnaire_where_there_is_no_pilot_structure(client, tenant, beneficiary):
+    client.force_login(beneficiary)
+    assert client.get(f"/{tenant.slug}/mentorat/besoin/").status_code == 404
+    assert "aucune structure pilote" in client.get(f"/{tenant.slug}/mentorat/").content.decode()
+
+
+def test_beneficiaries_see_only_their_own_requests(client, tenant, pilot_org, beneficiary,
+                                                   beneficiary_structure, themes):
+    mine = NeedRequestFactory(tenant=tenant, structure=beneficiary_structure, themes=themes[:1])
+    theirs = NeedRequestFactory(tenant=tenant, themes=themes[:1])
+    client.force_login(beneficiary)
+    listing = client.get(f"/{tenant.slug}/mentorat/mes-demandes/").content.decode()
+    assert mine.reference in listing and theirs.reference not in listing
+    assert client.get(f"/{tenant.slug}/mentorat/mes-demandes/{mine.pk}/").status_code == 200
+    assert client.get(f"/{tenant.slug}/mentorat/mes-demandes/{theirs.pk}/").status_code == 404
+    assert client.post(
+        f"/{tenant.slug}/mentorat/mes-demandes/{theirs.pk}/retirer/").status_code == 404
+
+
+def test_request_of_another_tenant_answers_404(client, tenant, other_tenant, pilot_org,
+                                               beneficiary, beneficiary_structure):
+    OrganizationFactory(tenant=other_tenant, kind="pilot")
+    foreign = NeedRequestFactory(tenant=other_tenant, structure=beneficiary_structure)
+    client.force_login(beneficiary)
+    assert client.get(f"/{tenant.slug}/mentorat/mes-demandes/{foreign.pk}/").status_code == 404
+    assert client.get(
+        f"/{other_tenant.slug}/mentorat/mes-demandes/{foreign.pk}/").status_code == 200
+
+
+def test_redirection_is_shown_to_the_beneficiary(client, tenant, pilot_org, beneficiary,
+                                                 beneficiary_structure, themes):
+    need = NeedRequestFactory(tenant=tenant, structure=beneficiary_structure, themes=themes[:1],
+                              state="redirected")
+    DiagnosisFactory(need=need, outcome="training", days=None, comment="Une formation.",
+                     redirect_to="AFDAS, formation « Financer son projet »")
+    client.force_login(beneficiary)
+    page = client.get(f"/{tenant.slug}/mentorat/mes-demandes/{need.pk}/").content.decode()
+    assert "Où vous adresser" in page
+    assert "AFDAS, formation « Financer son projet »" in page
+
+
+def test_my_needs_list_has_bounded_queries(client, tenant, pilot_org, beneficiary,
+                                           beneficiary_structure, themes,
+                                           django_assert_max_num_queries):
+    for _ in range(8):
+        NeedRequestFactory(tenant=tenant, structure=beneficiary_structure, themes=themes[:2])
+    client.force_login(beneficiary)
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/{tenant.slug}/mentorat/mes-demandes/").status_code == 200
+
+
+# --- Pilot side ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", PILOT_PAGES)
+def test_pilot_sees_pilot_pages(client, tenant, pilot, path):
+    client.force_login(pilot)
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 200
+
+
+@pytest.mark.parametrize("path", PILOT_PAGES)
+@pytest.mark.parametrize("role", ["instructor", "committee"])
+def test_other_staff_are_refused_pilot_pages(client, tenant, make_member, role, path):
+    client.force_login(make_member(tenant, role))
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 403
+
+
+@pytest.mark.parametrize("path", PILOT_PAGES)
+def test_beneficiary_and_pilot_of_another_tenant_are_refused(client, tenant, other_tenant,
+                                                             make_member, beneficiary, path):
+    client.force_login(beneficiary)
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 403
+    client.force_login(make_member(other_tenant, "pilot"))
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 403
+
+
+@pytest.mark.parametrize("path", PILOT_PAGES)
+def test_anonymous_is_sent_to_login_from_pilot_pages(client, tenant, path):
+    response = client.get(f"/{tenant.slug}/{path}")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+
+
+def test_tenant_admin_configures_themes_and_weights_but_not_the_pool(client, tenant,
+                                                                      admin_user):
+    client.force_login(admin_user)
+    assert client.get(f"/{tenant.slug}/mentorat/pilotage/thematiques/").status_code == 200
+    assert client.get(f"/{tenant.slug}/mentorat/pilotage/ponderations/").status_code == 200
+    assert client.get(f"/{tenant.slug}/mentorat/pilotage/ressources/").status_code == 403
+
+
+def test_objects_of_another_tenant_answer_404_to_the_pilot(client, tenant, other_tenant, pilot,
+                                                           beneficiary_structure):
+    need = NeedRequestFactory(tenant=other_tenant, structure=beneficiary_structure)
+    resource = ResourcePersonFactory(tenant=other_tenant)
+    engagement = EngagementFactory(need=need, resource=resource)
+    theme = ThemeFactory(tenant=other_tenant)
+    client.force_login(pilot)
+    base = f"/{tenant.slug}/mentorat"
+    assert client.get(f"{base}/pilotage/besoins/{need.pk}/").status_code == 404
+    assert client.post(f"{base}/pilotage/besoins/{need.pk}/diagnostic/",
+                       {"outcome": "tsf", "days": "1", "comment": "x"}).status_code == 404
+    assert client.post(f"{base}/pilotage/besoins/{need.pk}/choisir/",
+                       {"resource": resource.pk}).status_code == 404
+    assert client.get(f"{base}/pilotage/ressources/{resource.pk}/").status_code == 404
+    assert client.get(f"{base}/pilotage/accompagnements/{engagement.pk}/").status_code == 404
+    assert client.post(f"{base}/pilotage/accompagnements/{engagement.pk}/etat/",
+                       {"to": "signed"}).status_code == 404
+    assert client.get(f"{base}/accompagnements/{engagement.pk}/convention.pdf").status_code \
+        == 404
+    assert client.get(f"{base}/pilotage/thematiques/{theme.pk}/").status_code == 404
+    with scope(tenant=other_tenant):
+        assert Engagement.objects.get(pk=engagement.pk).state == "proposed"
+
+
+def test_diagnosis_beyond_the_format_limit_is_refused_on_the_page(client, tenant, pilot,
+                                                                  beneficiary_structure,
+                                                                  themes):
+    need = NeedRequestFactory(tenant=tenant, structure=beneficiary_structure, themes=themes[:1])
+    client.force_login(pilot)
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/besoins/{need.pk}/diagnostic/",
+                           {"outcome": "tsf", "days": "3", "comment": "Ciblé."})
+    assert response.status_code == 200
+    assert response.context["diagnosis_form"].errors["days"] == [
+        "Transfert de savoir-faire (1 à 2 jours) : de 1 à 2 jours, pas 3."]
+    assert 'value="3"' in response.content.decode()
+
+
+def test_need_page_shows_ranked_candidates_with_breakdown_and_exclusions(
+        client, tenant, pilot, beneficiary_structure, themes, resource):
+    ResourcePersonFactory(tenant=tenant, first_name="Sam", last_name="Même-Maison",
+                          structure=beneficiary_structure, themes={themes[1]: 3})
+    need = qualified(tenant, beneficiary_structure, [themes[1]])
+    client.force_login(pilot)
+    response = client.get(f"/{tenant.slug}/mentorat/pilotage/besoins/{need.pk}/")
+    assert response.status_code == 200
+    (candidate,) = response.context["candidates"]
+    assert candidate["resource"] == resource
+    assert candidate["score"] == Decimal("91.25")
+    assert [(f["key"], str(f["points"])) for f in candidate["factors"]] == [
+        ("theme", "40"), ("sector", "11.25"), ("proximity", "20"), ("load", "15"),
+        ("feedback", "5")]
+    assert sum(f["points"] for f in candidate["factors"]) == candidate["score"]
+    assert candidate["factors"][0]["evidence"] == ["Financement : niveau 3/3"]
+    page = response.content.decode()
+    assert "Sam Même-Maison" in page
+    assert "Même structure que le ou la bénéficiaire" in page
+
+
+def test_pilot_override_requires_a_reason_on_the_page(client, tenant, pilot,
+                                                      beneficiary_structure, themes, resource):
+    need = qualified(tenant, beneficiary_structure, [themes[4]])
+    client.force_login(pilot)
+    url = f"/{tenant.slug}/mentorat/pilotage/besoins/{need.pk}/choisir/"
+    response = client.post(url, {"resource": resource.pk, "mode": "override"})
+    assert response.status_code == 200
+    assert response.context["choice_form"].errors["reason"] == ["Justifiez le choix manuel."]
+    response = client.post(url, {"resource": resource.pk, "mode": "override",
+                                 "reason": "Expérience RSE reconnue."})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        engagement = Engagement.objects.get(need=need)
+        assert response.url == f"/{tenant.slug}/mentorat/pilotage/accompagnements/{engagement.pk}/"
+
+
+def test_assignment_page_lists_proposals_and_the_manual_queue(
+        client, tenant, pilot, beneficiary_structure, themes, resource,
+        django_assert_max_num_queries):
+    served = qualified(tenant, beneficiary_structure, [themes[1]])
+    orphan = qualified(tenant, StructureFactory(), [themes[4]])
+    client.force_login(pilot)
+    assert client.post(f"/{tenant.slug}/mentorat/pilotage/repartition/").status_code == 302
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/{tenant.slug}/mentorat/pilotage/repartition/")
+    assert [p.need for p in response.context["proposals"]] == [served]
+    (manual,) = response.context["manual"]
+    assert manual["need"] == orphan
+    assert manual["reason"] == ("Aucune personne-ressource ne peut répondre (sur 1 : ne couvre "
+                                "aucune thématique du besoin (1))")
+
+
+def test_pilot_lists_and_dashboard_have_bounded_queries(client, tenant, pilot, themes,
+                                                        django_assert_max_num_queries):
+    for i in range(6):
+        r = ResourcePersonFactory(tenant=tenant, themes={themes[0]: 2})
+        need = qualified(tenant, StructureFactory(), themes[:2])
+        EngagementFactory(need=need, resource=r)
+    client.force_login(pilot)
+    for path in ("mentorat/pilotage/", "mentorat/pilotage/besoins/",
+                 "mentorat/pilotage/ressources/", "mentorat/pilotage/accompagnements/"):
+        with django_assert_max_num_queries(16):
+            assert client.get(f"/{tenant.slug}/{path}").status_code == 200
+
+
+def test_dashboard_counts_needs_per_state_and_time_to_start(client, tenant, pilot, themes):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    need = qualified(tenant, StructureFactory(), themes[:1])
+    NeedRequestFactory(tenant=tenant, state="submitted")
+    with scope(tenant=tenant):
+        NeedRequest.objects.filter(pk=need.pk).update(
+            created_at=timezone.now() - timedelta(days=10))
+    EngagementFactory(need=need, resource=ResourcePersonFactory(tenant=tenant),
+                      state="in_progress", started_at=timezone.now())
+    client.force_login(pilot)
+    response = client.get(f"/{tenant.slug}/mentorat/pilotage/")
+    counts = {row["state"]: row["count"] for row in response.context["per_state"]}
+    assert (counts["submitted"], counts["qualified"], counts["done"]) == (1, 1, 0)
+    assert response.context["avg_days_to_start"] == 10.0
+    assert response.context["started_count"] == 1
+
+
+def test_resource_form_saves_theme_levels_and_refuses_bad_capacity(client, tenant, pilot,
+                                                                   themes):
+    client.force_login(pilot)
+    data = {"first_name": "Lou", "last_name": "Martin", "departement": "31",
+            "max_engagements_per_year": "2", "max_days_per_year": "8", "active": "on",
+            "remote_possible": "on", f"theme_{themes[0].pk}": "3", f"theme_{themes[2].pk}": "1"}
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/ressources/nouvelle/", data)
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        person = ResourcePerson.objects.get(last_name="Martin")
+        assert dict(person.theme_levels.values_list("theme_id", "level")) == {
+            themes[0].pk: 3, themes[2].pk: 1}
+        assert AuditEvent.objects.filter(action="mentoring.resource.created").count() == 1
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/ressources/{person.pk}/",
+                           {**data, "max_engagements_per_year": "-1",
+                            "available_from": "2026-06-01", "available_until": "2026-01-01"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "max_engagements_per_year" in errors
+    assert errors["available_until"] == ["La fin de la disponibilité doit suivre son début."]
+
+
+def test_engagement_page_refuses_sessions_beyond_the_limit(client, tenant, pilot, themes):
+    need = qualified(tenant, StructureFactory(), themes[:1])
+    engagement = EngagementFactory(need=need, resource=ResourcePersonFactory(tenant=tenant),
+                                   planned_days=Decimal("1"))
+    client.force_login(pilot)
+    url = f"/{tenant.slug}/mentorat/pilotage/accompagnements/{engagement.pk}/journees/"
+    assert client.post(url, {"date": "2026-12-01", "days": "1.0"}).status_code == 302
+    response = client.post(url, {"date": "2026-12-02", "days": "0.5", "notes": "Bilan"})
+    assert response.status_code == 200
+    assert response.context["session_form"].errors["days"] == [
+        "1,5 jours au total dépasseraient les 1 jours prévus (Transfert de savoir-faire "
+        "(1 à 2 jours) : 2 jours au plus)."]
+    assert 'value="Bilan"' in response.content.decode()
+
+
+def test_convention_is_an_attachment_for_the_three_parties_only(
+        client, tenant, pilot, beneficiary, beneficiary_structure, themes, make_member):
+    from tests.factories import UserFactory
+
+    resource_user = UserFactory()
+    need = qualified(tenant, beneficiary_structure, themes[:1])
+    engagement = EngagementFactory(need=need, resource=ResourcePersonFactory(
+        tenant=tenant, user=resource_user))
+    url = f"/{tenant.slug}/mentorat/accompagnements/{engagement.pk}/convention.pdf"
+    for user in (pilot, beneficiary, resource_user):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="convention-{need.reference.lower()}.pdf"')
+    stranger = UserFactory()
+    StructureMemberFactory(user=stranger)
+    for user in (stranger, make_member(tenant, "instructor")):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_feedback_form_of_the_beneficiary(client, tenant, pilot_org, beneficiary,
+                                          beneficiary_structure, themes):
+    need = qualified(tenant, beneficiary_structure, themes[:1])
+    engagement = EngagementFactory(need=need, resource=ResourcePersonFactory(tenant=tenant),
+                                   state="done")
+    client.force_login(beneficiary)
+    page = client.get(f"/{tenant.slug}/mentorat/mes-demandes/{need.pk}/").content.decode()
+    assert "Votre retour sur l'accompagnement" in page
+    response = client.post(f"/{tenant.slug}/mentorat/accompagnements/{engagement.pk}/retour/",
+                           {"side": "beneficiary", "rating": "4", "comment": "Bien."})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        fb = engagement.feedbacks.get()
+        assert (fb.side, fb.rating, fb.author) == ("beneficiary", 4, beneficiary)
+    # The beneficiary may not speak for the resource person.
+    response = client.post(f"/{tenant.slug}/mentorat/accompagnements/{engagement.pk}/retour/",
+                           {"side": "resource", "rating": "5"})
+    assert response.status_code == 404
+
+
+def test_themes_page_seeds_the_five_themes(client, tenant, pilot):
+    client.force_login(pilot)
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/thematiques/",
+                           {"action": "defaults"})
+    assert response.status_code == 302
+    page = client.get(f"/{tenant.slug}/mentorat/pilotage/thematiques/").content.decode()
+    assert "Actions responsables, locales et/ou solidaires" in page
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/thematiques/",
+                           {"label": "Financement", "position": "9", "active": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_mentoring_nav_entries_follow_the_roles(client, tenant, pilot, beneficiary):
+    client.force_login(pilot)
+    page = client.get(f"/{tenant.slug}/").content.decode()
+    assert "Pilotage du mentorat" in page and f"/{tenant.slug}/mentorat/" in page
+    client.force_login(beneficiary)
+    page = client.get(f"/{tenant.slug}/").content.decode()
+    assert "Pilotage du mentorat" not in page and ">Mentorat<" in page
+
+
+def test_date_sanity():
+    assert date(2026, 1, 1) < date(2027, 12, 31)
