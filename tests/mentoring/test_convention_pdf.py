@@ -1,0 +1,73 @@
+"""The tripartite convention PDF: real text (not images), the three parties, the cahier des
+charges, the format and days, the dates and the signature blocks."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django_scopes import scope
+from pypdf import PdfReader
+
+from mentoring.documents import convention_pdf
+from mentoring.models import EngagementSession
+from portal.pdf import render_pdf
+from tests.factories.applications import StructureFactory
+from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
+                                       ResourcePersonFactory)
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_render_pdf_produces_an_a4_pdf_with_text(tmp_path, settings):
+    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    (tmp_path / "probe.html").write_text("<h1>Éléments d’essai</h1><p>{{ value }}</p>",
+                                         encoding="utf-8")
+    pdf = render_pdf(template_name="probe.html", context={"value": "12 000,00 €"})
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = reader.pages[0].extract_text()
+    assert "Éléments d’essai" in text and "12 000,00 €" in text
+
+
+def test_convention_names_the_three_parties_terms_days_and_signatures(tenant, pilot_org,
+                                                                      themes):
+    beneficiary = StructureFactory(name="La Sirène du Lez", siret="35600000000048",
+                                   postal_code="34000", city="Montpellier")
+    need = NeedRequestFactory(tenant=tenant, structure=beneficiary, themes=[themes[1]],
+                              person_name="Camille Martin", person_role="chargée de production",
+                              state="matched")
+    DiagnosisFactory(need=need, outcome="mentoring", days=Decimal("3.5"))
+    resource = ResourcePersonFactory(tenant=tenant, first_name="Alex", last_name="Durand",
+                                     job_title="administratrice",
+                                     structure=StructureFactory(name="Le Rockstore"))
+    engagement = EngagementFactory(
+        need=need, resource=resource, format="mentoring", planned_days=Decimal("3.5"),
+        terms="Objectif : un plan de financement 2027.\nLivrable : un tableau de bord.",
+        start_date=date(2027, 1, 11), end_date=date(2027, 3, 31))
+    with scope(tenant=tenant):
+        EngagementSession.objects.create(engagement=engagement, date=date(2027, 1, 11),
+                                         days=Decimal("1.0"), notes="Diagnostic financier")
+        text = " ".join(text_of(convention_pdf(engagement)).split())
+    assert "Convention tripartite de transfert de savoir-faire / mentorat" in text
+    assert f"Référence : {need.reference}" in text
+    assert "La Sirène du Lez, SIRET 35600000000048" in text
+    assert "Personne accompagnée : Camille Martin (Salarié·e), chargée de production" in text
+    assert "Alex Durand, administratrice" in text
+    assert "Structure ressource : Le Rockstore" in text
+    assert "Octopus, structure pilote" in text
+    assert "Thématiques : Financement." in text
+    assert "Objectif : un plan de financement 2027." in text
+    assert "Livrable : un tableau de bord." in text
+    assert "Durée prévue : 3,5 jour(s), dans la limite de 4 jour(s) pour ce format." in text
+    assert "Période : du 11 janvier 2027 au 31 mars 2027." in text
+    assert "Diagnostic financier" in text
+    assert "Pour la structure bénéficiaire" in text
+    assert "Pour la structure pilote" in text
