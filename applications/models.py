@@ -254,7 +254,8 @@ class Dossier(models.Model):
             models.UniqueConstraint(fields=["tenant", "reference"], condition=~Q(reference=""),
                                     name="dossier_unique_reference"),
             models.CheckConstraint(
-                condition=Q(status=DossierStatus.DRAFT) | ~Q(reference=""),
+                condition=Q(status__in=[DossierStatus.DRAFT, DossierStatus.WITHDRAWN])
+                | ~Q(reference=""),
                 name="dossier_filed_has_reference"),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(end_date__isnull=True)

@@ -19,4 +19,5 @@ urlpatterns = [
          name="revenue_remove"),
     path("<int:pk>/membres/inviter/", structures.member_invite, name="member_invite"),
     path("invitations/<str:token>/", structures.invitation_accept, name="invitation_accept"),
+    path("mes-dossiers/", structures.my_dossiers, name="my_dossiers"),
 ]

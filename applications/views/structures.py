@@ -173,3 +173,13 @@ def invitation_accept(request, token: str):
         return redirect("structures:detail", pk=invitation.structure.pk)
     return render(request, "applications/structure_invitation_accept.html",
                   {"invitation": invitation})
+
+
+@login_required
+def my_dossiers(request):
+    """Every dossier of the user's structures, in every region (cross-tenant, see the
+    selector for why the scope is disabled there)."""
+    from ..selectors import dossiers_for_user_everywhere
+
+    return render(request, "applications/my_dossiers.html",
+                  {"dossiers": dossiers_for_user_everywhere(request.user)})

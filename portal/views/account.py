@@ -22,6 +22,7 @@ def my_spaces(request):
     return render(request, "portal/my_spaces.html", {
         "spaces": spaces_for_user(request.user),
         "invitations": pending_invitations_for_user(request.user),
+        "my_space_sections": ["applications/_my_space_section.html"],
     })
 
 

@@ -88,6 +88,10 @@ class DossierFactory(factory.django.DjangoModelFactory):
     summary = "Trois labels mutualisent une tournée."
     start_date = date(2024, 1, 1)
     end_date = date(2024, 12, 31)
+    status = "draft"
+    # A filed dossier always has a reference (database constraint); drafts have none.
+    reference = factory.LazyAttributeSequence(
+        lambda o, n: "" if o.status in ("draft", "withdrawn") else f"TST-2024-COOP-{n + 1:04d}")
 
 
 class BudgetLineFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,58 @@
+/* Live budget totals (progressive enhancement: the server recomputes and validates). */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-budget-form]");
+  if (!form) { return; }
+  var fmt = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
+  var pct = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
+
+  function parse(value) {
+    var text = (value || "").replace(/[\s\u00a0\u202f€]/g, "").replace(",", ".");
+    var number = parseFloat(text);
+    return isFinite(number) && number >= 0 ? number : 0;
+  }
+
+  function sum(selector) {
+    var total = 0;
+    form.querySelectorAll(selector).forEach(function (input) { total += parse(input.value); });
+    return Math.round(total * 100) / 100;
+  }
+
+  function selfFinancing() {
+    var total = 0;
+    form.querySelectorAll("[data-budget='income']").forEach(function (input) {
+      var row = input.closest(".fr-grid-row");
+      var source = row && row.querySelector("[data-budget-source]");
+      if (source && source.value === "self_financing") { total += parse(input.value); }
+    });
+    return total;
+  }
+
+  function set(selector, text) {
+    var node = document.querySelector(selector);
+    if (node) { node.textContent = text; }
+  }
+
+  function update() {
+    var expenses = sum("[data-budget='expense']");
+    var requested = sum("[data-budget='requested']");
+    var income = Math.round((sum("[data-budget='income']") + requested) * 100) / 100;
+    set("[data-budget-total='expense']", fmt.format(expenses));
+    set("[data-budget-total='income']", fmt.format(income));
+    set("[data-budget-share='requested']", expenses ? pct.format(requested * 100 / expenses) + "\u00a0%" : "—");
+    set("[data-budget-share='self']", expenses ? pct.format(selfFinancing() * 100 / expenses) + "\u00a0%" : "—");
+    var balance = document.querySelector("[data-budget-balance]");
+    if (balance) {
+      var gap = Math.round((income - expenses) * 100) / 100;
+      balance.innerHTML = "";
+      var p = document.createElement("p");
+      p.className = "fr-message " + (gap === 0 && expenses > 0 ? "fr-message--valid" : "fr-message--warning");
+      p.textContent = gap === 0 && expenses > 0 ? "Le budget est équilibré."
+        : "Écart entre recettes et dépenses : " + fmt.format(gap);
+      balance.appendChild(p);
+    }
+  }
+
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+}());

@@ -1,0 +1,405 @@
+"""Dossier pages: the guided form, documents, submission, follow-up, permissions."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from pypdf import PdfWriter
+
+from applications import services
+from applications.models import Attachment, BudgetLine, Dossier
+from tests.factories.applications import (DossierFactory, StructureMemberFactory,
+                                          balanced_budget)
+from tests.factories.calls import CallFactory, CategoryFactory, DocumentRequirementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_bytes(*, password: str | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture
+def dossier(tenant, call, structure):
+    with scope(tenant=tenant):
+        return balanced_budget(DossierFactory(call=call, structure=structure))
+
+
+def url(dossier, suffix=""):
+    return f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/{suffix}"
+
+
+# --- start ------------------------------------------------------------------------------------
+
+def test_start_page_creates_a_draft_and_goes_to_the_first_step(client, tenant, call, structure,
+                                                              applicant):
+    with scope(tenant=tenant):
+        category = CategoryFactory(call=call, title="Expérimentation")
+    client.force_login(applicant)
+    start = f"/{tenant.slug}/appels/{call.slug}/deposer/"
+    assert client.get(start).status_code == 200
+    response = client.post(start, {"structure": structure.pk, "category": category.pk})
+    with scope(tenant=tenant):
+        dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert response.url == url(dossier, "etapes/project/")
+    assert (dossier.status, dossier.category, dossier.structure) == ("draft", category, structure)
+
+
+def test_start_without_structure_offers_to_create_one(client, tenant, call, applicant):
+    client.force_login(applicant)
+    response = client.get(f"/{tenant.slug}/appels/{call.slug}/deposer/")
+    assert "/structures/nouvelle/?next=" in response.content.decode()
+
+
+def test_start_with_someone_elses_structure_is_refused(client, tenant, call, applicant):
+    foreign = StructureMemberFactory().structure
+    client.force_login(applicant)
+    response = client.post(f"/{tenant.slug}/appels/{call.slug}/deposer/",
+                           {"structure": foreign.pk})
+    assert response.status_code == 200
+    assert "structure" in response.context["form"].errors
+    with scope(tenant=tenant):
+        assert Dossier.objects.count() == 0
+
+
+# --- steps: nothing typed is lost --------------------------------------------------------------
+
+def test_invalid_project_input_is_kept_and_shown_with_its_error(client, dossier, applicant):
+    client.force_login(applicant)
+    response = client.post(url(dossier, "etapes/project/"), {
+        "title": "Mon projet modifié", "summary": "Texte", "start_date": "2024-13-45",
+        "end_date": "2024-12-31", "action": "next"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"start_date"}
+    # Come back later: the typed values and the error are still there.
+    page = client.get(url(dossier, "etapes/project/")).content.decode()
+    assert 'value="Mon projet modifié"' in page
+    assert 'value="2024-13-45"' in page
+    assert "fr-input-group--error" in page
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert dossier.title == "Tournée coopérative en Occitanie"
+    assert dossier.draft_data["project"]["start_date"] == ["2024-13-45"]
+    # Fixing it saves and clears the kept input.
+    response = client.post(url(dossier, "etapes/project/"), {
+        "title": "Mon projet modifié", "summary": "Texte", "start_date": "2024-02-01",
+        "end_date": "2024-12-31", "action": "next"})
+    assert response.url == url(dossier, "etapes/budget/")
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert (dossier.title, dossier.draft_data) == ("Mon projet modifié", {})
+
+
+def test_budget_step_saves_lines_and_shows_reasons_next_to_fields(client, dossier, applicant):
+    with scope(tenant=dossier.tenant):
+        dossier.category = CategoryFactory(call=dossier.call, amount_max=Decimal("15000"),
+                                           min_self_financing_share=Decimal("30"))
+        dossier.save()
+    client.force_login(applicant)
+    data = {"expense-TOTAL_FORMS": "2", "expense-INITIAL_FORMS": "0",
+            "income-TOTAL_FORMS": "2", "income-INITIAL_FORMS": "0",
+            "requested_amount": "20000",
+            "expense-0-label": "Cachets", "expense-0-amount": "25000",
+            "expense-1-label": "", "expense-1-amount": "",
+            "income-0-source": "self_financing", "income-0-label": "Fonds propres",
+            "income-0-amount": "5000", "income-1-source": "public", "income-1-label": "",
+            "income-1-amount": "", "action": "save"}
+    response = client.post(url(dossier, "etapes/budget/"), data)
+    assert response.status_code == 302
+    with scope(tenant=dossier.tenant):
+        assert list(BudgetLine.objects.filter(dossier=dossier).values_list(
+            "kind", "label", "amount")) == [("expense", "Cachets", Decimal("25000.00")),
+                                            ("income", "Fonds propres", Decimal("5000.00"))]
+    page = client.get(url(dossier, "etapes/budget/")).content.decode()
+    assert ("Le montant demandé (20\u00a0000,00\u00a0€) dépasse le maximum de la catégorie "
+            "(15\u00a0000,00\u00a0€).") in page
+    assert "L&#x27;autofinancement représente 20\u00a0% du budget" in page
+
+
+def test_budget_line_without_amount_names_the_field_and_keeps_input(client, dossier, applicant):
+    client.force_login(applicant)
+    response = client.post(url(dossier, "etapes/budget/"), {
+        "expense-TOTAL_FORMS": "1", "expense-INITIAL_FORMS": "0",
+        "income-TOTAL_FORMS": "0", "income-INITIAL_FORMS": "0", "requested_amount": "abc",
+        "expense-0-label": "Studio", "expense-0-amount": ""})
+    assert response.status_code == 200
+    assert response.context["expenses"].forms[0].errors == {
+        "amount": ["Indiquez le montant de « Studio »."]}
+    assert "requested_amount" in response.context["amount_form"].errors
+    body = response.content.decode()
+    assert 'value="Studio"' in body and 'value="abc"' in body
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def requirement(dossier):
+    with scope(tenant=dossier.tenant):
+        return DocumentRequirementFactory(call=dossier.call, label="Budget prévisionnel",
+                                          allowed_formats=["pdf"], max_size_mb=1)
+
+
+def upload(client, dossier, requirement, name, content, content_type="application/pdf"):
+    return client.post(url(dossier, f"pieces/{requirement.pk}/"), {
+        f"req{requirement.pk}-file": SimpleUploadedFile(name, content, content_type)})
+
+
+def test_pdf_upload_is_stored_privately_with_its_checksum(client, dossier, requirement,
+                                                          applicant, settings):
+    import hashlib
+
+    client.force_login(applicant)
+    content = pdf_bytes()
+    response = upload(client, dossier, requirement, "budget.PDF", content)
+    assert response.status_code == 302
+    with scope(tenant=dossier.tenant):
+        attachment = Attachment.objects.get(dossier=dossier)
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    assert (attachment.size, attachment.extension, attachment.original_name) == (
+        len(content), "pdf", "budget.pdf")
+    assert attachment.file.path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    assert "budget" not in attachment.file.name  # random names on disk
+    download = client.get(url(dossier, f"fichiers/{attachment.pk}/"))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="budget.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == content
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("faux.pdf", PNG, "Le contenu de « faux.pdf » n'est pas d'un format accepté (format "
+                      "détecté : PNG ; accepté(s) : PDF)."),
+    ("abime.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "Ce PDF est endommagé ou illisible "
+                                                          ": enregistrez-le à nouveau puis "
+                                                          "déposez-le."),
+    ("secret.pdf", None, "Ce PDF est protégé par un mot de passe (chiffré) : déposez une "
+                         "version sans protection."),
+    ("gros.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), "Le fichier « gros.pdf » est trop "
+                                                      "volumineux (1,0 Mo) : 1,0 Mo au maximum."),
+])
+def test_bad_uploads_are_refused_with_their_reason(client, dossier, requirement, applicant,
+                                                   name, content, reason):
+    client.force_login(applicant)
+    content = pdf_bytes(password="s3cret") if content is None else content
+    response = upload(client, dossier, requirement, name, content)
+    assert response.status_code == 400
+    assert response.context["requirements"][0]["form"].errors == {"file": [reason]}
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.count() == 0
+
+
+def test_replacing_a_document_keeps_one_file(client, dossier, requirement, applicant):
+    client.force_login(applicant)
+    upload(client, dossier, requirement, "v1.pdf", pdf_bytes())
+    upload(client, dossier, requirement, "v2.pdf", pdf_bytes())
+    with scope(tenant=dossier.tenant):
+        assert list(Attachment.objects.values_list("original_name", flat=True)) == ["v2.pdf"]
+        attachment = Attachment.objects.get()
+    client.post(url(dossier, f"fichiers/{attachment.pk}/retirer/"))
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.count() == 0
+
+
+def test_files_are_not_served_to_others(client, dossier, requirement, applicant, other_tenant,
+                                        make_member, no_staff_2fa):
+    client.force_login(applicant)
+    upload(client, dossier, requirement, "budget.pdf", pdf_bytes())
+    with scope(tenant=dossier.tenant):
+        attachment = Attachment.objects.get()
+    path = url(dossier, f"fichiers/{attachment.pk}/")
+    client.logout()
+    assert client.get(path).status_code == 302  # anonymous → login
+    client.force_login(StructureMemberFactory().user)
+    assert client.get(path).status_code == 404  # another structure
+    client.force_login(make_member(dossier.tenant, "instructor"))
+    assert client.get(path).status_code == 404  # a draft is private to the applicant
+    client.force_login(make_member(other_tenant, "instructor"))
+    assert client.get(f"/{other_tenant.slug}/dossiers/{dossier.pk}/fichiers/"
+                      f"{attachment.pk}/").status_code == 404
+
+
+# --- submission ---------------------------------------------------------------------------------
+
+def test_submit_through_the_page_then_double_click_files_once(client, dossier, applicant,
+                                                              django_capture_on_commit_callbacks):
+    client.force_login(applicant)
+    summary = client.get(url(dossier, "etapes/summary/"))
+    assert summary.context["can_submit"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url(dossier, "deposer/"))
+    second = client.post(url(dossier, "deposer/"))
+    assert first.status_code == second.status_code == 302
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    year = timezone.now().year
+    assert dossier.reference == f"HAU-{year}-COOP-0001"
+    messages = [str(m) for m in second.wsgi_request._messages]
+    assert messages[-1:] == [f"Ce dossier a déjà été déposé (référence HAU-{year}-COOP-0001)."]
+    receipt = client.get(url(dossier, "accuse-de-reception.pdf"))
+    assert receipt.status_code == 200
+    assert receipt["Content-Type"] == "application/pdf"
+    assert receipt.content.startswith(b"%PDF")
+
+
+def test_editing_a_submitted_dossier_is_refused_and_changes_nothing(client, dossier, applicant):
+    with scope(tenant=dossier.tenant):
+        services.dossier_submit(user=applicant, dossier=dossier)
+    client.force_login(applicant)
+    response = client.post(url(dossier, "etapes/project/"), {"title": "Changé"})
+    assert response.status_code == 403
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert dossier.title == "Tournée coopérative en Occitanie"
+
+
+def test_submission_after_closing_is_refused_with_a_clear_message(client, dossier, applicant):
+    with scope(tenant=dossier.tenant):
+        call = dossier.call
+        call.opens_at = timezone.now() - timedelta(days=30)
+        call.closes_at = timezone.now() - timedelta(seconds=1)
+        call.save()
+    client.force_login(applicant)
+    response = client.post(url(dossier, "deposer/"), follow=True)
+    assert "aucun dossier ne peut plus être déposé" in response.content.decode()
+    with scope(tenant=dossier.tenant):
+        assert Dossier.objects.get(pk=dossier.pk).status == "draft"
+
+
+# --- permissions and 404 ------------------------------------------------------------------------
+
+PAGES = ["", "etapes/project/", "etapes/budget/", "etapes/summary/", "export.pdf"]
+
+
+@pytest.mark.parametrize("suffix", PAGES)
+def test_another_structures_member_gets_404(client, dossier, suffix):
+    client.force_login(StructureMemberFactory().user)
+    assert client.get(url(dossier, suffix)).status_code == 404
+
+
+@pytest.mark.parametrize("suffix", PAGES)
+def test_anonymous_is_sent_to_login(client, dossier, suffix):
+    response = client.get(url(dossier, suffix))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_dossier_of_another_tenant_answers_404(client, dossier, applicant, other_tenant):
+    client.force_login(applicant)
+    assert client.get(f"/{other_tenant.slug}/dossiers/{dossier.pk}/").status_code == 404
+    assert client.post(f"/{other_tenant.slug}/dossiers/{dossier.pk}/deposer/").status_code == 404
+    with scope(tenant=dossier.tenant):
+        assert Dossier.objects.get(pk=dossier.pk).status == "draft"
+
+
+def test_instructor_reads_filed_dossiers_of_their_tenant_only(client, dossier, applicant,
+                                                              make_member, no_staff_2fa):
+    instructor = make_member(dossier.tenant, "instructor")
+    client.force_login(instructor)
+    assert client.get(url(dossier)).status_code == 404  # draft
+    with scope(tenant=dossier.tenant):
+        services.dossier_submit(user=applicant, dossier=dossier)
+    page = client.get(url(dossier))
+    assert page.status_code == 200
+    assert page.context["can_request_completion"] is True
+    assert client.get(url(dossier, "etapes/project/")).status_code == 404
+
+
+def test_completion_request_round_trip_through_pages(client, dossier, applicant, make_member,
+                                                     no_staff_2fa):
+    with scope(tenant=dossier.tenant):
+        services.dossier_submit(user=applicant, dossier=dossier)
+    instructor = make_member(dossier.tenant, "instructor")
+    client.force_login(instructor)
+    due = (timezone.now() + timedelta(days=10)).date().isoformat()
+    client.post(url(dossier, "complements/"), {"message": "Le titre, svp.", "steps": ["project"],
+                                               "due_date": due})
+    client.force_login(applicant)
+    assert client.post(url(dossier, "etapes/budget/"), {}).status_code == 403
+    response = client.post(url(dossier, "etapes/project/"), {
+        "title": "Titre précisé", "summary": "Trois labels mutualisent une tournée.",
+        "start_date": "2024-01-01", "end_date": "2024-12-31", "action": "save"})
+    assert response.status_code == 302
+    client.post(url(dossier, "deposer/"))
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert (dossier.status, dossier.title) == ("submitted", "Titre précisé")
+    timeline = [e.action for e in client.get(url(dossier)).context["timeline"]]
+    assert timeline == ["applications.dossier.submitted",
+                        "applications.dossier.completion_requested",
+                        "applications.dossier.completed", "applications.dossier.resubmitted"]
+
+
+def test_messages_between_applicant_and_instructors(client, dossier, applicant, make_member,
+                                                    no_staff_2fa, mailoutbox,
+                                                    django_capture_on_commit_callbacks):
+    with scope(tenant=dossier.tenant):
+        services.dossier_submit(user=applicant, dossier=dossier)
+    instructor = make_member(dossier.tenant, "instructor")
+    client.force_login(applicant)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(dossier, "messages/"), {"body": "Une question sur le budget."})
+    assert [m.to for m in mailoutbox] == [[instructor.email]]
+    client.force_login(instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(dossier, "messages/"), {"body": "Voici la réponse."})
+    assert mailoutbox[-1].to == [applicant.email]
+    with scope(tenant=dossier.tenant):
+        assert [(m.body, m.from_instructor) for m in dossier.messages.all()] == [
+            ("Une question sur le budget.", False), ("Voici la réponse.", True)]
+
+
+def test_withdraw_a_draft_from_the_page(client, dossier, applicant):
+    client.force_login(applicant)
+    client.post(url(dossier, "retirer/"), {"reason": "Reporté"})
+    with scope(tenant=dossier.tenant):
+        assert Dossier.objects.get(pk=dossier.pk).status == "withdrawn"
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+def test_my_dossiers_lists_every_region(client, dossier, applicant, other_tenant, structure,
+                                        django_assert_max_num_queries):
+    with scope(tenant=other_tenant):
+        other_call = CallFactory(tenant=other_tenant, reference_code="STRU")
+        for _ in range(3):
+            DossierFactory(call=other_call, structure=structure, title="En Occitanie")
+        DossierFactory(call=other_call, title="Pas à moi")
+    client.force_login(applicant)
+    with django_assert_max_num_queries(6):
+        response = client.get("/structures/mes-dossiers/")
+    body = response.content.decode()
+    assert len(response.context["dossiers"]) == 4
+    assert "Pas à moi" not in body
+    assert body.count("En Occitanie") == 3
+    with django_assert_max_num_queries(10):
+        tenant_list = client.get(f"/{dossier.tenant.slug}/dossiers/")
+    assert [d.pk for d in tenant_list.context["dossiers"]] == [dossier.pk]
+
+
+def test_export_pdf_of_a_draft(client, dossier, applicant):
+    client.force_login(applicant)
+    response = client.get(url(dossier, "export.pdf"))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+
+def test_unused_scopes_disabled_import_guard():
+    with scopes_disabled():
+        assert Dossier.objects.count() == 0
