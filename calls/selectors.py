@@ -1,6 +1,6 @@
 """Reads of the calls app (querysets with their prefetches; no N+1 on list pages)."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
 from .enums import CallPhase, CallStatus
@@ -31,6 +31,12 @@ def calls_by_phase(tenant, now=None) -> dict[str, list[Call]]:
     return {str(k): v for k, v in groups.items()}
 
 
+#: Items of a call: call level first, then per track, then per category, then by position.
+SCOPE_ORDER = (F("track__position").asc(nulls_first=True), F("track_id").asc(nulls_first=True),
+               F("category__position").asc(nulls_first=True),
+               F("category_id").asc(nulls_first=True), "position", "pk")
+
+
 def call_with_rules(tenant, slug: str) -> Call:
     """One call with everything under it (raises Call.DoesNotExist)."""
     return (Call.objects.filter(tenant=tenant, slug=slug)
@@ -38,14 +44,14 @@ def call_with_rules(tenant, slug: str) -> Call:
                 Prefetch("tracks", queryset=Track.objects.order_by("position", "pk")),
                 Prefetch("categories", queryset=Category.objects.select_related("track")),
                 Prefetch("eligibility_criteria",
-                         queryset=EligibilityCriterion.objects.select_related("track",
-                                                                              "category")),
+                         queryset=EligibilityCriterion.objects.select_related("track", "category")
+                         .order_by(*SCOPE_ORDER)),
                 Prefetch("appraisal_criteria",
-                         queryset=AppraisalCriterion.objects.select_related("track",
-                                                                            "category")),
+                         queryset=AppraisalCriterion.objects.select_related("track", "category")
+                         .order_by(*SCOPE_ORDER)),
                 Prefetch("document_requirements",
-                         queryset=DocumentRequirement.objects.select_related("track",
-                                                                             "category")))
+                         queryset=DocumentRequirement.objects.select_related("track", "category")
+                         .order_by(*SCOPE_ORDER)))
             .get())
 
 

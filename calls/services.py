@@ -14,6 +14,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,7 +184,12 @@ def call_delete(*, user, call: Call) -> None:
                                 "appel."))
     audit_log(tenant=call.tenant, actor=user, action="calls.call.deleted", target=call,
               data={"slug": call.slug, "title": call.title})
-    call.delete()
+    try:
+        with transaction.atomic():
+            call.delete()
+    except ProtectedError:
+        raise ValidationError(_("Des dossiers existent sur cet appel : archivez-le plutôt.")) \
+            from None
 
 
 def _shift(value, years: int):
@@ -350,7 +356,12 @@ def item_delete(*, user, item) -> None:
     data = {"call": call.pk, "label": str(item)}
     audit_log(tenant=call.tenant, actor=user, action=f"calls.{ITEM_ACTION[model]}.deleted",
               target=item, data=data)
-    item.delete()
+    try:
+        with transaction.atomic():
+            item.delete()
+    except ProtectedError:
+        raise ValidationError(_("« %(label)s » est utilisé par des dossiers : il ne peut pas "
+                                "être supprimé.") % {"label": str(item)}) from None
     _rules_changed(call, user=user)
 
 

@@ -416,3 +416,19 @@ def test_filed_dossier_counter_registry(published):
 def test_now_is_between_demo_factory_dates(in_scope):
     call = CallFactory(tenant=in_scope)
     assert call.is_open(timezone.now())
+
+
+def test_track_used_by_a_dossier_cannot_be_deleted(published, admin_user):
+    from tests.factories.applications import DossierFactory
+
+    track = published.tracks.get()
+    DossierFactory(call=published, track=track)
+    with pytest.raises(ValidationError) as info:
+        services.item_delete(user=admin_user, item=track)
+    assert info.value.messages == [
+        "« Volet spectacle vivant » est utilisé par des dossiers : il ne peut pas être "
+        "supprimé."]
+    assert Track.objects.filter(pk=track.pk).exists()
+    published.refresh_from_db()
+    assert published.rules_version == 1
+    assert not AuditEvent.objects.filter(action="calls.track.deleted").exists()
