@@ -21,5 +21,8 @@ class ApplicationsConfig(AppConfig):
         from . import rules  # noqa: F401  (registers the permissions)
 
         register_filed_dossier_counter(filed_dossier_count)
+        from .reminders import register as register_reminders
+
+        register_reminders()
         register(NavItem(_("Mes dossiers"), "applications:dossier_list",
                          "applications.file_dossier", order=200))

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -10,13 +11,19 @@ from django.utils import translation
 def send_templated_email(*, to: str, template: str, context: dict, language: str = "fr") -> None:
     """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in `language` and send."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        text = render_to_string(f"emails/{template}.txt", context)
+        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
+        text = render_plain_text(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text,
                                      from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def render_plain_text(template_name: str, context: dict) -> str:
+    """Render a text template without HTML escaping (an apostrophe stays an apostrophe)."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
 
 
 def absolute_url(path: str) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from .emails import send_templated_email
 from .models import SentReminder
@@ -91,14 +92,17 @@ def run_reminders(now: datetime | None = None) -> int:
     """Send every reminder due at `now`; returns how many e-mails were sent."""
     now = now or timezone.now()
     sent = 0
-    for provider in list(_PROVIDERS):
-        for due in provider(now):
-            milestone, superseded = due_milestone(due.deadline, due.milestones, now)
-            if milestone is None:
-                continue
-            if send_once(due, milestone, now):
-                sent += 1
-                logger.info("reminder %s %s %s sent to %s", due.kind, due.target_key,
-                            milestone.name, due.recipient)
-            _record_skipped(due, superseded, now)
+    # Task start-up: providers select the due objects across all tenants, and the e-mails
+    # are rendered from what they selected.
+    with scopes_disabled():
+        for provider in list(_PROVIDERS):
+            for due in provider(now):
+                milestone, superseded = due_milestone(due.deadline, due.milestones, now)
+                if milestone is None:
+                    continue
+                if send_once(due, milestone, now):
+                    sent += 1
+                    logger.info("reminder %s %s %s sent to %s", due.kind, due.target_key,
+                                milestone.name, due.recipient)
+                _record_skipped(due, superseded, now)
     return sent

@@ -38,8 +38,7 @@ def run_reminders_task() -> int:
     """Beat job: send the deadline reminders that are due (each one once)."""
     from .reminders import run_reminders
 
-    with scopes_disabled():  # task start-up: providers enter each object's tenant scope
-        return run_reminders()
+    return run_reminders()
 
 
 @worker_ready.connect
