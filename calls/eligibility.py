@@ -30,9 +30,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from portal.enums import MainActivity
 from portal.formatting import NBSP, format_money
 from portal.validators import INSEE_REGION_CODES
 
@@ -52,13 +53,13 @@ OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
 }
 
 OPERATOR_LABELS = {
-    "eq": _l("égal à"), "ne": _l("différent de"), "lt": _l("inférieur à"),
-    "lte": _l("inférieur ou égal à"), "gt": _l("supérieur à"),
-    "gte": _l("supérieur ou égal à"), "between": _l("compris entre (deux valeurs)"),
-    "is_true": _l("est vrai"), "is_false": _l("est faux"), "in": _l("parmi (liste)"),
-    "not_in": _l("hors de (liste)"), "contains": _l("contient"),
-    "contains_all": _l("contient tous (liste)"), "contains_any": _l("contient au moins un (liste)"),
-    "is_set": _l("est renseigné"),
+    "eq": _("égal à"), "ne": _("différent de"), "lt": _("inférieur à"),
+    "lte": _("inférieur ou égal à"), "gt": _("supérieur à"),
+    "gte": _("supérieur ou égal à"), "between": _("compris entre (deux valeurs)"),
+    "is_true": _("est vrai"), "is_false": _("est faux"), "in": _("parmi (liste)"),
+    "not_in": _("hors de (liste)"), "contains": _("contient"),
+    "contains_all": _("contient tous (liste)"), "contains_any": _("contient au moins un (liste)"),
+    "is_set": _("est renseigné"),
 }
 OPERATOR_CHOICES = [(key, label) for key, label in OPERATOR_LABELS.items()]
 NO_VALUE_OPERATORS = frozenset({"is_true", "is_false", "is_set"})
@@ -67,22 +68,27 @@ LIST_OPERATORS = frozenset({"in", "not_in", "contains_all", "contains_any"})
 # --- the documented list of fields --------------------------------------------------------
 
 MAIN_ACTIVITY_CHOICES = (
-    ("live_production", _l("Production de spectacles (spectacle vivant)")),
-    ("recorded_music", _l("Production phonographique, label")),
-    ("publishing", _l("Édition musicale")),
-    ("venue", _l("Lieu de diffusion (salle de concert)")),
-    ("festival", _l("Festival")),
-    ("network_resource", _l("Réseau, fédération ou centre de ressources")),
-    ("music_to_image", _l("Musique à l'image (vidéo, audiovisuel)")),
-    ("career_development", _l("Management, développement de carrières d'artistes")),
-    ("education", _l("Enseignement, formation, accompagnement")),
-    ("other", _l("Autre activité")),
+    ("live_production", _("Production de spectacles (spectacle vivant)")),
+    ("recorded_music", _("Production phonographique, label")),
+    ("publishing", _("Édition musicale")),
+    ("venue", _("Lieu de diffusion (salle de concert)")),
+    ("festival", _("Festival")),
+    ("network", _("Réseau, fédération ou centre de ressources")),
+    ("music_to_image", _("Musique à l'image (vidéo, audiovisuel)")),
+    ("career_development", _("Management, développement de carrières d'artistes")),
+    ("education", _("Enseignement, formation, accompagnement")),
+    ("other", _("Autre activité")),
 )
 
+# Same values as the structure profile (`portal.enums.MainActivity`, stored on
+# `applications.Structure.main_activity`), so that rules compare like with like.
+assert {value for value, _label in MAIN_ACTIVITY_CHOICES} == set(MainActivity.values), \
+    "calls.eligibility.MAIN_ACTIVITY_CHOICES must list the values of portal.enums.MainActivity"
+
 LICENCE_CHOICES = (
-    ("1", _l("catégorie 1 (exploitant de lieux)")),
-    ("2", _l("catégorie 2 (producteur de spectacles)")),
-    ("3", _l("catégorie 3 (diffuseur de spectacles)")),
+    ("1", _("catégorie 1 (exploitant de lieux)")),
+    ("2", _("catégorie 2 (producteur de spectacles)")),
+    ("3", _("catégorie 3 (diffuseur de spectacles)")),
 )
 
 REGION_CHOICES = tuple(INSEE_REGION_CODES.items())
@@ -113,37 +119,37 @@ class FactField:
 
 
 FIELDS: dict[str, FactField] = {f.key: f for f in (
-    FactField("structure.months_of_activity", _l("Ancienneté d'activité de la structure"),
+    FactField("structure.months_of_activity", _("Ancienneté d'activité de la structure"),
               INTEGER, unit="months", feminine=True,
-              help_text=_l("Mois d'activité antérieure à la date de dépôt.")),
-    FactField("structure.cnm_affiliated", _l("Affiliation au CNM"), BOOLEAN, feminine=True,
-              true_phrase=_l("Structure affiliée au Centre national de la musique"),
-              false_phrase=_l("Structure non affiliée au Centre national de la musique")),
-    FactField("structure.seat_region", _l("Région du siège social"), CHOICE, feminine=True,
-              choices=REGION_CHOICES, help_text=_l("Code INSEE de la région (ex. : 76).")),
-    FactField("structure.departement", _l("Département du siège social"), STRING,
-              help_text=_l("Code du département (ex. : 31, 2A).")),
-    FactField("structure.revenue", _l("Chiffre d'affaires"), DECIMAL, unit="money",
-              parameter="year", help_text=_l("Paramètre : l'année de l'exercice (ex. : 2021).")),
+              help_text=_("Mois d'activité antérieure à la date de dépôt.")),
+    FactField("structure.cnm_affiliated", _("Affiliation au CNM"), BOOLEAN, feminine=True,
+              true_phrase=_("Structure affiliée au Centre national de la musique"),
+              false_phrase=_("Structure non affiliée au Centre national de la musique")),
+    FactField("structure.seat_region", _("Région du siège social"), CHOICE, feminine=True,
+              choices=REGION_CHOICES, help_text=_("Code INSEE de la région (ex. : 76).")),
+    FactField("structure.departement", _("Département du siège social"), STRING,
+              help_text=_("Code du département (ex. : 31, 2A).")),
+    FactField("structure.revenue", _("Chiffre d'affaires"), DECIMAL, unit="money",
+              parameter="year", help_text=_("Paramètre : l'année de l'exercice (ex. : 2021).")),
     FactField("structure.fte_hours",
-              _l("Volume annuel d'heures hors emplois artistiques et techniques"), DECIMAL,
-              unit="hours", help_text=_l("0,20 ETP = 320 heures.")),
-    FactField("structure.licence_categories", _l("Licences d'entrepreneur de spectacles"), SET,
+              _("Volume annuel d'heures hors emplois artistiques et techniques"), DECIMAL,
+              unit="hours", help_text=_("0,20 ETP = 320 heures.")),
+    FactField("structure.licence_categories", _("Licences d'entrepreneur de spectacles"), SET,
               feminine=True, choices=LICENCE_CHOICES),
-    FactField("structure.main_activity", _l("Activité principale"), CHOICE, feminine=True,
+    FactField("structure.main_activity", _("Activité principale"), CHOICE, feminine=True,
               choices=MAIN_ACTIVITY_CHOICES),
-    FactField("structure.artists_count", _l("Nombre d'artistes produit·es"), INTEGER),
+    FactField("structure.artists_count", _("Nombre d'artistes produit·es"), INTEGER),
     FactField("structure.regional_artists_count",
-              _l("Nombre d'artistes établi·es dans la région"), INTEGER),
-    FactField("dossier.partner_count", _l("Nombre de structures partenaires"), INTEGER),
-    FactField("dossier.requested_amount", _l("Montant demandé"), DECIMAL, unit="money"),
-    FactField("dossier.total_budget", _l("Budget total du projet"), DECIMAL, unit="money"),
-    FactField("dossier.requested_share_of_budget", _l("Part de l'aide dans le budget de l'action"),
+              _("Nombre d'artistes établi·es dans la région"), INTEGER),
+    FactField("dossier.partner_count", _("Nombre de structures partenaires"), INTEGER),
+    FactField("dossier.requested_amount", _("Montant demandé"), DECIMAL, unit="money"),
+    FactField("dossier.total_budget", _("Budget total du projet"), DECIMAL, unit="money"),
+    FactField("dossier.requested_share_of_budget", _("Part de l'aide dans le budget de l'action"),
               DECIMAL, unit="percent", feminine=True),
     FactField("dossier.self_financing_share",
-              _l("Part d'autofinancement du ou de la candidat·e"), DECIMAL, unit="percent",
+              _("Part d'autofinancement du ou de la candidat·e"), DECIMAL, unit="percent",
               feminine=True),
-    FactField("dossier.duration_months", _l("Durée du projet"), INTEGER, unit="months",
+    FactField("dossier.duration_months", _("Durée du projet"), INTEGER, unit="months",
               feminine=True),
 )}
 
@@ -199,22 +205,27 @@ def _normalize_scalar(field: FactField, raw):
         try:
             return parse_integer(raw)
         except (ValueError, InvalidOperation):
-            raise _invalid(_("« %(value)s » n'est pas un nombre entier."), value=raw) from None
+            raise _invalid(gettext("« %(value)s » n'est pas un nombre entier."),
+                           value=raw) from None
     if field.type == DECIMAL:
         try:
             return str(parse_decimal(raw))
         except (ValueError, InvalidOperation):
-            raise _invalid(_("« %(value)s » n'est pas un nombre."), value=raw) from None
+            raise _invalid(gettext("« %(value)s » n'est pas un nombre."), value=raw) from None
     # choice, string, set items
     if not isinstance(raw, (str, int)) or isinstance(raw, bool):
-        raise _invalid(_("« %(value)s » n'est pas un texte."), value=raw)
+        raise _invalid(gettext("« %(value)s » n'est pas un texte."), value=raw)
     value = str(raw).strip()
     if not value:
-        raise _invalid(_("Une valeur est requise."))
+        raise _invalid(gettext("Une valeur est requise."))
     if field.choices and value not in dict(field.choices):
-        raise _invalid(_("« %(value)s » n'est pas une valeur possible (valeurs : %(choices)s)."),
+        raise _invalid(gettext("« %(value)s » n'est pas une valeur possible "
+                               "(valeurs : %(choices)s)."),
                        value=value, choices=", ".join(k for k, _label in field.choices))
     return value
+
+
+TWO_VALUES = _("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000).")
 
 
 def normalize_value(field: FactField, operator: str, raw):
@@ -223,35 +234,37 @@ def normalize_value(field: FactField, operator: str, raw):
     "value"."""
     if operator in NO_VALUE_OPERATORS:
         if raw not in (None, "", []):
-            raise _invalid(_("L'opérateur « %(op)s » ne prend pas de valeur."),
+            raise _invalid(gettext("L'opérateur « %(op)s » ne prend pas de valeur."),
                            op=OPERATOR_LABELS[operator])
         return None
     if raw is None or raw == "" or raw == []:
-        raise _invalid(_("Une valeur est requise pour cet opérateur."))
+        raise _invalid(gettext("Une valeur est requise pour cet opérateur."))
     if operator == "between":
         try:
             parts = (re.split(r"\s*(?:;|\bet\b|\bà\b)\s*", raw.strip())
                      if isinstance(raw, str) else list(raw))
         except TypeError:
-            raise _invalid(_("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000).")) \
+            raise _invalid(TWO_VALUES) \
                 from None
         parts = [p for p in parts if p not in ("", None)]
         if len(parts) != 2:
-            raise _invalid(_("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000)."))
+            raise _invalid(TWO_VALUES)
         low, high = (_normalize_scalar(field, p) for p in parts)
         if Decimal(str(low)) > Decimal(str(high)):
-            raise _invalid(_("La première valeur doit être inférieure ou égale à la seconde."))
+            raise _invalid(gettext("La première valeur doit être inférieure ou égale à la "
+                                   "seconde."))
         return [low, high]
     if operator in LIST_OPERATORS:
         try:
             items = _split_list(raw)
         except ValueError:
-            raise _invalid(_("Indiquez une liste de valeurs séparées par des virgules.")) from None
+            raise _invalid(gettext("Indiquez une liste de valeurs séparées par des "
+                                   "virgules.")) from None
         if not items:
-            raise _invalid(_("Indiquez au moins une valeur."))
+            raise _invalid(gettext("Indiquez au moins une valeur."))
         return sorted({_normalize_scalar(field, item) for item in items})
     if isinstance(raw, (list, tuple, set, frozenset)):
-        raise _invalid(_("Une seule valeur est attendue pour cet opérateur."))
+        raise _invalid(gettext("Une seule valeur est attendue pour cet opérateur."))
     return _normalize_scalar(field, raw)
 
 
@@ -261,22 +274,22 @@ def validate_criterion(*, kind: str, field: str, parameter: str, operator: str, 
     if kind == "declaration":
         return None
     if kind != "check":
-        raise ValidationError({"kind": _("Type de critère inconnu : « %(kind)s ».")
+        raise ValidationError({"kind": gettext("Type de critère inconnu : « %(kind)s ».")
                                        % {"kind": kind}})
     spec = FIELDS.get(field or "")
     if spec is None:
-        raise ValidationError({"field": _("Donnée inconnue : « %(field)s ». Choisissez une "
+        raise ValidationError({"field": gettext("Donnée inconnue : « %(field)s ». Choisissez une "
                                           "donnée de la liste.") % {"field": field or ""}})
     errors = {}
     if spec.parameter:
         if not re.fullmatch(r"(19|20)\d\d", parameter or ""):
-            errors["parameter"] = _("Indiquez l'année (ex. : 2021) pour « %(label)s ».") % {
+            errors["parameter"] = gettext("Indiquez l'année (ex. : 2021) pour « %(label)s ».") % {
                 "label": spec.label}
     elif parameter:
-        errors["parameter"] = _("« %(label)s » ne prend pas de paramètre.") % {
+        errors["parameter"] = gettext("« %(label)s » ne prend pas de paramètre.") % {
             "label": spec.label}
     if operator not in spec.operators:
-        errors["operator"] = _(
+        errors["operator"] = gettext(
             "L'opérateur « %(op)s » ne convient pas à « %(label)s » (possibles : %(ops)s).") % {
             "op": OPERATOR_LABELS.get(operator, operator or "—"), "label": spec.label,
             "ops": ", ".join(str(OPERATOR_LABELS[o]) for o in spec.operators)}
@@ -392,19 +405,20 @@ def evaluate_one(criterion, facts: dict) -> CriterionResult:
         if str(_get(criterion, "id", _get(criterion, "pk"))) in ticked:
             return CriterionResult(criterion, PASS, "")
         return CriterionResult(criterion, FAIL if blocking else WARNING,
-                               custom or _("Déclaration non cochée : %(label)s") % {"label": label})
+                               custom or gettext("Déclaration non cochée : %(label)s")
+                               % {"label": label})
     field = _get(criterion, "field", "")
     parameter = str(_get(criterion, "parameter", "") or "")
     operator = _get(criterion, "operator", "")
     spec = FIELDS.get(field)
     if spec is None or operator not in spec.operators:
         return CriterionResult(criterion, FAIL if blocking else UNKNOWN,
-                               _("Règle non évaluable : donnée ou opérateur inconnu."))
+                               gettext("Règle non évaluable : donnée ou opérateur inconnu."))
     fact_label = spec.label_for(parameter)
     try:
         fact = _coerce_fact(spec, lookup_fact(facts, field, parameter))
     except _Missing:
-        missing = _("Donnée manquante : %(label)s.") % {"label": fact_label}
+        missing = gettext("Donnée manquante : %(label)s.") % {"label": fact_label}
         if operator == "is_set":
             return CriterionResult(criterion, FAIL if blocking else WARNING, custom or missing)
         return CriterionResult(criterion, FAIL if blocking else UNKNOWN, missing)
@@ -412,11 +426,11 @@ def evaluate_one(criterion, facts: dict) -> CriterionResult:
         ok = _apply(spec, operator, fact, _get(criterion, "value"))
     except (TypeError, ValueError, InvalidOperation, KeyError):
         return CriterionResult(criterion, FAIL if blocking else UNKNOWN,
-                               _("Règle non évaluable : valeur invalide."))
+                               gettext("Règle non évaluable : valeur invalide."))
     if ok:
         return CriterionResult(criterion, PASS, "")
     return CriterionResult(criterion, FAIL if blocking else WARNING,
-                           custom or _("Critère non rempli : %(rule)s.")
+                           custom or gettext("Critère non rempli : %(rule)s.")
                            % {"rule": describe(criterion)})
 
 
@@ -455,7 +469,7 @@ def format_value(spec: FactField, value) -> str:
             return format_money(_number(value))
         text = format_number(value)
         return {"percent": f"{text}{NBSP}%", "hours": f"{text}{NBSP}h",
-                "months": f"{text}{NBSP}" + _("mois")}.get(spec.unit, text)
+                "months": f"{text}{NBSP}" + gettext("mois")}.get(spec.unit, text)
     return spec.choice_label(str(value))
 
 
@@ -476,40 +490,40 @@ def describe(criterion) -> str:
     value = _get(criterion, "value")
     fmt = lambda v: format_value(spec, v)  # noqa: E731
     if operator == "is_true":
-        return str(spec.true_phrase) or _("%(subject)s : oui") % {"subject": subject}
+        return str(spec.true_phrase) or gettext("%(subject)s : oui") % {"subject": subject}
     if operator == "is_false":
-        return str(spec.false_phrase) or _("%(subject)s : non") % {"subject": subject}
+        return str(spec.false_phrase) or gettext("%(subject)s : non") % {"subject": subject}
     if operator == "is_set":
-        return f"{subject} " + _agree(_("renseigné"), _("renseignée"), spec)
+        return f"{subject} " + _agree(gettext("renseigné"), gettext("renseignée"), spec)
     if spec.type in (CHOICE, STRING):
         if operator == "eq":
             return f"{subject} : {fmt(value)}"
         if operator == "ne":
-            return f"{subject} " + _("autre que") + f" {fmt(value)}"
+            return f"{subject} " + gettext("autre que") + f" {fmt(value)}"
         joined = ", ".join(fmt(v) for v in value)
         if operator == "in":
-            return f"{subject} " + _("parmi") + f" : {joined}"
-        return f"{subject} " + _("hors de") + f" : {joined}"
+            return f"{subject} " + gettext("parmi") + f" : {joined}"
+        return f"{subject} " + gettext("hors de") + f" : {joined}"
     if spec.type == SET:
         if operator == "contains":
-            return f"{subject} " + _("comprenant") + f" {fmt(value)}"
+            return f"{subject} " + gettext("comprenant") + f" {fmt(value)}"
         items = [fmt(v) for v in value]
         if operator == "contains_all":
-            listed = (", ".join(items[:-1]) + " " + _("et") + " " + items[-1]
+            listed = (", ".join(items[:-1]) + " " + gettext("et") + " " + items[-1]
                       if len(items) > 1 else items[0])
-            return f"{subject} " + _("comprenant") + f" {listed}"
-        return f"{subject} " + _("comprenant au moins l'une de") + " : " + ", ".join(items)
+            return f"{subject} " + gettext("comprenant") + f" {listed}"
+        return f"{subject} " + gettext("comprenant au moins l'une de") + " : " + ", ".join(items)
     # numbers
     if operator == "between":
-        return (f"{subject} " + _agree(_("compris entre"), _("comprise entre"), spec)
-                + f" {fmt(value[0])} " + _("et") + f" {fmt(value[1])}")
+        return (f"{subject} " + _agree(gettext("compris entre"), gettext("comprise entre"), spec)
+                + f" {fmt(value[0])} " + gettext("et") + f" {fmt(value[1])}")
     words = {
-        "eq": (_("égal à"), _("égale à")),
-        "ne": (_("différent de"), _("différente de")),
-        "lt": (_("inférieur à"), _("inférieure à")),
-        "lte": (_("inférieur ou égal à"), _("inférieure ou égale à")),
-        "gt": (_("supérieur à"), _("supérieure à")),
-        "gte": (_("supérieur ou égal à"), _("supérieure ou égale à")),
+        "eq": (gettext("égal à"), gettext("égale à")),
+        "ne": (gettext("différent de"), gettext("différente de")),
+        "lt": (gettext("inférieur à"), gettext("inférieure à")),
+        "lte": (gettext("inférieur ou égal à"), gettext("inférieure ou égale à")),
+        "gt": (gettext("supérieur à"), gettext("supérieure à")),
+        "gte": (gettext("supérieur ou égal à"), gettext("supérieure ou égale à")),
     }[operator]
     return f"{subject} {_agree(*words, spec)} {fmt(value)}"
 
