@@ -82,8 +82,9 @@ MAIN_ACTIVITY_CHOICES = (
 
 # Same values as the structure profile (`portal.enums.MainActivity`, stored on
 # `applications.Structure.main_activity`), so that rules compare like with like.
-assert {value for value, _label in MAIN_ACTIVITY_CHOICES} == set(MainActivity.values), \
-    "calls.eligibility.MAIN_ACTIVITY_CHOICES must list the values of portal.enums.MainActivity"
+if {value for value, _label in MAIN_ACTIVITY_CHOICES} != set(MainActivity.values):
+    raise RuntimeError("calls.eligibility.MAIN_ACTIVITY_CHOICES must list the values of "
+                       "portal.enums.MainActivity")
 
 LICENCE_CHOICES = (
     ("1", _("catégorie 1 (exploitant de lieux)")),
