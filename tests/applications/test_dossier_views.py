@@ -403,3 +403,50 @@ def test_export_pdf_of_a_draft(client, dossier, applicant):
 def test_unused_scopes_disabled_import_guard():
     with scopes_disabled():
         assert Dossier.objects.count() == 0
+
+
+def test_partner_with_invalid_siret_names_the_field_and_keeps_input(client, dossier, applicant):
+    client.force_login(applicant)
+    data = {"partner-TOTAL_FORMS": "2", "partner-INITIAL_FORMS": "0",
+            "partner-0-name": "La Rampe", "partner-0-siret": "12345678901234",
+            "partner-0-role": "Accueil en résidence",
+            "partner-1-name": "Le Krakatoa", "partner-1-siret": "", "partner-1-role": "",
+            "action": "next"}
+    response = client.post(url(dossier, "etapes/partners/"), data)
+    assert response.status_code == 200
+    assert [f.errors for f in response.context["partners"].forms] == [
+        {"siret": ["« 12345678901234 » n'est pas un numéro SIRET valide (14 chiffres, clé de "
+                   "contrôle)."]},
+        {"role": ["Décrivez le rôle de Le Krakatoa."]}]
+    assert 'value="La Rampe"' in response.content.decode()
+    data.update({"partner-0-siret": "", "partner-1-role": "Diffusion"})
+    response = client.post(url(dossier, "etapes/partners/"), data)
+    assert response.url == url(dossier, "etapes/documents/")
+    with scope(tenant=dossier.tenant):
+        assert list(dossier.partners.values_list("name", "role")) == [
+            ("La Rampe", "Accueil en résidence"), ("Le Krakatoa", "Diffusion")]
+
+
+def test_declarations_step_ticks_the_call_declarations(client, dossier, applicant):
+    from tests.factories.calls import CriterionFactory
+
+    with scope(tenant=dossier.tenant):
+        declaration = CriterionFactory(call=dossier.call, kind="declaration", field="",
+                                       operator="", value=None,
+                                       label="Je certifie être à jour de mes cotisations")
+    client.force_login(applicant)
+    page = client.get(url(dossier, "etapes/declarations/")).content.decode()
+    assert "Je certifie être à jour de mes cotisations" in page
+    client.post(url(dossier, "etapes/declarations/"), {"declarations": [str(declaration.pk)]})
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert dossier.declarations == [declaration.pk]
+    summary = client.get(url(dossier, "etapes/summary/"))
+    assert [r.status for r in summary.context["check"].criteria] == ["pass"]
+
+
+def test_documents_step_page_lists_requirements(client, dossier, requirement, applicant):
+    client.force_login(applicant)
+    page = client.get(url(dossier, "etapes/documents/")).content.decode()
+    assert "Budget prévisionnel" in page
+    assert "Formats acceptés : PDF. Taille maximale : 1 Mo." in page
