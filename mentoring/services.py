@@ -108,7 +108,8 @@ def need_submit(*, tenant, user, structure: Structure, themes, description: str,
     if errors:
         raise ValidationError(errors)
     need = NeedRequest(tenant=tenant, structure=structure, submitted_by=user,
-                       description=description.strip(), state=NeedState.SUBMITTED, **fields)
+                       description=description.replace("\r\n", "\n").strip(),
+                       state=NeedState.SUBMITTED, **fields)
     need.full_clean()
     need.save()
     need.themes.set(themes)
@@ -385,6 +386,7 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
     _require(user, "mentoring.manage", engagement.tenant)
     if engagement.state in (EngagementState.DONE, EngagementState.CANCELLED):
         raise ValidationError(_("Cet accompagnement est clos."))
+    terms = (terms or "").replace("\r\n", "\n")
     errors = {}
     limit = _day_limit(engagement)
     if planned_days is None or not (Decimal("0.5") <= planned_days <= limit):
