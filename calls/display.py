@@ -3,13 +3,22 @@ server (no JavaScript needed)."""
 
 from datetime import datetime
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from portal.formatting import PARIS, format_date_fr
 
 from .enums import CallPhase
+
+
+def format_date_local(value) -> str:
+    """``18 septembre 2023`` in French (the default), ``September 18, 2023`` in English."""
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date()
+    if (get_language() or "fr").startswith("fr"):
+        return format_date_fr(value)
+    return dateformat.format(value, "F j, Y")
 
 
 def format_time_fr(value: datetime) -> str:
@@ -22,7 +31,7 @@ def format_datetime_fr(value: datetime | None) -> str:
     """``18 septembre 2023 à 23 h 59``, in Paris time."""
     if value is None:
         return ""
-    return _("%(date)s à %(time)s") % {"date": format_date_fr(value.astimezone(PARIS)),
+    return _("%(date)s à %(time)s") % {"date": format_date_local(value),
                                        "time": format_time_fr(value)}
 
 
@@ -54,6 +63,6 @@ def countdown(call, now: datetime | None = None) -> str:
                                                     "ouverture dans %(days)d jours", n))
     if phase in (CallPhase.CLOSED, CallPhase.ARCHIVED):
         if call.closes_at is not None and call.closes_at <= now:
-            return _("clos depuis le %(date)s") % {"date": format_date_fr(call.closes_at)}
+            return _("clos depuis le %(date)s") % {"date": format_date_local(call.closes_at)}
         return _("clos")
     return ""

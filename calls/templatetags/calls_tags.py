@@ -1,8 +1,6 @@
 from django import template
 
-from portal.formatting import format_date_fr
-
-from ..display import countdown, format_datetime_fr
+from ..display import countdown, format_date_local, format_datetime_fr
 
 register = template.Library()
 
@@ -15,7 +13,7 @@ def datetime_fr(value):
 
 @register.filter
 def date_fr(value):
-    return format_date_fr(value) if value else ""
+    return format_date_local(value) if value else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -147,12 +147,26 @@ def test_call_page_in_english(client, tenant, coop):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="en"' in html
-    assert "Aide aux projets de coopération" in html
+    assert "Aide aux projets de coopération" in html  # content stays as the admin wrote it
+    assert "Filing deadline" in html and "Eligibility criteria" in html
+    assert "Grant from 5\u00a0000,00\u00a0€ to 15\u00a0000,00\u00a0€" in html
+    assert "Length of activity of the structure at least 24\u00a0months" in html
+    assert "closes in 20 days" in html
+    assert "from January 1, 2024 to December 31, 2025" in html
 
 
 def test_call_page_in_french(client, tenant, coop):
     response = client.get(f"/{tenant.slug}/appels/cooperation-2024/", HTTP_ACCEPT_LANGUAGE="fr")
-    assert '<html lang="fr"' in response.content.decode()
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Date limite de dépôt" in html and "Critères d'éligibilité" in html
+
+
+def test_region_home_in_english(client, tenant, calls):
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/{tenant.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Open calls" in html and "Upcoming calls" in html and "Closed calls" in html
+    assert "closes in 3 days" in html and "opens in 12 days" in html
 
 
 @override_settings(ROOT_URLCONF="tests.calls.urls_with_apply")
