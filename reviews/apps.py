@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+    verbose_name = _("Instruction et comité")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.navigation import NavItem, register
+        from portal.reminders import register_provider
+
+        from . import rules, signals  # noqa: F401  (permissions, summary upkeep)
+        from .reminders import pending_reviews_provider
+
+        register(
+            NavItem(_("Instruction"), "reviews:dashboard", "reviews.view_dashboard", order=40),
+            NavItem(_("Comités"), "reviews:session_list", "reviews.view_sessions", order=50),
+        )
+        register_provider(pending_reviews_provider)

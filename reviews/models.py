@@ -7,7 +7,8 @@ Every model is tenant-owned (``ScopedManager``), directly or through its dossier
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -141,3 +142,241 @@ class CommitteeMember(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_funder_display()})"
+
+
+# --- Dossier-level instruction ------------------------------------------------------------
+
+
+class Assignment(models.Model):
+    """A rapporteur of a dossier, for the funder they belong to."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE,
+                                related_name="assignments")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="review_assignments",
+                                verbose_name=_("rapporteur·rice"))
+    funder = models.CharField(_("financeur"), max_length=16, choices=Funder.choices)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["funder", "pk"]
+        verbose_name = _("rapporteur·rice")
+        verbose_name_plural = _("rapporteur·rices")
+        constraints = [models.UniqueConstraint(fields=["dossier", "officer"],
+                                               name="assignment_unique")]
+        indexes = [models.Index(fields=["officer", "dossier"], name="assignment_officer")]
+
+    def __str__(self):
+        return f"{self.officer} → {self.dossier}"
+
+
+class Review(models.Model):
+    """One officer's appraisal of a dossier: a score per appraisal criterion (of the rules
+    the dossier was filed under), the weighted total (recomputed by the server), a technical
+    opinion, a recommendation and a proposed amount. Submitted reviews are locked."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE,
+                                related_name="reviews")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="reviews", verbose_name=_("rapporteur·rice"))
+    funder = models.CharField(_("financeur"), max_length=16, choices=Funder.choices, blank=True)
+    status = models.CharField(_("statut"), max_length=16, choices=ReviewStatus.choices,
+                              default=ReviewStatus.DRAFT)
+    #: {"<appraisal criterion id>": int score}
+    scores = models.JSONField(default=dict, blank=True)
+    total = models.DecimalField(_("note pondérée (sur 20)"), max_digits=5, decimal_places=2,
+                                null=True, blank=True)
+    opinion = models.TextField(_("avis technique"), blank=True)
+    recommendation = models.CharField(_("recommandation"), max_length=16, blank=True,
+                                      choices=Recommendation.choices)
+    proposed_amount = models.DecimalField(_("montant proposé (€)"), null=True, blank=True,
+                                          validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "officer"], name="review_unique"),
+            models.CheckConstraint(condition=Q(total__isnull=True)
+                                   | (Q(total__gte=0) & Q(total__lte=20)),
+                                   name="review_total_range"),
+            models.CheckConstraint(condition=Q(proposed_amount__isnull=True)
+                                   | Q(proposed_amount__gte=0),
+                                   name="review_amount_positive"),
+            models.CheckConstraint(condition=Q(status=ReviewStatus.DRAFT)
+                                   | (Q(submitted_at__isnull=False) & Q(total__isnull=False)
+                                      & ~Q(recommendation="")),
+                                   name="review_submitted_complete"),
+        ]
+        indexes = [models.Index(fields=["dossier", "status"], name="review_dossier_status")]
+
+    def __str__(self):
+        return f"{self.officer} — {self.dossier}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReviewStatus.SUBMITTED
+
+
+class EligibilityReview(models.Model):
+    """The instructor's confirmation of completeness and eligibility: the automatic results
+    as filed, the overrides with their written justification, and the outcome."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE,
+                                related_name="eligibility_reviews")
+    outcome = models.CharField(_("résultat"), max_length=16, choices=EligibilityOutcome.choices)
+    #: [{"id", "label", "automatic", "final", "justification"}]
+    results = models.JSONField(default=list)
+    #: {"<document requirement id>": bool} — the completeness checklist
+    checklist = models.JSONField(default=dict)
+    comment = models.TextField(_("commentaire"), blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="dossier__tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("examen de recevabilité")
+        verbose_name_plural = _("examens de recevabilité")
+
+
+class DossierSummary(models.Model):
+    """Denormalised per dossier, kept by the services: the full-text search document
+    (reference, structure name and SIRET, partners) and the aggregate of submitted reviews,
+    so that the dashboard filters and sorts thousands of dossiers with indexes."""
+
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.CASCADE,
+                                   primary_key=True, related_name="review_summary")
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    search = SearchVectorField(null=True)
+    search_text = models.TextField(blank=True)
+    review_count = models.PositiveSmallIntegerField(default=0)
+    mean = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    median = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    spread = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    proposed_total = models.DecimalField(null=True, **MONEY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        indexes = [GinIndex(fields=["search"], name="dossier_summary_search"),
+                   models.Index(fields=["tenant", "mean"], name="dossier_summary_mean")]
+
+
+# --- Committee ------------------------------------------------------------------------------
+
+
+class AgendaItem(models.Model):
+    """A dossier on a session's agenda, in order (built in rank order, reorderable)."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE,
+                                related_name="agenda")
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.CASCADE,
+                                   related_name="agenda_item")
+    position = models.PositiveIntegerField(_("ordre"))
+
+    objects = ScopedManager(tenant="session__tenant")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("point de l'ordre du jour")
+        verbose_name_plural = _("ordre du jour")
+
+
+class Recusal(models.Model):
+    """A committee member who did not take part in the decision on a dossier."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE,
+                                related_name="recusals")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE,
+                                related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("motif"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="session__tenant")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("déport")
+        verbose_name_plural = _("déports")
+        constraints = [models.UniqueConstraint(fields=["session", "dossier", "user"],
+                                               name="recusal_unique")]
+
+
+class Decision(models.Model):
+    """The committee's decision on a dossier, recorded once per dossier (changed only while
+    the session is open, with optimistic locking), frozen when the session closes."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.PROTECT,
+                                related_name="decisions")
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.CASCADE,
+                                   related_name="decision")
+    outcome = models.CharField(_("décision"), max_length=16, choices=DecisionOutcome.choices)
+    amount = models.DecimalField(_("montant accordé (€)"), null=True, blank=True, **MONEY)
+    advance_percentage = models.DecimalField(_("avance (%)"), max_digits=5, decimal_places=2,
+                                             null=True, blank=True)
+    advance_amount = models.DecimalField(_("avance (€)"), null=True, blank=True, **MONEY)
+    conditions = models.TextField(_("conditions"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    envelope_override = models.TextField(_("justification du dépassement d'enveloppe"),
+                                         blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    decided_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ScopedManager(tenant="session__tenant")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(outcome=DecisionOutcome.GRANTED) & Q(amount__gt=0))
+                | (Q(outcome=DecisionOutcome.REJECTED) & Q(amount__isnull=True)
+                   & ~Q(motivation="")),
+                name="decision_outcome_consistent"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.get_outcome_display()}"
+
+    @property
+    def balance_amount(self):
+        if self.amount is None:
+            return None
+        return self.amount - (self.advance_amount or 0)
+
+
+class DecisionShare(models.Model):
+    """The part of a granted amount paid by one funder."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="shares")
+    funder = models.CharField(_("financeur"), max_length=16, choices=Funder.choices)
+    amount = models.DecimalField(_("montant (€)"), **MONEY)
+
+    objects = ScopedManager(tenant="decision__session__tenant")
+
+    class Meta:
+        ordering = ["funder"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "funder"], name="decision_share_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="decision_share_positive"),
+        ]

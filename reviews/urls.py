@@ -1,3 +1,31 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reviews"
 
-urlpatterns: list = []
+D = "instruction/dossiers/<int:pk>"
+S = "comites/<int:session_pk>"
+
+urlpatterns = [
+    path("instruction/", views.dashboard, name="dashboard"),
+    path("instruction/export.csv", views.export_csv, name="export_csv"),
+    path("instruction/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("instruction/affectations/", views.assignment_overview, name="assignments"),
+    path("instruction/liens-d-interets/", views.conflicts, name="conflicts"),
+    path("instruction/liens-d-interets/<int:conflict_pk>/retirer/", views.conflict_delete,
+         name="conflict_delete"),
+    path(f"{D}/", views.dossier_instruction, name="dossier"),
+    path(f"{D}/recevabilite/", views.eligibility_confirm, name="eligibility_confirm"),
+    path(f"{D}/rapporteurs/", views.assignment_add, name="assignment_add"),
+    path(f"{D}/rapporteurs/<int:assignment_pk>/retirer/", views.assignment_remove,
+         name="assignment_remove"),
+    path(f"{D}/evaluation/", views.review_save, name="review_save"),
+    path("comites/", views.session_list, name="session_list"),
+    path(f"{S}/", views.session_detail, name="session"),
+    path(f"{S}/membres/", views.session_members, name="session_members"),
+    path(f"{S}/ordre-du-jour/", views.session_agenda, name="session_agenda"),
+    path(f"{S}/dossiers/<int:pk>/decision/", views.decision_record, name="decision_record"),
+    path(f"{S}/cloture/", views.session_close, name="session_close"),
+    path(f"{S}/proces-verbal.pdf", views.session_minutes, name="session_minutes"),
+]

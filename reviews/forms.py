@@ -1,0 +1,110 @@
+"""Forms of instruction and committee (DSFR-rendered). Scoped choices get their queryset in
+`__init__` from the request's tenant."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import DossierStatus
+from calls.enums import Funder
+from calls.models import Call, Category, Track
+from portal.forms import DATE_WIDGET, PortalForm
+
+from .enums import DecisionOutcome, Recommendation
+
+SORT_CHOICES = [("", _("Date de dépôt (récents d'abord)")), ("score", _("Note moyenne (meilleures)")),
+                ("-score", _("Note moyenne (moins bonnes)")), ("spread", _("Écart (plus grand)")),
+                ("amount", _("Montant demandé (plus élevé)")), ("-amount", _("Montant demandé (plus faible)")),
+                ("-date", _("Date de dépôt (anciens d'abord)")), ("reference", _("Référence"))]
+
+
+class DashboardFilterForm(PortalForm):
+    q = forms.CharField(label=_("Rechercher (référence, structure, SIRET)"), required=False,
+                        max_length=200)
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=Call.objects.none(), required=False)
+    track = forms.ModelChoiceField(label=_("Volet"), queryset=Track.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none(),
+                                      required=False)
+    status = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + [
+        c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT])
+    eligibility = forms.ChoiceField(label=_("Recevabilité"), required=False, choices=[
+        ("", _("Toutes")), ("pending", _("À examiner")), ("eligible", _("Recevables")),
+        ("ineligible", _("Irrecevables"))])
+    funder = forms.ChoiceField(label=_("Financeur"), required=False,
+                               choices=[("", _("Tous"))] + list(Funder.choices))
+    mine = forms.BooleanField(label=_("Seulement mes dossiers (rapporteur·rice)"), required=False)
+    disagreement = forms.BooleanField(label=_("Seulement les désaccords"), required=False)
+    score_min = forms.DecimalField(label=_("Note moyenne min. (/20)"), required=False,
+                                   min_value=0, max_value=20, decimal_places=2)
+    score_max = forms.DecimalField(label=_("Note moyenne max. (/20)"), required=False,
+                                   min_value=0, max_value=20, decimal_places=2)
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, tenant, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.filter(tenant=tenant).order_by("title")
+        self.fields["track"].queryset = Track.objects.filter(call__tenant=tenant)
+        self.fields["category"].queryset = Category.objects.filter(call__tenant=tenant)
+
+
+class ConflictForm(PortalForm):
+    siret = forms.CharField(label=_("SIRET de la structure"), max_length=20)
+    structure_name = forms.CharField(label=_("Nom de la structure"), max_length=200,
+                                     required=False,
+                                     help_text=_("Facultatif si la structure a déjà un profil."))
+    nature = forms.CharField(label=_("Nature du lien"), max_length=300,
+                             help_text=_("Ex. : ancien·ne salarié·e, membre du bureau, proche."))
+
+
+class SessionForm(PortalForm):
+    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    date = forms.DateField(label=_("Date du comité"), widget=DATE_WIDGET)
+    calls = forms.ModelMultipleChoiceField(label=_("Appels examinés"),
+                                           queryset=Call.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+    quorum = forms.IntegerField(label=_("Quorum (membres présents)"), min_value=1, initial=3)
+    quorum_each_funder = forms.BooleanField(label=_("Chaque financeur doit être représenté"),
+                                            required=False, initial=True)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calls"].queryset = Call.objects.filter(tenant=tenant).order_by("title")
+
+
+class MemberForm(PortalForm):
+    user = forms.ChoiceField(label=_("Membre"))
+    funder = forms.ChoiceField(label=_("Financeur représenté"), choices=Funder.choices)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = choices
+
+
+class DecisionForm(PortalForm):
+    outcome = forms.ChoiceField(label=_("Décision"), choices=DecisionOutcome.choices,
+                                widget=forms.RadioSelect)
+    conditions = forms.CharField(label=_("Conditions (aide accordée)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    motivation = forms.CharField(label=_("Motivation (obligatoire en cas de refus)"),
+                                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    envelope_override = forms.CharField(
+        label=_("Justification d'un dépassement d'enveloppe"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seulement pour accorder au-delà de l'enveloppe ; tracé dans l'historique."))
+    version = forms.IntegerField(widget=forms.HiddenInput, initial=0)
+
+    def __init__(self, *args, funders, prefix_id="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funders = list(funders)
+        for funder in self.funders:
+            self.fields[f"share_{funder}"] = forms.DecimalField(
+                label=_("Montant versé par : %(f)s (€)") % {"f": Funder(funder).label},
+                required=False, min_value=Decimal("0"), decimal_places=2, max_digits=12,
+                localize=True)
+
+    def shares(self) -> dict:
+        return {f: self.cleaned_data.get(f"share_{f}") for f in self.funders}
+
+
+RECOMMENDATION_CHOICES = [("", _("— à choisir —"))] + list(Recommendation.choices)

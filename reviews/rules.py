@@ -1,0 +1,63 @@
+"""Permissions of joint instruction and committee.
+
+Tenant-level permissions take the Tenant; dossier-level ones take a Dossier (a filed one:
+drafts stay the applicant's). A conflicted officer (declared link with the dossier's
+structure or one of its partners, matched on SIRET) may neither open its reviews nor score
+it; views answer 404 to anything the user may not see.
+"""
+
+import rules
+
+from portal.enums import Role
+from portal.rules import is_committee_member, is_instructor, is_tenant_admin
+from portal.tenancy import roles_of
+
+
+def _roles(user, dossier):
+    return roles_of(user, dossier.tenant) if dossier is not None else frozenset()
+
+
+@rules.predicate
+def is_instructor_of_dossier(user, dossier) -> bool:
+    return (dossier is not None and dossier.status != "draft"
+            and Role.INSTRUCTOR in _roles(user, dossier))
+
+
+@rules.predicate
+def is_committee_of_dossier(user, dossier) -> bool:
+    return (dossier is not None and dossier.status != "draft"
+            and Role.COMMITTEE in _roles(user, dossier))
+
+
+@rules.predicate
+def is_conflicted(user, dossier) -> bool:
+    if dossier is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .selectors import conflicted_dossier_ids_for
+
+    return dossier.pk in conflicted_dossier_ids_for(user, dossier.tenant, [dossier.pk])
+
+
+@rules.predicate
+def is_assigned(user, dossier) -> bool:
+    if dossier is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .models import Assignment
+
+    return Assignment.objects.filter(dossier=dossier, officer=user).exists()
+
+
+rules.add_perm("reviews.view_dashboard", is_instructor)
+rules.add_perm("reviews.assign", is_instructor | is_tenant_admin)
+rules.add_perm("reviews.declare_conflicts", is_instructor | is_committee_member)
+rules.add_perm("reviews.view_conflict_registry", is_tenant_admin)
+rules.add_perm("reviews.view_sessions", is_committee_member | is_tenant_admin | is_instructor)
+rules.add_perm("reviews.manage_sessions", is_tenant_admin)
+rules.add_perm("reviews.decide", is_committee_member | is_tenant_admin)
+
+# Dossier-level
+rules.add_perm("reviews.instruct_dossier", is_instructor_of_dossier & ~is_conflicted)
+rules.add_perm("reviews.view_reviews",
+               (is_instructor_of_dossier | is_committee_of_dossier) & ~is_conflicted)
+rules.add_perm("reviews.score_dossier",
+               is_instructor_of_dossier & is_assigned & ~is_conflicted)

@@ -1,0 +1,270 @@
+"""Reads of joint instruction and committee: conflicts, dashboard, visible reviews, agenda,
+envelope totals. Every function runs inside the tenant's scope and issues a fixed number of
+queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import (Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, Subquery,
+                              Sum, Value)
+from django.db.models.functions import Coalesce
+
+from applications.enums import DossierStatus
+from applications.models import Dossier, Partner
+from calls.models import AppraisalCriterion
+
+from .enums import DecisionOutcome, ReviewStatus
+from .envelope import EnvelopeLine, money
+from .models import (Assignment, ConflictDeclaration, Decision, DecisionShare, Review,
+                     ReviewSettings)
+from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion
+
+SEARCH_CONFIG = "french_unaccent"
+
+
+# --- Conflicts of interest ---------------------------------------------------------------
+
+def conflict_sirets(user, tenant, *, cached: bool = True) -> frozenset[str]:
+    """The SIRETs the officer declared links with in this tenant (cached on the user object
+    for the request; services pass ``cached=False``)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = user.__dict__.setdefault("_conflict_sirets", {})
+    if not cached or tenant.pk not in cache:
+        cache[tenant.pk] = frozenset(ConflictDeclaration.objects.filter(
+            tenant=tenant, officer=user).values_list("siret", flat=True))
+    return cache[tenant.pk]
+
+
+def forget_conflicts(user) -> None:
+    user.__dict__.pop("_conflict_sirets", None)
+
+
+def conflict_q(sirets) -> Q:
+    """Dossiers whose structure or one of whose partners has one of `sirets`."""
+    sirets = list(sirets)
+    if not sirets:
+        return Q(pk__in=[])
+    return Q(structure__siret__in=sirets) | Q(Exists(Partner.objects.filter(
+        dossier=OuterRef("pk"), siret__in=sirets)))
+
+
+def conflicted_dossier_ids_for(user, tenant, dossier_ids=None, *, cached: bool = True) -> set[int]:
+    sirets = conflict_sirets(user, tenant, cached=cached)
+    if not sirets:
+        return set()
+    qs = Dossier.objects.filter(tenant=tenant).filter(conflict_q(sirets))
+    if dossier_ids is not None:
+        qs = qs.filter(pk__in=list(dossier_ids))
+    return set(qs.values_list("pk", flat=True))
+
+
+def conflicted_pairs(tenant, dossier_ids) -> set[tuple[int, int]]:
+    """(officer_id, dossier_id) pairs with a declared link, for the given dossiers (3 queries)."""
+    by_siret = defaultdict(set)
+    for officer_id, siret in ConflictDeclaration.objects.filter(tenant=tenant).values_list(
+            "officer_id", "siret"):
+        by_siret[siret].add(officer_id)
+    if not by_siret:
+        return set()
+    pairs = set()
+    dossier_ids = list(dossier_ids)
+    rows = list(Dossier.objects.filter(tenant=tenant, pk__in=dossier_ids,
+                                       structure__siret__in=list(by_siret))
+                .values_list("pk", "structure__siret"))
+    rows += list(Partner.objects.filter(dossier__tenant=tenant, dossier_id__in=dossier_ids,
+                                        siret__in=list(by_siret))
+                 .values_list("dossier_id", "siret"))
+    for dossier_id, siret in rows:
+        for officer_id in by_siret[siret]:
+            pairs.add((officer_id, dossier_id))
+    return pairs
+
+
+# --- Settings and grids ----------------------------------------------------------------------
+
+def disagreement_threshold(tenant, call=None) -> Decimal:
+    rows = {r.call_id: r.disagreement_threshold for r in ReviewSettings.objects.filter(
+        tenant=tenant).filter(Q(call__isnull=True) | Q(call=call))}
+    if call is not None and call.pk in rows:
+        return rows[call.pk]
+    return rows.get(None, DEFAULT_DISAGREEMENT_THRESHOLD)
+
+
+def criteria_for(dossier) -> list[Criterion]:
+    """The appraisal grid of the rules the dossier was filed under (its snapshot); the
+    call's live criteria when no snapshot was stored."""
+    snapshot = dossier.rules_snapshot or {}
+    if snapshot.get("appraisal_criteria") is not None:
+        return [Criterion.from_snapshot(c) for c in snapshot["appraisal_criteria"]]
+    criteria = AppraisalCriterion.objects.filter(call_id=dossier.call_id)
+    return [Criterion.from_model(c) for c in criteria
+            if c.applies_to(dossier.track_id, dossier.category_id)]
+
+
+def dossier_rules(dossier) -> dict:
+    """The effective funding rules of the dossier as filed (snapshot), else live ones."""
+    snapshot = dossier.rules_snapshot or {}
+    if snapshot.get("rules") is not None:
+        return {k: (Decimal(str(v)) if v is not None and k in (
+            "amount_min", "amount_max", "advance_percentage", "max_share_of_budget",
+            "min_self_financing_share") else v) for k, v in snapshot["rules"].items()}
+    from calls.funding import effective_rules
+
+    return effective_rules(dossier.call, dossier.track, dossier.category)
+
+
+# --- Reviews -----------------------------------------------------------------------------
+
+def visible_reviews(dossier, user) -> tuple[Review | None, list[Review], bool]:
+    """(my review, others' reviews I may read, whether others are hidden from me).
+
+    HotCRP's rule: an assigned rapporteur reads the others' reviews once their own is
+    submitted; other instructors and committee members read submitted reviews. Drafts are
+    never shown to anyone but their author."""
+    reviews = list(Review.objects.filter(dossier=dossier).select_related("officer"))
+    mine = next((r for r in reviews if r.officer_id == user.pk), None)
+    submitted = [r for r in reviews if r.is_submitted and r.officer_id != user.pk]
+    assigned = Assignment.objects.filter(dossier=dossier, officer=user).exists()
+    if assigned and not (mine and mine.is_submitted):
+        return mine, [], bool(submitted)
+    return mine, submitted, False
+
+
+# --- Dashboard -------------------------------------------------------------------------
+
+SORTS = {
+    "score": ("-review_summary__mean", "-pk"), "-score": ("review_summary__mean", "pk"),
+    "spread": ("-review_summary__spread", "-pk"), "-spread": ("review_summary__spread", "pk"),
+    "date": ("-submitted_at", "-pk"), "-date": ("submitted_at", "pk"),
+    "amount": ("-requested_amount", "-pk"), "-amount": ("requested_amount", "pk"),
+    "reference": ("reference", "pk"),
+}
+
+
+def dashboard_base(tenant, user):
+    """The filed dossiers of the tenant the officer may see (conflicted ones left out)."""
+    qs = Dossier.objects.filter(tenant=tenant).exclude(status=DossierStatus.DRAFT)
+    sirets = conflict_sirets(user, tenant)
+    if sirets:
+        qs = qs.exclude(conflict_q(sirets))
+    return qs
+
+
+def dashboard_queryset(tenant, user, params: dict):
+    """Filters: call, track, category, status, eligibility, mine, funder, score_min,
+    score_max, q (search), disagreement; sort: see SORTS."""
+    qs = dashboard_base(tenant, user)
+    filters = Q()
+    if params.get("call"):
+        filters &= Q(call_id=params["call"])
+    if params.get("track"):
+        filters &= Q(track_id=params["track"])
+    if params.get("category"):
+        filters &= Q(category_id=params["category"])
+    if params.get("status"):
+        filters &= Q(status=params["status"])
+    eligibility = params.get("eligibility")
+    if eligibility == "eligible":
+        filters &= Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW,
+                                 DossierStatus.IN_COMMITTEE, DossierStatus.GRANTED,
+                                 DossierStatus.REJECTED])
+    elif eligibility == "ineligible":
+        filters &= Q(status=DossierStatus.INELIGIBLE)
+    elif eligibility == "pending":
+        filters &= Q(status__in=[DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED])
+    if params.get("mine"):
+        filters &= Q(Exists(Assignment.objects.filter(dossier=OuterRef("pk"), officer=user)))
+    if params.get("funder"):
+        filters &= Q(call__funders__contains=[params["funder"]])
+    if params.get("score_min") is not None:
+        filters &= Q(review_summary__mean__gte=params["score_min"])
+    if params.get("score_max") is not None:
+        filters &= Q(review_summary__mean__lte=params["score_max"])
+    if params.get("disagreement"):
+        filters &= Q(review_summary__spread__gt=params["threshold"],
+                     review_summary__review_count__gte=2)
+    text = (params.get("q") or "").strip()
+    if text:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        search = Q(review_summary__search=SearchQuery(text, config=SEARCH_CONFIG,
+                                                      search_type="websearch"))
+        search |= Q(reference__iexact=text)
+        if len(digits) >= 9 and len(digits) == len(text.replace(" ", "")):
+            search |= Q(structure__siret__startswith=digits)
+        filters &= search
+    qs = qs.filter(filters)
+    counters_qs = qs
+    qs = (qs.select_related("call", "track", "category", "structure", "review_summary")
+          .annotate(assigned_to_me=Exists(Assignment.objects.filter(dossier=OuterRef("pk"),
+                                                                    officer=user)),
+                    my_review_status=Subquery(Review.objects.filter(
+                        dossier=OuterRef("pk"), officer=user).values("status")[:1])))
+    order = SORTS.get(params.get("sort") or "", ("-submitted_at", "-pk"))
+    qs = qs.order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-")
+                       else F(o).asc(nulls_last=True) for o in order))
+    return qs, counters_qs
+
+
+def state_counters(queryset) -> dict[str, int]:
+    return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+def workload(tenant) -> list[dict]:
+    """Per officer: assigned, submitted, pending reviews (2 queries)."""
+    from portal.models import Membership
+    from portal.enums import Role
+
+    members = list(Membership.objects.filter(tenant=tenant, role=Role.INSTRUCTOR)
+                   .select_related("user", "organization"))
+    counts = {row["officer_id"]: row for row in Assignment.objects.filter(
+        dossier__tenant=tenant).values("officer_id").annotate(
+        assigned=Count("pk", distinct=True),
+        submitted=Count("dossier__reviews", filter=Q(
+            dossier__reviews__officer_id=F("officer_id"),
+            dossier__reviews__status=ReviewStatus.SUBMITTED), distinct=True))}
+    rows = []
+    for m in members:
+        c = counts.get(m.user_id, {"assigned": 0, "submitted": 0})
+        rows.append({"user": m.user, "organization": m.organization,
+                     "funder": m.organization.kind if m.organization else "",
+                     "assigned": c["assigned"], "submitted": c["submitted"],
+                     "pending": c["assigned"] - c["submitted"]})
+    rows.sort(key=lambda r: (r["funder"], -r["assigned"], str(r["user"])))
+    return rows
+
+
+# --- Envelope ------------------------------------------------------------------------------
+
+def granted_totals(tenant, calls) -> dict:
+    """Granted amounts: per call id, for the whole contract, and per funder (3 queries)."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    base = Decision.objects.filter(session__tenant=tenant, outcome=DecisionOutcome.GRANTED)
+    per_call = dict(base.filter(dossier__call__in=calls).values_list("dossier__call_id")
+                    .annotate(total=Coalesce(Sum("amount"), zero)))
+    contract = base.aggregate(total=Coalesce(Sum("amount"), zero))["total"]
+    per_funder = dict(DecisionShare.objects.filter(
+        decision__session__tenant=tenant, decision__outcome=DecisionOutcome.GRANTED)
+        .values_list("funder").annotate(total=Coalesce(Sum("amount"), zero)))
+    return {"per_call": {k: money(v) for k, v in per_call.items()},
+            "contract": money(contract),
+            "per_funder": {k: money(v) for k, v in per_funder.items()}}
+
+
+def envelope_lines(tenant, calls, totals=None) -> list[EnvelopeLine]:
+    totals = totals or granted_totals(tenant, calls)
+    lines = [EnvelopeLine(str(call), call.envelope, totals["per_call"].get(call.pk, money(0)))
+             for call in calls]
+    lines.append(EnvelopeLine(str(tenant.contract_title or tenant.name), tenant.envelope,
+                              totals["contract"]))
+    return lines
+
+
+def reviews_prefetch(submitted_only=True):
+    qs = Review.objects.select_related("officer")
+    if submitted_only:
+        qs = qs.filter(status=ReviewStatus.SUBMITTED)
+    return Prefetch("reviews", queryset=qs, to_attr="submitted_reviews")

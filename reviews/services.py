@@ -1,0 +1,662 @@
+"""Writes of joint instruction and committee: one function per business action, keyword-only,
+in a transaction; each checks the permission and the state, validates, writes, logs an audit
+event and enqueues follow-up work through the outbox. Errors are `ReviewError`
+(a ValidationError the views show as is) or PermissionDenied."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.enums import DossierStatus
+from applications.models import Dossier, Partner
+from calls.enums import Funder
+from portal.audit import audit_log
+from portal.enums import Role
+from portal.formatting import format_money
+from portal.models import Membership
+from portal.outbox import enqueue
+
+from .assignment import Need, Officer, plan_assignments
+from .enums import DecisionOutcome, EligibilityOutcome, Recommendation, ReviewStatus, SessionStatus
+from .envelope import advance_and_balance, money, overruns
+from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
+                     ConflictDeclaration, Decision, DecisionShare, DossierSummary,
+                     EligibilityReview, Recusal, Review)
+from .scoring import aggregate, parse_scores, q2, rank, weighted_total
+from .selectors import (SEARCH_CONFIG, conflict_sirets, conflicted_dossier_ids_for,
+                        conflicted_pairs, criteria_for, dossier_rules, envelope_lines,
+                        forget_conflicts, granted_totals)
+
+
+class ReviewError(ValidationError):
+    """A business rule refused the action (the message says why)."""
+
+
+class StaleError(ReviewError):
+    """Someone else changed the object since the form was loaded (optimistic locking)."""
+
+
+def _require(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+def _locked_dossier(dossier) -> Dossier:
+    return (Dossier.objects.select_for_update(of=("self",))
+            .select_related("tenant", "call", "track", "category", "structure")
+            .get(pk=dossier.pk))
+
+
+def _set_status(dossier, status: str) -> None:
+    dossier.status = status
+    dossier.save(update_fields=["status", "updated_at"])
+
+
+def _funder_of(user, tenant) -> str:
+    membership = (Membership.objects.filter(tenant=tenant, user=user,
+                                            role=Role.INSTRUCTOR, organization__isnull=False)
+                  .select_related("organization").first())
+    return membership.organization.kind if membership else ""
+
+
+# --- Conflicts of interest -----------------------------------------------------------------
+
+@transaction.atomic
+def conflict_declare(*, tenant, user, siret: str, structure_name: str = "",
+                     nature: str) -> ConflictDeclaration:
+    from applications.models import Structure
+    from applications.validators import normalize_siret, validate_siret
+
+    _require(user, "reviews.declare_conflicts", tenant)
+    siret = normalize_siret(siret)
+    try:
+        validate_siret(siret)
+    except ValidationError as exc:
+        raise ReviewError({"siret": exc.messages}) from None
+    if not (nature or "").strip():
+        raise ReviewError({"nature": _("Précisez la nature du lien.")})
+    structure = Structure.objects.filter(siret=siret).first()
+    name = (structure_name or "").strip() or (structure.name if structure else "")
+    if not name:
+        raise ReviewError({"structure_name": _("Indiquez le nom de la structure.")})
+    declaration, created = ConflictDeclaration.objects.get_or_create(
+        tenant=tenant, officer=user, siret=siret,
+        defaults={"structure_name": name[:200], "structure": structure,
+                  "nature": nature.strip()[:300]})
+    if not created:
+        raise ReviewError({"siret": _("Vous avez déjà déclaré un lien avec cette structure.")})
+    forget_conflicts(user)
+    audit_log(tenant=tenant, actor=user, action="reviews.conflict.declared", target=declaration,
+              data={"siret": siret, "structure": name})
+    return declaration
+
+
+@transaction.atomic
+def conflict_withdraw(*, user, declaration: ConflictDeclaration) -> None:
+    if declaration.officer_id != user.pk:
+        raise PermissionDenied("reviews.declare_conflicts")
+    audit_log(tenant=declaration.tenant, actor=user, action="reviews.conflict.withdrawn",
+              target=declaration, data={"siret": declaration.siret})
+    declaration.delete()
+    forget_conflicts(user)
+
+
+# --- Summary (search document, aggregate) ---------------------------------------------------
+
+def summary_refresh(*, dossier) -> DossierSummary:
+    """Recompute the dossier's search document and review aggregate (idempotent)."""
+    partners = list(Partner.objects.filter(dossier=dossier).values_list("name", "siret"))
+    structure = dossier.structure
+    text = " ".join([dossier.reference or "", dossier.title or "", structure.name,
+                     structure.siret, *[f"{n} {s}" for n, s in partners]])
+    totals = list(Review.objects.filter(dossier=dossier, status=ReviewStatus.SUBMITTED)
+                  .values_list("total", "proposed_amount"))
+    agg = aggregate([t for t, _a in totals])
+    proposed = [a for _t, a in totals if a is not None]
+    summary, _created = DossierSummary.objects.update_or_create(
+        dossier=dossier, defaults={
+            "tenant_id": dossier.tenant_id, "search_text": text, "review_count": agg.count,
+            "mean": agg.mean, "median": agg.median, "spread": agg.spread,
+            "proposed_total": (money(sum(proposed) / len(proposed)) if proposed else None)})
+    DossierSummary.objects.filter(pk=summary.pk).update(
+        search=SearchVector(Value(text), config=SEARCH_CONFIG))
+    return summary
+
+
+# --- Eligibility and completeness -------------------------------------------------------------
+
+def required_documents(dossier) -> list[dict]:
+    """The completeness checklist: each document of the dossier's rules, present or not."""
+    snapshot = dossier.rules_snapshot or {}
+    present = {a.requirement_id: a for a in dossier.attachments.all()}
+    rows = []
+    for doc in snapshot.get("document_requirements") or []:
+        rows.append({"id": doc["id"], "label": doc["label"], "required": doc.get("required", True),
+                     "attachment": present.get(doc["id"])})
+    return rows
+
+
+@transaction.atomic
+def eligibility_confirm(*, user, dossier, overrides: dict | None = None,
+                        checklist: dict | None = None, comment: str = "") -> EligibilityReview:
+    """Confirm the automatic eligibility results, or override some with a written
+    justification (``overrides = {criterion_id: {"final": "pass"|"fail", "justification"}}``).
+    Criteria the evaluator could not decide ("unknown") must be decided here. The dossier
+    becomes eligible, or ineligible when a criterion fails. Confirming eligible requires
+    every required document to be present and ticked as conforming."""
+    locked = _locked_dossier(dossier)
+    _require(user, "reviews.instruct_dossier", locked)
+    if locked.status != DossierStatus.SUBMITTED:
+        raise ReviewError(_("La recevabilité se confirme sur un dossier déposé en attente "
+                            "d'examen (état actuel : %(state)s).")
+                          % {"state": locked.get_status_display()})
+    overrides = {str(k): v for k, v in (overrides or {}).items()}
+    checklist = {str(k): bool(v) for k, v in (checklist or {}).items()}
+    results, errors = [], {}
+    for row in locked.eligibility_results or []:
+        key = str(row.get("id"))
+        automatic = row.get("status")
+        override = overrides.get(key) or {}
+        final = override.get("final") or automatic
+        justification = (override.get("justification") or "").strip()
+        if final not in ("pass", "fail", "warning"):
+            errors[f"criterion_{key}"] = _("« %(label)s » n'a pas pu être vérifié "
+                                           "automatiquement : tranchez-le.") % {"label": row.get("label")}
+            continue
+        if final != automatic and not justification:
+            errors[f"criterion_{key}"] = _("Justifiez par écrit la modification du résultat de "
+                                           "« %(label)s ».") % {"label": row.get("label")}
+            continue
+        results.append({"id": row.get("id"), "label": row.get("label"), "automatic": automatic,
+                        "final": final, "justification": justification if final != automatic else ""})
+    if errors:
+        raise ReviewError(errors)
+    outcome = (EligibilityOutcome.INELIGIBLE if any(r["final"] == "fail" for r in results)
+               else EligibilityOutcome.ELIGIBLE)
+    if outcome == EligibilityOutcome.ELIGIBLE:
+        missing = [d["label"] for d in required_documents(locked) if d["required"]
+                   and (d["attachment"] is None or not checklist.get(str(d["id"])))]
+        if missing:
+            raise ReviewError(_("Le dossier est incomplet (%(docs)s) : demandez des compléments "
+                                "plutôt que de le déclarer recevable.")
+                              % {"docs": ", ".join(missing)})
+    review = EligibilityReview.objects.create(dossier=locked, outcome=outcome, results=results,
+                                              checklist=checklist, comment=comment.strip(),
+                                              confirmed_by=user)
+    _set_status(locked, outcome)
+    for r in results:
+        if r["final"] != r["automatic"]:
+            audit_log(tenant=locked.tenant, actor=user, action="reviews.eligibility.overridden",
+                      target=locked, data={"criterion": r["id"], "label": r["label"],
+                                           "from": r["automatic"], "to": r["final"],
+                                           "justification": r["justification"]})
+    audit_log(tenant=locked.tenant, actor=user, action=f"reviews.dossier.{outcome}",
+              target=locked, data={"eligibility_review": review.pk,
+                                   "overrides": sum(r["final"] != r["automatic"] for r in results)})
+    dossier.status = locked.status
+    return review
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+ASSIGNABLE = (DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW)
+
+
+@transaction.atomic
+def assignment_add(*, user, dossier, officer, audit: bool = True) -> Assignment:
+    _require(user, "reviews.assign", dossier.tenant)
+    locked = _locked_dossier(dossier)
+    if locked.status not in ASSIGNABLE:
+        raise ReviewError(_("On n'affecte des rapporteur·rices qu'aux dossiers recevables."))
+    funder = _funder_of(officer, locked.tenant)
+    if not funder:
+        raise ReviewError(_("%(user)s n'est pas instructeur·rice d'un financeur de ce contrat.")
+                          % {"user": officer})
+    if locked.pk in conflicted_dossier_ids_for(officer, locked.tenant, [locked.pk], cached=False):
+        raise ReviewError(_("%(user)s a déclaré un lien d'intérêts avec cette structure ou l'un "
+                            "de ses partenaires : affectation impossible.") % {"user": officer})
+    assignment, created = Assignment.objects.get_or_create(
+        dossier=locked, officer=officer, defaults={"funder": funder, "assigned_by": user})
+    if not created:
+        raise ReviewError(_("%(user)s est déjà rapporteur·rice de ce dossier.") % {"user": officer})
+    if locked.status == DossierStatus.ELIGIBLE:
+        _set_status(locked, DossierStatus.IN_REVIEW)
+    dossier.status = locked.status
+    if audit:
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.assignment.added",
+                  target=locked, data={"officer": officer.pk, "funder": funder})
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, user, assignment: Assignment) -> None:
+    _require(user, "reviews.assign", assignment.dossier.tenant)
+    if Review.objects.filter(dossier=assignment.dossier, officer=assignment.officer,
+                             status=ReviewStatus.SUBMITTED).exists():
+        raise ReviewError(_("Ce·tte rapporteur·rice a déjà soumis son évaluation."))
+    Review.objects.filter(dossier=assignment.dossier, officer=assignment.officer).delete()
+    audit_log(tenant=assignment.dossier.tenant, actor=user, action="reviews.assignment.removed",
+              target=assignment.dossier, data={"officer": assignment.officer_id})
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_auto(*, user, tenant, call=None):
+    """Give every assignable dossier (of `call`, or of the tenant) one rapporteur per funder
+    of its call that has none yet, balancing the load, never a conflicted officer.
+    Returns the plan (pairs created, slots left unassignable)."""
+    _require(user, "reviews.assign", tenant)
+    dossiers = Dossier.objects.filter(tenant=tenant, status__in=ASSIGNABLE).select_related("call")
+    if call is not None:
+        dossiers = dossiers.filter(call=call)
+    dossiers = list(dossiers.select_for_update(of=("self",)).order_by("pk"))
+    ids = [d.pk for d in dossiers]
+    existing = list(Assignment.objects.filter(dossier__tenant=tenant)
+                    .values_list("dossier_id", "officer_id", "funder"))
+    covered = {(d, f) for d, _o, f in existing}
+    needs = [Need(d.pk, f) for d in dossiers for f in (d.call.funders or [])
+             if (d.pk, f) not in covered]
+    memberships = Membership.objects.filter(tenant=tenant, role=Role.INSTRUCTOR,
+                                            organization__kind__in=Funder.values)
+    officers = [Officer(m.user_id, m.organization.kind)
+                for m in memberships.select_related("organization")]
+    load: dict[int, int] = {}
+    for _d, officer_id, _f in existing:
+        load[officer_id] = load.get(officer_id, 0) + 1
+    plan = plan_assignments(needs=needs, officers=officers, load=load,
+                            conflicts=conflicted_pairs(tenant, ids),
+                            assigned={(o, d) for d, o, _f in existing})
+    Assignment.objects.bulk_create([Assignment(dossier_id=d, officer_id=o, funder=f,
+                                               assigned_by=user) for d, o, f in plan.pairs])
+    touched = {d for d, _o, _f in plan.pairs}
+    Dossier.objects.filter(pk__in=touched, status=DossierStatus.ELIGIBLE).update(
+        status=DossierStatus.IN_REVIEW, updated_at=timezone.now())
+    audit_log(tenant=tenant, actor=user, action="reviews.assignment.auto", target=call,
+              data={"created": len(plan.pairs), "unassignable": [
+                  [n.dossier_id, n.funder] for n in plan.unassignable]})
+    return plan
+
+
+# --- Reviews -----------------------------------------------------------------------------------
+
+def _amount(value, field="proposed_amount") -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except InvalidOperation:
+        raise ReviewError({field: _("Saisissez un montant en euros.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ReviewError({field: _("Le montant doit être positif.")})
+    return money(amount)
+
+
+@transaction.atomic
+def review_save(*, user, dossier, scores: dict, opinion: str = "", recommendation: str = "",
+                proposed_amount=None, submit: bool = False, version: int | None = None,
+                now: datetime | None = None) -> Review:
+    """Save the officer's draft (partial scores allowed: autosave) or submit it (complete,
+    then locked). ``version``: the review version the form was loaded with; a different
+    current version means someone saved in between (StaleError)."""
+    now = now or timezone.now()
+    locked = _locked_dossier(dossier)
+    if locked.pk in conflicted_dossier_ids_for(user, locked.tenant, [locked.pk], cached=False):
+        raise ReviewError(_("Vous avez déclaré un lien d'intérêts avec cette structure ou l'un "
+                            "de ses partenaires : vous ne pouvez pas l'évaluer."), code="conflict")
+    if not Assignment.objects.filter(dossier=locked, officer=user).exists():
+        raise ReviewError(_("Vous n'êtes pas rapporteur·rice de ce dossier."), code="unassigned")
+    _require(user, "reviews.score_dossier", locked)
+    if locked.status not in (DossierStatus.IN_REVIEW, DossierStatus.ELIGIBLE):
+        raise ReviewError(_("Ce dossier n'est plus en instruction (état : %(state)s).")
+                          % {"state": locked.get_status_display()})
+    review = (Review.objects.select_for_update(of=("self",))
+              .filter(dossier=locked, officer=user).first())
+    if review is not None and review.is_submitted:
+        raise ReviewError(_("Votre évaluation est soumise : elle ne peut plus être modifiée."),
+                          code="locked")
+    if version is not None and (review.version if review else 0) != int(version):
+        raise StaleError(_("Votre évaluation a été modifiée entre-temps (autre onglet ou "
+                           "autre appareil) : rechargez la page avant d'enregistrer."),
+                         code="stale")
+    criteria = criteria_for(locked)
+    errors: dict = {}
+    try:
+        cleaned = parse_scores(criteria, scores, complete=submit)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        cleaned = {}
+    try:
+        amount = _amount(proposed_amount)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        amount = None
+    if recommendation and recommendation not in Recommendation.values:
+        errors["recommendation"] = _("Recommandation inconnue.")
+    rules = dossier_rules(locked)
+    if amount is not None:
+        if rules.get("amount_max") is not None and amount > rules["amount_max"]:
+            errors["proposed_amount"] = _("Le montant proposé dépasse le maximum de la catégorie "
+                                          "(%(max)s).") % {"max": format_money(rules["amount_max"])}
+        elif locked.call.envelope is not None and amount > locked.call.envelope:
+            errors["proposed_amount"] = _("Le montant proposé dépasse l'enveloppe de l'appel.")
+    if submit:
+        if not (opinion or "").strip():
+            errors["opinion"] = _("Rédigez l'avis technique avant de soumettre.")
+        if not recommendation:
+            errors["recommendation"] = _("Choisissez une recommandation.")
+        if recommendation in (Recommendation.FAVOURABLE, Recommendation.RESERVED) and amount is None:
+            errors["proposed_amount"] = _("Proposez un montant pour un avis favorable ou réservé.")
+    if errors:
+        raise ReviewError(errors)
+    if review is None:
+        review = Review(dossier=locked, officer=user, funder=_funder_of(user, locked.tenant),
+                        version=0)
+    review.scores = cleaned
+    review.total = weighted_total(criteria, cleaned)
+    review.opinion = (opinion or "").strip()
+    review.recommendation = recommendation or ""
+    review.proposed_amount = amount
+    review.version += 1
+    if submit:
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = now
+    review.save()
+    if submit:
+        summary_refresh(dossier=locked)
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.review.submitted",
+                  target=locked, data={"review": review.pk, "total": str(review.total),
+                                       "recommendation": review.recommendation,
+                                       "proposed_amount": str(amount) if amount else None})
+    elif review.version == 1:
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.review.started",
+                  target=locked, data={"review": review.pk})
+    return review
+
+
+# --- Committee sessions -----------------------------------------------------------------------
+
+@transaction.atomic
+def session_create(*, user, tenant, title: str, date, calls, quorum: int = 1,
+                   quorum_each_funder: bool = True) -> CommitteeSession:
+    _require(user, "reviews.manage_sessions", tenant)
+    calls = list(calls)
+    if not calls:
+        raise ReviewError({"calls": _("Choisissez au moins un appel examiné.")})
+    if any(c.tenant_id != tenant.pk for c in calls):
+        raise PermissionDenied("reviews.manage_sessions")
+    session = CommitteeSession(tenant=tenant, title=title.strip(), date=date, quorum=quorum,
+                               quorum_each_funder=quorum_each_funder)
+    session.full_clean()
+    session.save()
+    session.calls.set(calls)
+    audit_log(tenant=tenant, actor=user, action="reviews.session.created", target=session,
+              data={"date": str(date), "calls": [c.pk for c in calls]})
+    return session
+
+
+def _open_session(session) -> CommitteeSession:
+    locked = CommitteeSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    if locked.is_closed:
+        raise ReviewError(_("La séance est close : ses décisions sont figées."), code="closed")
+    return locked
+
+
+@transaction.atomic
+def session_member_add(*, user, session, member, funder: str) -> CommitteeMember:
+    _require(user, "reviews.manage_sessions", session.tenant)
+    _open_session(session)
+    if funder not in Funder.values:
+        raise ReviewError({"funder": _("Financeur inconnu.")})
+    if not Membership.objects.filter(tenant=session.tenant, user=member,
+                                     role__in=[Role.COMMITTEE, Role.ADMIN]).exists():
+        raise ReviewError(_("%(user)s n'est pas membre du comité de ce contrat.") % {"user": member})
+    row, created = CommitteeMember.objects.get_or_create(session=session, user=member,
+                                                         defaults={"funder": funder})
+    if not created:
+        raise ReviewError(_("%(user)s est déjà membre de cette séance.") % {"user": member})
+    audit_log(tenant=session.tenant, actor=user, action="reviews.session.member_added",
+              target=session, data={"user": member.pk, "funder": funder})
+    return row
+
+
+@transaction.atomic
+def session_presence_set(*, user, session, present_ids) -> None:
+    _require(user, "reviews.manage_sessions", session.tenant)
+    _open_session(session)
+    present_ids = {int(i) for i in present_ids}
+    members = list(CommitteeMember.objects.filter(session=session))
+    for m in members:
+        m.present = m.pk in present_ids
+    CommitteeMember.objects.bulk_update(members, ["present"])
+    audit_log(tenant=session.tenant, actor=user, action="reviews.session.presence_recorded",
+              target=session, data={"present": sorted(m.user_id for m in members if m.present)})
+
+
+@transaction.atomic
+def agenda_build(*, user, session) -> int:
+    """Append to the agenda, in rank order per call and category (best mean first), the
+    dossiers of the session's calls that are in review or eligible and not yet on an agenda;
+    they move to « en comité ». Returns how many were added."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked = _open_session(session)
+    dossiers = list(Dossier.objects.filter(
+        tenant=session.tenant, call__in=locked.calls.all(),
+        status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW],
+        agenda_item__isnull=True).select_related("review_summary")
+        .select_for_update(of=("self",)))
+
+    def mean(d):
+        summary = getattr(d, "review_summary", None)
+        return summary.mean if summary else None
+
+    ranks = rank([(d.pk, (d.call_id, d.category_id), mean(d)) for d in dossiers])
+    dossiers.sort(key=lambda d: (d.call_id, d.category_id or 0, ranks.get(d.pk, 10**6),
+                                 d.reference))
+    start = (AgendaItem.objects.filter(session=locked).aggregate(m=Max("position"))["m"] or 0)
+    AgendaItem.objects.bulk_create([AgendaItem(session=locked, dossier=d, position=start + i)
+                                    for i, d in enumerate(dossiers, start=1)])
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(
+        status=DossierStatus.IN_COMMITTEE, updated_at=timezone.now())
+    audit_log(tenant=session.tenant, actor=user, action="reviews.session.agenda_built",
+              target=session, data={"added": [d.pk for d in dossiers]})
+    return len(dossiers)
+
+
+@transaction.atomic
+def agenda_move(*, user, session, item: AgendaItem, direction: str) -> None:
+    """Move an agenda item one place up or down (positions renumbered 1…n)."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked = _open_session(session)
+    items = list(AgendaItem.objects.filter(session=locked).select_for_update(of=("self",)))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    for position, it in enumerate(items, start=1):
+        it.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+    audit_log(tenant=session.tenant, actor=user, action="reviews.session.agenda_reordered",
+              target=session, data={"order": [it.dossier_id for it in items]})
+
+
+def quorum_problems(session, members, dossier, recused_ids) -> list[str]:
+    present = [m for m in members if m.present and m.user_id not in recused_ids]
+    problems = []
+    if len(present) < session.quorum:
+        problems.append(_("Quorum non atteint : %(n)s membre(s) présent(s) et non déporté(s), "
+                          "%(q)s requis.") % {"n": len(present), "q": session.quorum})
+    if session.quorum_each_funder:
+        represented = {m.funder for m in present}
+        missing = [str(Funder(f).label) for f in (dossier.call.funders or [])
+                   if f not in represented]
+        if missing:
+            problems.append(_("Financeur(s) non représenté(s) : %(f)s.") % {"f": ", ".join(missing)})
+    return problems
+
+
+@transaction.atomic
+def decision_record(*, user, session, dossier, outcome: str, shares: dict | None = None,
+                    conditions: str = "", motivation: str = "", envelope_override: str = "",
+                    version: int = 0, now: datetime | None = None) -> Decision:
+    """Record (or, while the session is open, change) the decision on an agenda dossier.
+    ``version``: the decision's version the form was loaded with (0: none yet); another
+    member saving in between makes this call fail with StaleError, so no update is lost."""
+    now = now or timezone.now()
+    _require(user, "reviews.decide", session.tenant)
+    locked_session = _open_session(session)
+    locked = _locked_dossier(dossier)
+    if not AgendaItem.objects.filter(session=locked_session, dossier=locked).exists():
+        raise ReviewError(_("Ce dossier n'est pas à l'ordre du jour de cette séance."))
+    if locked.pk in conflicted_dossier_ids_for(user, locked.tenant, [locked.pk], cached=False):
+        raise ReviewError(_("Vous êtes en conflit d'intérêts sur ce dossier : un autre membre "
+                            "enregistre la décision."), code="conflict")
+    existing = Decision.objects.select_for_update(of=("self",)).filter(dossier=locked).first()
+    if (existing.version if existing else 0) != int(version):
+        who = existing.decided_by if existing else None
+        raise StaleError(_("La décision sur ce dossier vient d'être enregistrée ou modifiée par "
+                           "%(who)s : rechargez la page pour la voir avant de la changer.")
+                         % {"who": who or _("un autre membre")}, code="stale")
+    # recusals: members with a declared link are recorded as recused
+    members = list(CommitteeMember.objects.filter(session=locked_session).select_related("user"))
+    recused = {m.user_id for m in members
+               if locked.pk in conflicted_dossier_ids_for(m.user, locked.tenant, [locked.pk], cached=False)}
+    recused |= set(Recusal.objects.filter(session=locked_session, dossier=locked)
+                   .values_list("user_id", flat=True))
+    problems = quorum_problems(locked_session, members, locked, recused)
+    if problems:
+        raise ReviewError(problems, code="quorum")
+    errors: dict = {}
+    clean_shares: dict[str, Decimal] = {}
+    amount = None
+    advance_pct = advance = None
+    if outcome == DecisionOutcome.GRANTED:
+        for funder, value in (shares or {}).items():
+            value = _amount(value, field=f"share_{funder}")
+            if value:
+                if funder not in (locked.call.funders or []):
+                    errors[f"share_{funder}"] = _("Ce financeur ne participe pas à cet appel.")
+                clean_shares[funder] = value
+        amount = money(sum(clean_shares.values(), Decimal(0)))
+        rules = dossier_rules(locked)
+        if amount <= 0:
+            errors["__all__"] = _("Indiquez le montant accordé et le ou les financeurs qui le "
+                                  "versent.")
+        elif rules.get("amount_max") is not None and amount > rules["amount_max"]:
+            errors["__all__"] = _("Le montant accordé (%(a)s) dépasse le maximum de la catégorie "
+                                  "(%(m)s).") % {"a": format_money(amount),
+                                                 "m": format_money(rules["amount_max"])}
+        elif locked.requested_amount is not None and amount > locked.requested_amount:
+            errors["__all__"] = _("Le montant accordé dépasse le montant demandé (%(r)s).") % {
+                "r": format_money(locked.requested_amount)}
+        advance_pct = rules.get("advance_percentage")
+        advance, _balance = advance_and_balance(amount, advance_pct)
+        if not errors:
+            previous = existing.amount if existing and existing.outcome == DecisionOutcome.GRANTED else Decimal(0)
+            lines = envelope_lines(locked.tenant, [locked.call])
+            over = overruns(lines, amount - (previous or Decimal(0)))
+            if over and not envelope_override.strip():
+                errors["envelope_override"] = _(
+                    "Cette aide dépasserait l'enveloppe : %(lines)s. Pour passer outre, "
+                    "justifiez le dépassement.") % {"lines": "; ".join(
+                        _("%(label)s (reste %(rest)s)") % {"label": l.label,
+                                                           "rest": format_money(l.remaining)}
+                        for l in over)}
+            if not over:
+                envelope_override = ""
+    elif outcome == DecisionOutcome.REJECTED:
+        if not motivation.strip():
+            errors["motivation"] = _("Motivez le refus : la motivation est obligatoire.")
+        envelope_override = ""
+    else:
+        errors["outcome"] = _("Choisissez : aide accordée ou refusée.")
+    if errors:
+        raise ReviewError(errors)
+    decision = existing or Decision(session=locked_session, dossier=locked, version=0)
+    decision.session = locked_session
+    decision.outcome = outcome
+    decision.amount = amount
+    decision.advance_percentage = advance_pct if outcome == DecisionOutcome.GRANTED else None
+    decision.advance_amount = advance if outcome == DecisionOutcome.GRANTED else None
+    decision.conditions = conditions.strip() if outcome == DecisionOutcome.GRANTED else ""
+    decision.motivation = motivation.strip()
+    decision.envelope_override = envelope_override.strip()
+    decision.decided_by = user
+    decision.decided_at = now
+    decision.version += 1
+    decision.save()
+    DecisionShare.objects.filter(decision=decision).delete()
+    DecisionShare.objects.bulk_create([DecisionShare(decision=decision, funder=f, amount=a)
+                                       for f, a in sorted(clean_shares.items())])
+    for m in members:
+        if m.user_id in recused:
+            Recusal.objects.get_or_create(session=locked_session, dossier=locked, user=m.user,
+                                          defaults={"reason": _("Lien d'intérêts déclaré")})
+    _set_status(locked, outcome)
+    dossier.status = locked.status
+    data = {"decision": decision.pk, "outcome": outcome, "version": decision.version,
+            "amount": str(amount) if amount is not None else None,
+            "shares": {f: str(a) for f, a in clean_shares.items()},
+            "recused": sorted(recused)}
+    audit_log(tenant=locked.tenant, actor=user,
+              action="reviews.decision.recorded" if decision.version == 1
+              else "reviews.decision.changed", target=locked, data=data)
+    if decision.envelope_override:
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.envelope.overridden",
+                  target=locked, data={"decision": decision.pk, "amount": str(amount),
+                                       "justification": decision.envelope_override})
+    return decision
+
+
+@transaction.atomic
+def recusal_declare(*, user, session, dossier, reason: str) -> Recusal:
+    """A member steps out of the deliberation on one dossier."""
+    _open_session(session)
+    if not CommitteeMember.objects.filter(session=session, user=user).exists():
+        raise PermissionDenied("reviews.decide")
+    recusal, _created = Recusal.objects.get_or_create(
+        session=session, dossier=dossier, user=user,
+        defaults={"reason": (reason or "").strip()[:300] or _("Déport volontaire")})
+    audit_log(tenant=session.tenant, actor=user, action="reviews.recusal.declared",
+              target=dossier, data={"session": session.pk})
+    return recusal
+
+
+@transaction.atomic
+def session_close(*, user, session, now: datetime | None = None) -> CommitteeSession:
+    """Freeze the session: every agenda dossier must have a decision. The minutes (PDF) are
+    generated and the applicants notified after commit, through the outbox."""
+    now = now or timezone.now()
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked = _open_session(session)
+    undecided = list(AgendaItem.objects.filter(session=locked, dossier__decision__isnull=True)
+                     .values_list("dossier__reference", flat=True))
+    if undecided:
+        raise ReviewError(_("Des dossiers n'ont pas encore de décision : %(refs)s.")
+                          % {"refs": ", ".join(undecided)})
+    locked.status = SessionStatus.CLOSED
+    locked.closed_at = now
+    locked.closed_by = user
+    locked.version += 1
+    locked.save(update_fields=["status", "closed_at", "closed_by", "version"])
+    session.status, session.closed_at = locked.status, locked.closed_at
+    decisions = list(Decision.objects.filter(session=locked).values_list("pk", flat=True))
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.closed", target=locked,
+              data={"decisions": decisions})
+    enqueue("reviews.session_minutes", session_id=locked.pk)
+    for decision_id in decisions:
+        enqueue("reviews.decision_notify", decision_id=decision_id)
+    return locked
+
+
+__all__ = [name for name in dir() if name.endswith(("_add", "_remove", "_auto", "_save",
+                                                    "_create", "_record", "_close",
+                                                    "_confirm", "_declare", "_withdraw",
+                                                    "_refresh", "_move", "_build", "_set"))]

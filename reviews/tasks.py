@@ -1,0 +1,64 @@
+"""Celery entry points of instruction and committee: ids in, objects loaded, idempotent."""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reviews.session_minutes", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def session_minutes_task(*, session_id: int) -> None:
+    """(Re)generate the minutes of a closed session; unchanged data: nothing rendered."""
+    from .documents import minutes_generate
+    from .models import CommitteeSession
+
+    with scopes_disabled():  # task start-up: the row names its tenant
+        session = CommitteeSession.objects.select_related("tenant").filter(pk=session_id).first()
+    if session is None:
+        return
+    with scope(tenant=session.tenant):
+        minutes_generate(session)
+
+
+@shared_task(name="reviews.decision_notify", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def decision_notify_task(*, decision_id: int) -> None:
+    """Tell the applicant structure's members the decision, once (``notified_at``)."""
+    from applications.models import StructureMember
+    from portal.emails import absolute_url, send_templated_email
+    from django.urls import reverse
+
+    from .models import Decision
+
+    with scopes_disabled():
+        decision = Decision.objects.select_related("session__tenant").filter(pk=decision_id).first()
+    if decision is None:
+        return
+    tenant = decision.session.tenant
+    with scope(tenant=tenant), transaction.atomic():
+        decision = (Decision.objects.select_for_update(of=("self",))
+                    .select_related("dossier__structure", "dossier__call", "session")
+                    .filter(pk=decision_id, notified_at__isnull=True,
+                            session__status="closed").first())
+        if decision is None:
+            logger.info("decision %s already notified or session open", decision_id)
+            return
+        dossier = decision.dossier
+        try:
+            url = absolute_url(reverse("applications:dossier_detail",
+                                       kwargs={"tenant_slug": tenant.slug, "pk": dossier.pk}))
+        except Exception:  # noqa: BLE001 - the applicant page may be absent
+            url = absolute_url(f"/{tenant.slug}/")
+        members = StructureMember.objects.filter(structure=dossier.structure).select_related("user")
+        for member in members:
+            send_templated_email(to=member.user.email, template="reviews_decision",
+                                 language=getattr(member.user, "language", "fr"),
+                                 context={"decision": decision, "dossier": dossier,
+                                          "tenant": tenant, "url": url, "recipient": member.user})
+        decision.notified_at = timezone.now()
+        decision.save(update_fields=["notified_at"])

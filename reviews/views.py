@@ -1,0 +1,565 @@
+"""Pages of joint instruction (dashboard, dossier instruction, scoring, assignment, conflicts)
+and of committee sessions. Thin: parse, call one service or selector, render. Anything the
+user may not see answers 404."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from applications.enums import DossierStatus
+from applications.models import Dossier
+from calls.enums import Funder
+from portal.audit import audit_events_for
+from portal.decorators import tenant_view
+from portal.enums import Role
+from portal.formatting import format_money
+from portal.models import GeneratedDocument, Membership
+
+from . import selectors, services
+from .enums import DecisionOutcome, Recommendation, ReviewStatus
+from .forms import (RECOMMENDATION_CHOICES, ConflictForm, DashboardFilterForm, DecisionForm,
+                    MemberForm, SessionForm)
+from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
+                     ConflictDeclaration, Decision, EligibilityReview, Recusal)
+from .scoring import is_disagreement
+
+PAGE_SIZE = 50
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _flash(request, exc: ValidationError) -> None:
+    for message in _messages_of(exc):
+        messages.error(request, message)
+
+
+def _dossier_for(request, pk: int, perm: str) -> Dossier:
+    dossier = (Dossier.objects.filter(tenant=request.tenant, pk=pk)
+               .exclude(status=DossierStatus.DRAFT)
+               .select_related("tenant", "call", "track", "category", "structure").first())
+    if dossier is None or not request.user.has_perm(perm, dossier):
+        raise Http404
+    return dossier
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+
+def _dashboard_params(request):
+    form = DashboardFilterForm(request.GET or None, tenant=request.tenant)
+    params = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        params = {k: v for k, v in data.items() if v not in (None, "", False)}
+        for key in ("call", "track", "category"):
+            if key in params:
+                params[key] = params[key].pk
+    call = form.cleaned_data.get("call") if form.is_bound and form.is_valid() else None
+    params["threshold"] = selectors.disagreement_threshold(request.tenant, call)
+    return form, params
+
+
+@require_GET
+@tenant_view("reviews.view_dashboard")
+def dashboard(request):
+    form, params = _dashboard_params(request)
+    qs, counters_qs = selectors.dashboard_queryset(request.tenant, request.user, params)
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    threshold = params["threshold"]
+    rows = []
+    for d in page.object_list:
+        summary = getattr(d, "review_summary", None)
+        rows.append({"dossier": d, "summary": summary,
+                     "disagree": bool(summary) and is_disagreement(summary.spread, threshold,
+                                                                   summary.review_count)})
+    counters = selectors.state_counters(counters_qs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    hidden = selectors.conflict_sirets(request.user, request.tenant)
+    return render(request, "reviews/dashboard.html", {
+        "form": form, "page": page, "rows": rows, "threshold": threshold,
+        "counters": [(value, label, counters.get(value, 0)) for value, label
+                     in DossierStatus.choices if value != DossierStatus.DRAFT],
+        "total": paginator.count, "query": query.urlencode(), "has_conflicts": bool(hidden),
+    })
+
+
+EXPORT_HEADERS = ["Référence", "Structure", "SIRET", "Appel", "Volet", "Catégorie", "État",
+                  "Montant demandé", "Évaluations soumises", "Moyenne /20", "Médiane /20",
+                  "Écart", "Désaccord", "Rapporteur·rice", "Financeur", "Note /20",
+                  "Recommandation", "Montant proposé", "Avis technique"]
+
+
+def _export_rows(request):
+    """One row per submitted review (dossiers without any: one row); conflicted dossiers are
+    never exported (left out of the queryset)."""
+    _form, params = _dashboard_params(request)
+    qs, _c = selectors.dashboard_queryset(request.tenant, request.user, params)
+    qs = qs.prefetch_related(selectors.reviews_prefetch())
+    threshold = params["threshold"]
+    for d in qs.iterator(chunk_size=500):
+        s = getattr(d, "review_summary", None)
+        base = [d.reference, d.structure.name, d.structure.siret, d.call.title,
+                d.track.title if d.track else "", d.category.title if d.category else "",
+                d.get_status_display(), d.requested_amount,
+                s.review_count if s else 0, s.mean if s else None, s.median if s else None,
+                s.spread if s else None,
+                "oui" if s and is_disagreement(s.spread, threshold, s.review_count) else "non"]
+        reviews = d.submitted_reviews
+        if not reviews:
+            yield base + ["", "", None, "", None, ""]
+        for r in reviews:
+            yield base + [str(r.officer), r.get_funder_display() if r.funder else "", r.total,
+                          r.get_recommendation_display(), r.proposed_amount, r.opinion]
+
+
+def _csv_value(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return "" if value is None else str(value)
+
+
+@require_GET
+@tenant_view("reviews.view_dashboard")
+def export_csv(request):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    count = 0
+    for row in _export_rows(request):
+        writer.writerow([_csv_value(v) for v in row])
+        count += 1
+    response = HttpResponse(buffer.getvalue().encode("utf-8"),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="instruction-{request.tenant.slug}-{timezone.now():%Y%m%d}.csv"')
+    services.audit_log(tenant=request.tenant, actor=request.user,
+                       action="reviews.dashboard.exported", data={"format": "csv", "rows": count})
+    return response
+
+
+@require_GET
+@tenant_view("reviews.view_dashboard")
+def export_xlsx(request):
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Instruction"))
+    ws.append(EXPORT_HEADERS)
+    count = 0
+    for row in _export_rows(request):
+        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        count += 1
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="instruction-{request.tenant.slug}-{timezone.now():%Y%m%d}.xlsx"')
+    services.audit_log(tenant=request.tenant, actor=request.user,
+                       action="reviews.dashboard.exported", data={"format": "xlsx", "rows": count})
+    return response
+
+
+# --- One dossier -------------------------------------------------------------------------------
+
+def _review_context(request, dossier):
+    criteria = selectors.criteria_for(dossier)
+    mine, others, hidden = selectors.visible_reviews(dossier, request.user)
+    can_score = request.user.has_perm("reviews.score_dossier", dossier) and dossier.status in (
+        DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW)
+    scores = (mine.scores if mine else {})
+    return {"criteria": [{"c": c, "value": scores.get(str(c.id), ""),
+                          "others": [(r, r.scores.get(str(c.id))) for r in others]}
+                         for c in criteria],
+            "my_review": mine, "other_reviews": others, "others_hidden": hidden,
+            "can_score": can_score and not (mine and mine.is_submitted),
+            "recommendations": RECOMMENDATION_CHOICES}
+
+
+@require_GET
+@tenant_view("reviews.view_dashboard")
+def dossier_instruction(request, pk: int):
+    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    assignments = list(Assignment.objects.filter(dossier=dossier).select_related("officer"))
+    assigned_ids = {a.officer_id for a in assignments}
+    conflicted = services.conflicted_pairs(request.tenant, [dossier.pk])
+    candidates = [m for m in Membership.objects.filter(
+        tenant=request.tenant, role=Role.INSTRUCTOR, organization__isnull=False)
+        .select_related("user", "organization")
+        if m.user_id not in assigned_ids and (m.user_id, dossier.pk) not in conflicted
+        and m.organization.kind in (dossier.call.funders or [])]
+    summary = getattr(dossier, "review_summary", None)
+    threshold = selectors.disagreement_threshold(request.tenant, dossier.call)
+    context = {
+        "dossier": dossier, "assignments": assignments, "candidates": candidates,
+        "eligibility_results": dossier.eligibility_results or [],
+        "eligibility_reviews": list(EligibilityReview.objects.filter(dossier=dossier)
+                                    .select_related("confirmed_by")),
+        "documents": services.required_documents(dossier),
+        "can_confirm": dossier.status == DossierStatus.SUBMITTED,
+        "can_assign": request.user.has_perm("reviews.assign", request.tenant)
+        and dossier.status in services.ASSIGNABLE,
+        "summary": summary,
+        "disagree": bool(summary) and is_disagreement(summary.spread, threshold,
+                                                      summary.review_count),
+        "threshold": threshold,
+        "history": list(audit_events_for(dossier)[:100]),
+        "rules": selectors.dossier_rules(dossier),
+    }
+    context.update(_review_context(request, dossier))
+    return render(request, "reviews/dossier.html", context)
+
+
+def _back(request, dossier, anchor=""):
+    return redirect(reverse("reviews:dossier", kwargs={"tenant_slug": request.tenant.slug,
+                                                      "pk": dossier.pk}) + anchor)
+
+
+@require_POST
+@tenant_view("reviews.view_dashboard")
+def eligibility_confirm(request, pk: int):
+    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    overrides, checklist = {}, {}
+    for row in dossier.eligibility_results or []:
+        key = str(row.get("id"))
+        final = request.POST.get(f"final_{key}") or row.get("status")
+        overrides[key] = {"final": final,
+                          "justification": request.POST.get(f"justification_{key}", "")}
+    for doc in services.required_documents(dossier):
+        checklist[str(doc["id"])] = request.POST.get(f"doc_{doc['id']}") == "on"
+    try:
+        review = services.eligibility_confirm(user=request.user, dossier=dossier,
+                                              overrides=overrides, checklist=checklist,
+                                              comment=request.POST.get("comment", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Le dossier est désormais : %(o)s.")
+                         % {"o": review.get_outcome_display()})
+    return _back(request, dossier, "#recevabilite")
+
+
+@require_POST
+@tenant_view("reviews.assign")
+def assignment_add(request, pk: int):
+    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    membership = Membership.objects.filter(tenant=request.tenant, role=Role.INSTRUCTOR,
+                                           user_id=request.POST.get("officer")).select_related(
+        "user").first()
+    if membership is None:
+        raise Http404
+    try:
+        services.assignment_add(user=request.user, dossier=dossier, officer=membership.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("%(u)s est rapporteur·rice.") % {"u": membership.user})
+    return _back(request, dossier, "#rapporteurs")
+
+
+@require_POST
+@tenant_view("reviews.assign")
+def assignment_remove(request, pk: int, assignment_pk: int):
+    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    assignment = get_object_or_404(Assignment, dossier=dossier, pk=assignment_pk)
+    try:
+        services.assignment_remove(user=request.user, assignment=assignment)
+    except ValidationError as exc:
+        _flash(request, exc)
+    return _back(request, dossier, "#rapporteurs")
+
+
+@require_POST
+@tenant_view("reviews.view_dashboard")
+def review_save(request, pk: int):
+    """The scoring form: `action=submit` submits, otherwise saves the draft. With
+    `Accept: application/json` (autosave), answers JSON with the server's total."""
+    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    scores = {key[6:]: value for key, value in request.POST.items() if key.startswith("score_")}
+    submit = request.POST.get("action") == "submit"
+    try:
+        review = services.review_save(
+            user=request.user, dossier=dossier, scores=scores,
+            opinion=request.POST.get("opinion", ""),
+            recommendation=request.POST.get("recommendation", ""),
+            proposed_amount=request.POST.get("proposed_amount", ""), submit=submit,
+            version=request.POST.get("version") or 0)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        if wants_json:
+            status = 409 if getattr(exc, "code", None) == "stale" else 400
+            return JsonResponse({"ok": False, "errors": _messages_of(exc)}, status=status)
+        _flash(request, exc)
+        return _back(request, dossier, "#evaluation")
+    if wants_json:
+        return JsonResponse({"ok": True, "version": review.version,
+                             "total": f"{review.total:.2f}".replace(".", ",")
+                             if review.total is not None else None,
+                             "saved_at": timezone.localtime(review.updated_at).strftime("%H:%M:%S")})
+    messages.success(request, _("Évaluation soumise.") if submit else _("Brouillon enregistré."))
+    return _back(request, dossier, "#evaluation")
+
+
+# --- Assignment at scale, workload --------------------------------------------------------------
+
+@tenant_view("reviews.assign")
+def assignment_overview(request):
+    if request.method == "POST":
+        try:
+            plan = services.assignments_auto(user=request.user, tenant=request.tenant)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("%(n)s affectation(s) créée(s).") % {"n": len(plan.pairs)})
+            if plan.unassignable:
+                messages.warning(request, _(
+                    "%(n)s besoin(s) sans rapporteur·rice possible (aucun·e instructeur·rice "
+                    "du financeur sans lien d'intérêts).") % {"n": len(plan.unassignable)})
+        return redirect("reviews:assignments", tenant_slug=request.tenant.slug)
+    unassigned = Dossier.objects.filter(tenant=request.tenant, status__in=services.ASSIGNABLE,
+                                        assignments__isnull=True).count()
+    return render(request, "reviews/assignments.html", {
+        "workload": selectors.workload(request.tenant), "unassigned": unassigned})
+
+
+# --- Conflicts ---------------------------------------------------------------------------------
+
+@tenant_view("reviews.declare_conflicts")
+def conflicts(request):
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conflict_declare(tenant=request.tenant, user=request.user,
+                                      **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Lien d'intérêts déclaré."))
+            return redirect("reviews:conflicts", tenant_slug=request.tenant.slug)
+    mine = ConflictDeclaration.objects.filter(tenant=request.tenant, officer=request.user)
+    registry = (ConflictDeclaration.objects.filter(tenant=request.tenant).select_related("officer")
+                if request.user.has_perm("reviews.view_conflict_registry", request.tenant)
+                else None)
+    return render(request, "reviews/conflicts.html", {"form": form, "mine": mine,
+                                                      "registry": registry})
+
+
+@require_POST
+@tenant_view("reviews.declare_conflicts")
+def conflict_delete(request, conflict_pk: int):
+    declaration = get_object_or_404(ConflictDeclaration, tenant=request.tenant,
+                                    officer=request.user, pk=conflict_pk)
+    services.conflict_withdraw(user=request.user, declaration=declaration)
+    messages.success(request, _("Déclaration retirée."))
+    return redirect("reviews:conflicts", tenant_slug=request.tenant.slug)
+
+
+# --- Committee ---------------------------------------------------------------------------------
+
+@tenant_view("reviews.view_sessions")
+def session_list(request):
+    can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
+    form = SessionForm(request.POST or None, tenant=request.tenant) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                session = services.session_create(user=request.user, tenant=request.tenant,
+                                                  **form.cleaned_data)
+            except ValidationError as exc:
+                _flash(request, exc)
+            else:
+                return redirect("reviews:session", tenant_slug=request.tenant.slug,
+                                session_pk=session.pk)
+    sessions = CommitteeSession.objects.filter(tenant=request.tenant).prefetch_related("calls")
+    return render(request, "reviews/session_list.html", {"sessions": sessions, "form": form})
+
+
+def _session_for(request, session_pk: int) -> CommitteeSession:
+    return get_object_or_404(CommitteeSession, tenant=request.tenant, pk=session_pk)
+
+
+@require_GET
+@tenant_view("reviews.view_sessions")
+def session_detail(request, session_pk: int):
+    session = _session_for(request, session_pk)
+    calls = list(session.calls.all())
+    members = list(CommitteeMember.objects.filter(session=session).select_related("user"))
+    items = list(AgendaItem.objects.filter(session=session).select_related(
+        "dossier__structure", "dossier__call", "dossier__category", "dossier__track",
+        "dossier__review_summary", "dossier__decision__decided_by")
+        .prefetch_related(selectors.reviews_prefetch(), "dossier__decision__shares"))
+    dossier_ids = [it.dossier_id for it in items]
+    pairs = selectors.conflicted_pairs(request.tenant, dossier_ids)
+    recusals = {}
+    for r in Recusal.objects.filter(session=session).select_related("user"):
+        recusals.setdefault(r.dossier_id, []).append(r.user)
+    member_ids = {m.user_id for m in members}
+    totals = selectors.granted_totals(request.tenant, calls)
+    can_decide = (request.user.has_perm("reviews.decide", request.tenant)
+                  and not session.is_closed)
+    funders_all = sorted({f for c in calls for f in (c.funders or [])})
+    rows = []
+    for it in items:
+        d = it.dossier
+        decision = getattr(d, "decision", None)
+        me_conflicted = (request.user.pk, d.pk) in pairs
+        recused = {u.pk: u for u in recusals.get(d.pk, [])}
+        for m in members:
+            if (m.user_id, d.pk) in pairs:
+                recused.setdefault(m.user_id, m.user)
+        form = None
+        if can_decide and not me_conflicted:
+            initial = {"version": decision.version if decision else 0}
+            if decision:
+                initial.update(outcome=decision.outcome, conditions=decision.conditions,
+                               motivation=decision.motivation)
+                for s in decision.shares.all():
+                    initial[f"share_{s.funder}"] = s.amount
+            form = DecisionForm(initial=initial, funders=d.call.funders or [],
+                                prefix=f"d{d.pk}")
+        rows.append({"item": it, "dossier": d, "decision": decision,
+                     "summary": getattr(d, "review_summary", None),
+                     "reviews": [] if me_conflicted else d.submitted_reviews,
+                     "conflicted": me_conflicted, "recused": list(recused.values()),
+                     "form": form})
+    present = [m for m in members if m.present]
+    candidate_choices = [(m.user_id, str(m.user)) for m in Membership.objects.filter(
+        tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related("user")
+        if m.user_id not in member_ids]
+    can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
+    return render(request, "reviews/session.html", {
+        "session": session, "calls": calls, "members": members, "present": present,
+        "rows": rows, "can_decide": can_decide, "can_manage": can_manage and not session.is_closed,
+        "envelope": selectors.envelope_lines(request.tenant, calls, totals),
+        "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
+                       for f in funders_all],
+        "member_form": MemberForm(choices=candidate_choices) if candidate_choices else None,
+        "minutes": GeneratedDocument.objects.filter(
+            kind="reviews.committee_minutes", target_id=str(session.pk)).first()
+        if session.is_closed else None,
+    })
+
+
+def _session_back(request, session, anchor=""):
+    return redirect(reverse("reviews:session", kwargs={"tenant_slug": request.tenant.slug,
+                                                      "session_pk": session.pk}) + anchor)
+
+
+@require_POST
+@tenant_view("reviews.manage_sessions")
+def session_members(request, session_pk: int):
+    session = _session_for(request, session_pk)
+    try:
+        if "user" in request.POST:
+            member = Membership.objects.filter(tenant=request.tenant,
+                                               user_id=request.POST.get("user")).first()
+            if member is None:
+                raise Http404
+            services.session_member_add(user=request.user, session=session,
+                                        member=member.user, funder=request.POST.get("funder", ""))
+        else:
+            services.session_presence_set(user=request.user, session=session,
+                                          present_ids=request.POST.getlist("present"))
+    except ValidationError as exc:
+        _flash(request, exc)
+    return _session_back(request, session, "#membres")
+
+
+@require_POST
+@tenant_view("reviews.manage_sessions")
+def session_agenda(request, session_pk: int):
+    session = _session_for(request, session_pk)
+    try:
+        if request.POST.get("item"):
+            item = get_object_or_404(AgendaItem, session=session, pk=request.POST["item"])
+            services.agenda_move(user=request.user, session=session, item=item,
+                                 direction=request.POST.get("direction", "down"))
+        else:
+            n = services.agenda_build(user=request.user, session=session)
+            messages.success(request, _("%(n)s dossier(s) ajouté(s) à l'ordre du jour.") % {"n": n})
+    except ValidationError as exc:
+        _flash(request, exc)
+    return _session_back(request, session, "#ordre-du-jour")
+
+
+@require_POST
+@tenant_view("reviews.decide")
+def decision_record(request, session_pk: int, pk: int):
+    session = _session_for(request, session_pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("dossier__call", "dossier__tenant",
+                                                               "dossier__structure"),
+                             session=session, dossier_id=pk)
+    dossier = item.dossier
+    form = DecisionForm(request.POST, funders=dossier.call.funders or [], prefix=f"d{dossier.pk}")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for e in errors:
+                messages.error(request, f"{dossier.reference} : {e}")
+        return _session_back(request, session, f"#dossier-{dossier.pk}")
+    data = form.cleaned_data
+    try:
+        services.decision_record(user=request.user, session=session, dossier=dossier,
+                                 outcome=data["outcome"], shares=form.shares(),
+                                 conditions=data["conditions"], motivation=data["motivation"],
+                                 envelope_override=data["envelope_override"],
+                                 version=data["version"] or 0)
+    except ValidationError as exc:
+        for m in _messages_of(exc):
+            messages.error(request, f"{dossier.reference} : {m}")
+    else:
+        messages.success(request, _("Décision enregistrée pour %(ref)s.") % {"ref": dossier.reference})
+    return _session_back(request, session, f"#dossier-{dossier.pk}")
+
+
+@require_POST
+@tenant_view("reviews.manage_sessions")
+def session_close(request, session_pk: int):
+    session = _session_for(request, session_pk)
+    try:
+        services.session_close(user=request.user, session=session)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Séance close : les décisions sont figées, le procès-verbal "
+                                    "est en cours de génération et les candidat·es seront "
+                                    "notifié·es."))
+    return _session_back(request, session)
+
+
+@require_GET
+@tenant_view("reviews.view_sessions")
+def session_minutes(request, session_pk: int):
+    from portal.documents import private_file_response
+
+    session = _session_for(request, session_pk)
+    document = GeneratedDocument.objects.filter(kind="reviews.committee_minutes",
+                                                target_id=str(session.pk),
+                                                tenant=request.tenant).first()
+    if document is None or not session.is_closed:
+        raise Http404
+    return private_file_response(document.file_path, filename=document.filename)
