@@ -92,12 +92,18 @@ class ResourceForm(PortalModelForm):
 
     aesthetics = forms.MultipleChoiceField(label=_("Esthétiques"), choices=Aesthetic.choices,
                                            required=False, widget=forms.CheckboxSelectMultiple)
+    user_email = forms.EmailField(
+        label=_("Compte sur le portail (adresse e-mail)"), required=False,
+        help_text=_("Facultatif : la personne pourra télécharger ses conventions et donner son "
+                    "retour."))
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["structure"].queryset = Structure.objects.order_by("name")
         self.fields["conflict_structures"].queryset = Structure.objects.order_by("name")
         self.fields["conflict_structures"].required = False
+        if self.instance.pk and self.instance.user_id:
+            self.fields["user_email"].initial = self.instance.user.email
         self.theme_fields = []
         current = {}
         if self.instance.pk:
@@ -114,9 +120,22 @@ class ResourceForm(PortalModelForm):
     def theme_levels(self) -> dict:
         return {theme: self.cleaned_data.get(name) or 0 for name, theme in self.theme_fields}
 
+    def clean_user_email(self):
+        from portal.models import User
+
+        email = (self.cleaned_data.get("user_email") or "").strip().lower()
+        if not email:
+            return None
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucun compte n'existe avec cette adresse."))
+        return user
+
     def model_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields
-                if name != "conflict_structures"}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields
+                  if name != "conflict_structures"}
+        fields["user"] = self.cleaned_data.get("user_email")
+        return fields
 
 
 class ProposalChoiceForm(PortalForm):

@@ -410,3 +410,21 @@ def test_mentoring_nav_entries_follow_the_roles(client, tenant, pilot, beneficia
 
 def test_date_sanity():
     assert date(2026, 1, 1) < date(2027, 12, 31)
+
+
+def test_resource_is_linked_to_an_existing_account_by_email(client, tenant, pilot, themes):
+    from tests.factories import UserFactory
+
+    account = UserFactory(email="lou.martin@example.org")
+    client.force_login(pilot)
+    data = {"first_name": "Lou", "last_name": "Martin", "departement": "31",
+            "max_engagements_per_year": "2", "max_days_per_year": "8", "active": "on",
+            f"theme_{themes[0].pk}": "2", "user_email": "nobody@example.org"}
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/ressources/nouvelle/", data)
+    assert response.context["form"].errors["user_email"] == [
+        "Aucun compte n'existe avec cette adresse."]
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/ressources/nouvelle/",
+                           {**data, "user_email": "Lou.Martin@example.org"})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        assert ResourcePerson.objects.get(last_name="Martin").user == account
