@@ -189,6 +189,7 @@ def manage_call_edit(request, call_slug: str):
             call = services.call_update(user=request.user, call=call, **form.service_data())
         except ValidationError as exc:
             attach_errors(form, exc)
+            call.refresh_from_db()  # links on the page use the stored slug
         else:
             messages.success(request, _("Appel enregistré."))
             return redirect("calls:manage_call", tenant_slug=request.tenant.slug,
