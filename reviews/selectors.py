@@ -263,8 +263,7 @@ def envelope_lines(tenant, calls, totals=None) -> list[EnvelopeLine]:
     return lines
 
 
-def reviews_prefetch(submitted_only=True):
-    qs = Review.objects.select_related("officer")
-    if submitted_only:
-        qs = qs.filter(status=ReviewStatus.SUBMITTED)
-    return Prefetch("reviews", queryset=qs, to_attr="submitted_reviews")
+def reviews_prefetch(prefix: str = ""):
+    """The submitted reviews with their authors, as `submitted_reviews` (one query)."""
+    qs = Review.objects.filter(status=ReviewStatus.SUBMITTED).select_related("officer")
+    return Prefetch(f"{prefix}reviews", queryset=qs, to_attr="submitted_reviews")

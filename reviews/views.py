@@ -346,9 +346,12 @@ def assignment_overview(request):
 
 # --- Conflicts ---------------------------------------------------------------------------------
 
-@tenant_view("reviews.declare_conflicts")
+@tenant_view("reviews.view_conflicts")
 def conflicts(request):
-    form = ConflictForm(request.POST or None)
+    can_declare = request.user.has_perm("reviews.declare_conflicts", request.tenant)
+    form = ConflictForm(request.POST or None) if can_declare else None
+    if request.method == "POST" and not can_declare:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
             services.conflict_declare(tenant=request.tenant, user=request.user,
@@ -412,7 +415,7 @@ def session_detail(request, session_pk: int):
     items = list(AgendaItem.objects.filter(session=session).select_related(
         "dossier__structure", "dossier__call", "dossier__category", "dossier__track",
         "dossier__review_summary", "dossier__decision__decided_by")
-        .prefetch_related(selectors.reviews_prefetch(), "dossier__decision__shares"))
+        .prefetch_related(selectors.reviews_prefetch("dossier__"), "dossier__decision__shares"))
     dossier_ids = [it.dossier_id for it in items]
     pairs = selectors.conflicted_pairs(request.tenant, dossier_ids)
     recusals = {}

@@ -50,11 +50,14 @@ class PartnerFactory(factory.django.DjangoModelFactory):
 
 def officer(tenant, kind=OrganizationKind.CNM, role=Role.INSTRUCTOR, **kwargs):
     """A member of `tenant` for the funder `kind` (its Organization created if needed)."""
+    from django_scopes import scope
+
     from portal.models import Organization
 
-    org = Organization.objects.filter(tenant=tenant, kind=kind).first() or OrganizationFactory(
-        tenant=tenant, kind=kind, name=f"{OrganizationKind(kind).label} {tenant.slug}")
-    return MembershipFactory(tenant=tenant, role=role, organization=org, **kwargs).user
+    with scope(tenant=tenant):
+        org = Organization.objects.filter(tenant=tenant, kind=kind).first() or OrganizationFactory(
+            tenant=tenant, kind=kind, name=f"{OrganizationKind(kind).label} {tenant.slug}")
+        return MembershipFactory(tenant=tenant, role=role, organization=org, **kwargs).user
 
 
 class ConflictFactory(factory.django.DjangoModelFactory):

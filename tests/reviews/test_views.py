@@ -1,0 +1,363 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from portal.enums import OrganizationKind as K
+from portal.enums import Role
+from reviews import services
+from reviews.models import AgendaItem, Assignment, ConflictDeclaration, Decision, Review
+from tests.factories import CallFactory
+from tests.factories.applications import StructureFactory
+from tests.factories.reviews import (CommitteeMemberFactory, FiledDossierFactory,
+                                     PartnerFactory, ReviewFactory, SessionFactory, officer)
+
+D = Decimal
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
+
+
+def url(name, tenant, **kw):
+    return reverse(f"reviews:{name}", kwargs={"tenant_slug": tenant.slug, **kw})
+
+
+@pytest.fixture
+def dossier(tenant, call, category):
+    with scope(tenant=tenant):
+        return FiledDossierFactory(call=call, category=category, status="in_review",
+                                   structure=StructureFactory(name="Éléphant Rose Productions"))
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["dashboard", "export_csv", "export_xlsx", "assignments"])
+def test_applicant_and_committee_cannot_open_instructor_pages(client, tenant, applicant,
+                                                             committee, name):
+    assert _login(client, applicant).get(url(name, tenant)).status_code == 403
+    assert _login(client, committee["cnm"]).get(url(name, tenant)).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, tenant):
+    response = client.get(url("dashboard", tenant))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_applicant_never_sees_reviews_of_their_dossier(client, tenant, applicant, dossier):
+    from tests.factories.applications import StructureMemberFactory
+
+    StructureMemberFactory(structure=dossier.structure, user=applicant)
+    response = _login(client, applicant).get(url("dossier", tenant, pk=dossier.pk))
+    assert response.status_code == 403
+
+
+def test_officer_of_another_tenant_gets_404_on_dossier_and_session(client, tenant, other_tenant,
+                                                                  dossier):
+    stranger = officer(other_tenant, K.CNM)
+    _login(client, stranger)
+    assert client.get(url("dossier", other_tenant, pk=dossier.pk)).status_code == 404
+    assert client.post(url("review_save", other_tenant, pk=dossier.pk)).status_code == 404
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+    assert client.get(url("session", other_tenant, session_pk=session.pk)).status_code == 404
+
+
+def test_other_tenant_dossier_absent_from_dashboard_and_export(client, tenant, other_tenant,
+                                                               dossier):
+    stranger = officer(other_tenant, K.CNM)
+    _login(client, stranger)
+    response = client.get(url("dashboard", other_tenant))
+    assert dossier.reference not in response.content.decode()
+    assert dossier.reference not in client.get(url("export_csv", other_tenant)).content.decode(
+        "utf-8-sig")
+
+
+# --- conflicts everywhere ------------------------------------------------------------------
+
+def test_conflicted_officer_cannot_open_score_or_export_the_dossier(client, tenant, officers,
+                                                                    dossier):
+    partner = PartnerFactory(dossier=dossier)
+    Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+    ConflictDeclaration.objects.create(tenant=tenant, officer=officers["cnm"], siret=partner.siret,
+                                       structure_name="Partenaire", nature="Associé")
+    _login(client, officers["cnm"])
+    assert client.get(url("dossier", tenant, pk=dossier.pk)).status_code == 404
+    assert client.post(url("review_save", tenant, pk=dossier.pk),
+                       {"action": "draft"}).status_code == 404
+    assert dossier.reference not in client.get(url("dashboard", tenant)).content.decode()
+    assert dossier.reference not in client.get(url("export_csv", tenant)).content.decode("utf-8-sig")
+    with scope(tenant=tenant):
+        assert not Review.objects.exists()
+    # another officer still sees it
+    _login(client, officers["drac1"])
+    assert client.get(url("dossier", tenant, pk=dossier.pk)).status_code == 200
+
+
+def test_conflicted_committee_member_sees_recusal_not_reviews(client, tenant, committee, dossier,
+                                                             admin_user, call):
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+        AgendaItem.objects.create(session=session, dossier=dossier, position=1)
+        ReviewFactory(dossier=dossier, officer=officer(tenant, K.DRAC), opinion="Avis secret XYZ")
+        ConflictDeclaration.objects.create(tenant=tenant, officer=committee["cnm"],
+                                           siret=dossier.structure.siret, structure_name="x",
+                                           nature="y")
+    body = _login(client, committee["cnm"]).get(url("session", tenant, session_pk=session.pk)
+                                                ).content.decode()
+    assert "Avis secret XYZ" not in body and "déporté·e" in body
+    body = _login(client, committee["drac"]).get(url("session", tenant, session_pk=session.pk)
+                                                 ).content.decode()
+    assert "Avis secret XYZ" in body
+
+
+def test_conflict_registry_page(client, tenant, officers, admin_user):
+    structure = StructureFactory()
+    _login(client, officers["cnm"])
+    response = client.post(url("conflicts", tenant), {"siret": structure.siret,
+                                                      "nature": "Membre du bureau"})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        assert ConflictDeclaration.objects.get().structure_name == structure.name
+    body = _login(client, admin_user).get(url("conflicts", tenant)).content.decode()
+    assert "Membre du bureau" in body
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+def test_dashboard_search_ignores_accents_and_finds_siret_and_reference(client, tenant, officers,
+                                                                         dossier, call):
+    with scope(tenant=tenant):
+        other = FiledDossierFactory(call=call, structure=StructureFactory(name="Label Nord"))
+    _login(client, officers["cnm"])
+    for q in ["elephant", "Éléphant rose", dossier.structure.siret, dossier.reference]:
+        body = client.get(url("dashboard", tenant), {"q": q}).content.decode()
+        assert dossier.reference in body and other.reference not in body, q
+
+
+def test_dashboard_filters_and_counters(client, tenant, officers, call, category):
+    with scope(tenant=tenant):
+        mine = FiledDossierFactory(call=call, category=category, status="in_review")
+        Assignment.objects.create(dossier=mine, officer=officers["cnm"], funder="cnm")
+        ineligible = FiledDossierFactory(call=call, status="ineligible")
+        services.summary_refresh(dossier=mine)
+        ReviewFactory(dossier=mine, officer=officers["drac1"], total=D("17.50"))
+        ReviewFactory(dossier=mine, officer=officers["region"], total=D("11.00"))
+        services.summary_refresh(dossier=mine)
+    _login(client, officers["cnm"])
+    body = client.get(url("dashboard", tenant), {"mine": "on"}).content.decode()
+    assert mine.reference in body and ineligible.reference not in body
+    body = client.get(url("dashboard", tenant), {"eligibility": "ineligible"}).content.decode()
+    assert ineligible.reference in body and mine.reference not in body
+    body = client.get(url("dashboard", tenant), {"score_min": "14"}).content.decode()
+    assert mine.reference in body and ineligible.reference not in body
+    body = client.get(url("dashboard", tenant), {"score_min": "14.26"}).content.decode()
+    assert mine.reference not in body
+    body = client.get(url("dashboard", tenant), {"disagreement": "on"}).content.decode()
+    assert mine.reference in body and "désaccord" in body
+    response = client.get(url("dashboard", tenant))
+    assert ("ineligible", "Irrecevable", 1) in response.context["counters"]
+
+
+def _bulk(tenant, call, category, n, officers):
+    with scope(tenant=tenant):
+        for _ in range(n):
+            d = FiledDossierFactory(call=call, category=category, status="in_review")
+            Assignment.objects.create(dossier=d, officer=officers["cnm"], funder="cnm")
+            ReviewFactory(dossier=d, officer=officers["drac1"], funder="drac")
+            services.summary_refresh(dossier=d)
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(client, tenant, officers, call, category,
+                                                       django_assert_max_num_queries):
+    _login(client, officers["cnm"])
+    _bulk(tenant, call, category, 3, officers)
+    client.get(url("dashboard", tenant))  # warm caches (session, content types)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("dashboard", tenant), {"sort": "score"})
+    _bulk(tenant, call, category, 27, officers)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url("dashboard", tenant), {"sort": "score"})
+    assert len(response.context["rows"]) == 30
+
+
+def test_csv_export_is_excel_friendly_with_scores_and_authors(client, tenant, officers, dossier):
+    with scope(tenant=tenant):
+        ReviewFactory(dossier=dossier, officer=officers["drac1"], funder="drac",
+                      total=D("15.25"), opinion="Très bon; ancrage", proposed_amount=D("9000"))
+        services.summary_refresh(dossier=dossier)
+    response = _login(client, officers["cnm"]).get(url("export_csv", tenant))
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf") and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header, line = rows[0], rows[1]
+    assert header[0] == "Référence"
+    record = dict(zip(header, line))
+    assert record["Structure"] == "Éléphant Rose Productions"
+    assert record["Note /20"] == "15,25" and record["Montant proposé"] == "9000,00"
+    assert record["Rapporteur·rice"] == str(officers["drac1"])
+    assert record["Avis technique"] == "Très bon; ancrage"
+
+
+def test_xlsx_export_has_the_same_rows(client, tenant, officers, dossier):
+    from openpyxl import load_workbook
+
+    with scope(tenant=tenant):
+        ReviewFactory(dossier=dossier, officer=officers["drac1"], total=D("15.25"))
+        services.summary_refresh(dossier=dossier)
+    response = _login(client, officers["cnm"]).get(url("export_xlsx", tenant))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Référence" and rows[1][0] == dossier.reference
+    assert rows[1][15] == 15.25
+
+
+# --- dossier page, scoring ---------------------------------------------------------------------
+
+def test_scoring_flow_hides_other_reviews_until_submitted(client, tenant, officers, dossier):
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+        ReviewFactory(dossier=dossier, officer=officers["drac1"], opinion="Avis DRAC confidentiel")
+        q, t = [c["id"] for c in dossier.rules_snapshot["appraisal_criteria"]]
+    _login(client, officers["cnm"])
+    body = client.get(url("dossier", tenant, pk=dossier.pk)).content.decode()
+    assert "Avis DRAC confidentiel" not in body and "une fois la vôtre soumise" in body
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", "version": "0", "action": "draft"},
+                           HTTP_ACCEPT="application/json")
+    assert response.json()["ok"] and response.json()["total"] == "16,00"
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", f"score_{t}": "12", "version": "1"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "entre 0 et 10" in response.json()["errors"][0]
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", "version": "0"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    client.post(url("review_save", tenant, pk=dossier.pk),
+                {f"score_{q}": "4", f"score_{t}": "8", "version": "1", "opinion": "Bon projet",
+                 "recommendation": "favourable", "proposed_amount": "10 000", "action": "submit"})
+    body = client.get(url("dossier", tenant, pk=dossier.pk)).content.decode()
+    assert "Avis DRAC confidentiel" in body and "Mon évaluation (soumise)" in body
+
+
+def test_eligibility_override_via_the_page(client, tenant, officers, call):
+    with scope(tenant=tenant):
+        dossier = FiledDossierFactory(call=call, eligibility_results=[
+            {"id": 5, "label": "Licence", "status": "fail", "message": ""}])
+    _login(client, officers["cnm"])
+    client.post(url("eligibility_confirm", tenant, pk=dossier.pk),
+                {"final_5": "pass", "justification_5": ""})
+    dossier.refresh_from_db()
+    assert dossier.status == "submitted"
+    client.post(url("eligibility_confirm", tenant, pk=dossier.pk),
+                {"final_5": "pass", "justification_5": "Licence produite en annexe."})
+    dossier.refresh_from_db()
+    assert dossier.status == "eligible"
+    body = client.get(url("dossier", tenant, pk=dossier.pk)).content.decode()
+    assert "Licence produite en annexe." in body
+
+
+def test_auto_assignment_page_and_workload(client, tenant, officers, call):
+    with scope(tenant=tenant):
+        FiledDossierFactory(call=call, status="eligible")
+    _login(client, officers["cnm"])
+    client.post(url("assignments", tenant))
+    with scope(tenant=tenant):
+        assert Assignment.objects.count() == 3
+    response = client.get(url("assignments", tenant))
+    assert sum(r["assigned"] for r in response.context["workload"]) == 3
+
+
+# --- committee page ------------------------------------------------------------------------------
+
+def _session_with(tenant, call, category, committee, n, officers):
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+        for f, u in committee.items():
+            CommitteeMemberFactory(session=session, user=u, funder=f)
+        start = AgendaItem.objects.filter(session=session).count()
+        for i in range(n):
+            d = FiledDossierFactory(call=call, category=category, status="in_committee")
+            AgendaItem.objects.create(session=session, dossier=d, position=start + i + 1)
+            ReviewFactory(dossier=d, officer=officers["drac1"], funder="drac")
+            services.summary_refresh(dossier=d)
+    return session
+
+
+def test_committee_page_query_count_is_constant(client, tenant, call, category, committee,
+                                               officers, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = _session_with(tenant, call, category, committee, 3, officers)
+    _login(client, committee["cnm"])
+    client.get(url("session", tenant, session_pk=session.pk))
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("session", tenant, session_pk=session.pk))
+    with scope(tenant=tenant):
+        for i in range(27):
+            d = FiledDossierFactory(call=call, category=category, status="in_committee")
+            AgendaItem.objects.create(session=session, dossier=d, position=10 + i)
+            ReviewFactory(dossier=d, officer=officers["drac1"], funder="drac")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url("session", tenant, session_pk=session.pk))
+    assert len(response.context["rows"]) == 30
+
+
+def test_decision_form_records_and_second_stale_submit_is_told(client, tenant, call, category,
+                                                              committee, officers):
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    with scope(tenant=tenant):
+        dossier = session.agenda.get().dossier
+    prefix = f"d{dossier.pk}"
+    data = {f"{prefix}-outcome": "granted", f"{prefix}-share_cnm": "5000",
+            f"{prefix}-share_region": "2500", f"{prefix}-version": "0"}
+    _login(client, committee["cnm"])
+    response = client.post(url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk),
+                           data, follow=True)
+    assert "Décision enregistrée" in response.content.decode()
+    response = client.post(url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk),
+                           {**data, f"{prefix}-share_cnm": "6000"}, follow=True)
+    assert "rechargez la page" in response.content.decode()
+    with scope(tenant=tenant):
+        assert Decision.objects.get().amount == D("7500.00")
+
+
+def test_applicant_cannot_see_committee_pages(client, tenant, applicant, call, category,
+                                              committee, officers):
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    assert _login(client, applicant).get(url("session", tenant, session_pk=session.pk)
+                                         ).status_code == 403
+    assert client.get(url("session_list", tenant)).status_code == 403
+
+
+def test_closed_session_minutes_pdf_downloadable(client, tenant, call, category, committee,
+                                                 officers, admin_user, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    with scope(tenant=tenant):
+        dossier = session.agenda.get().dossier
+        services.decision_record(user=committee["cnm"], session=session, dossier=dossier,
+                                 outcome="rejected", motivation="Hors champ.")
+    _login(client, admin_user)
+    from django.test import TestCase  # noqa: F401
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url("session_close", tenant, session_pk=session.pk))
+    response = client.get(url("session_minutes", tenant, session_pk=session.pk))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    from django.core import mail
+
+    assert mail.outbox == []  # the structure has no member to notify in this test
