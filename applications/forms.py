@@ -77,7 +77,10 @@ class DossierStartForm(PortalForm):
 
     def __init__(self, *args, user, call, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["structure"].queryset = Structure.objects.filter(members__user=user)
+        structures = Structure.objects.filter(members__user=user)
+        self.fields["structure"].queryset = structures
+        if len(structures) == 1:
+            self.fields["structure"].initial = structures[0].pk
         tracks = call.tracks.all()
         categories = call.categories.select_related("track").all()
         self.fields["track"].queryset = tracks

@@ -266,7 +266,7 @@ class Dossier(models.Model):
         ]
 
     def __str__(self):
-        return self.reference or self.title or _("Dossier sans titre")
+        return self.reference or self.title or str(_("Dossier sans titre"))
 
     @property
     def is_draft(self) -> bool:

@@ -450,3 +450,13 @@ def test_documents_step_page_lists_requirements(client, dossier, requirement, ap
     page = client.get(url(dossier, "etapes/documents/")).content.decode()
     assert "Budget prévisionnel" in page
     assert "Formats acceptés : PDF. Taille maximale : 1 Mo." in page
+
+
+def test_an_empty_new_draft_renders_every_step(client, tenant, call, structure, applicant):
+    with scope(tenant=tenant):
+        empty = DossierFactory(call=call, structure=structure, title="", summary="",
+                               start_date=None, end_date=None)
+    client.force_login(applicant)
+    for step in ("project", "budget", "partners", "documents", "declarations", "summary"):
+        assert client.get(url(empty, f"etapes/{step}/")).status_code == 200, step
+    assert "Dossier sans titre" in client.get(url(empty)).content.decode()
