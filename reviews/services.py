@@ -511,6 +511,11 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
     member saving in between makes this call fail with StaleError, so no update is lost."""
     now = now or timezone.now()
     _require(user, "reviews.decide", session.tenant)
+    # Envelope checks read the sums of every decision of the contract: grants are serialised
+    # per tenant (the tenant row is locked), so two sessions cannot overrun it together.
+    from portal.models import Tenant
+
+    Tenant.objects.select_for_update().filter(pk=session.tenant_id).first()
     locked_session = _open_session(session)
     locked = _locked_dossier(dossier)
     if not AgendaItem.objects.filter(session=locked_session, dossier=locked).exists():
