@@ -145,11 +145,11 @@ class ExpenseLineForm(PortalForm):
 
 class IncomeLineForm(ExpenseLineForm):
     source = forms.ChoiceField(label=_("Origine"), choices=IncomeSource.choices)
+    label = forms.CharField(label=_("Financeur ou recette"), max_length=200, required=False)
     field_order = ["source", "label", "amount"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].label = _("Financeur ou recette")
         self.fields["amount"].widget.attrs["data-budget"] = "income"
         self.fields["source"].widget.attrs["data-budget-source"] = "1"
 

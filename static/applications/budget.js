@@ -53,6 +53,13 @@
     }
   }
 
+  function staleReasons() {
+    // The reasons shown next to the fields were computed by the server for the saved budget;
+    // once edited they may be out of date until the next save.
+    form.querySelectorAll(".applications-field-reason").forEach(function (node) { node.hidden = true; });
+  }
+
+  form.addEventListener("input", staleReasons);
   form.addEventListener("input", update);
   form.addEventListener("change", update);
 }());
