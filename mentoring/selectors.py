@@ -120,7 +120,11 @@ def resource_to_facts(r: ResourcePerson) -> mm.ResourceFacts:
 
 def resource_pool(tenant, *, year: int | None = None) -> list[ResourcePerson]:
     """The pool with this year's load and past feedback (3 queries)."""
-    return list(resource_queryset(tenant, year=year or current_year()))
+    pool = list(resource_queryset(tenant, year=year or current_year()))
+    for r in pool:
+        r.feedback_average = (Decimal(r.feedback_sum) / r.feedback_count).quantize(
+            Decimal("0.1")) if r.feedback_count else None
+    return pool
 
 
 def resource_facts(tenant, *, year: int | None = None) -> list[mm.ResourceFacts]:

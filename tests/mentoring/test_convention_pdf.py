@@ -11,7 +11,6 @@ from pypdf import PdfReader
 
 from mentoring.documents import convention_pdf
 from mentoring.models import EngagementSession
-from portal.pdf import render_pdf
 from tests.factories.applications import StructureFactory
 from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
                                        ResourcePersonFactory)
@@ -22,19 +21,6 @@ pytestmark = pytest.mark.django_db
 def text_of(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def test_render_pdf_produces_an_a4_pdf_with_text(tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
-    (tmp_path / "probe.html").write_text("<h1>Éléments d’essai</h1><p>{{ value }}</p>",
-                                         encoding="utf-8")
-    pdf = render_pdf(template_name="probe.html", context={"value": "12 000,00 €"})
-    assert pdf.startswith(b"%PDF")
-    reader = PdfReader(io.BytesIO(pdf))
-    box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
-    text = reader.pages[0].extract_text()
-    assert "Éléments d’essai" in text and "12 000,00 €" in text
 
 
 def test_convention_names_the_three_parties_terms_days_and_signatures(tenant, pilot_org,
@@ -55,7 +41,13 @@ def test_convention_names_the_three_parties_terms_days_and_signatures(tenant, pi
     with scope(tenant=tenant):
         EngagementSession.objects.create(engagement=engagement, date=date(2027, 1, 11),
                                          days=Decimal("1.0"), notes="Diagnostic financier")
-        text = " ".join(text_of(convention_pdf(engagement)).split())
+        pdf = convention_pdf(engagement)
+    assert pdf.startswith(b"%PDF")
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    fonts = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].get_object().values()}
+    assert fonts and all("DejaVu" in name for name in fonts)
+    text = " ".join(text_of(pdf).split())
     assert "Convention tripartite de transfert de savoir-faire / mentorat" in text
     assert f"Référence : {need.reference}" in text
     assert "La Sirène du Lez, SIRET 35600000000048" in text
