@@ -1,6 +1,10 @@
 """E-mails of the applicant side, rendered in the recipient's language."""
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from portal.emails import absolute_url, send_templated_email
 
@@ -37,8 +41,31 @@ def send_dossier_notification(*, dossier, kind: str, to_instructors: bool = Fals
                                     is_active=True)
     url = absolute_url(reverse("applications:dossier_detail",
                                kwargs={"tenant_slug": dossier.tenant.slug, "pk": dossier.pk}))
+    receipt = None
+    if kind == "submitted" and not to_instructors:
+        from .receipts import ensure_receipt
+
+        receipt = ensure_receipt(dossier)
     for user in users.distinct().order_by("pk"):
-        send_templated_email(to=user.email, template="dossier_notification",
-                             language=user.language,
-                             context={"dossier": dossier, "kind": kind, "url": url,
-                                      "to_instructors": to_instructors, **extra})
+        context = {"dossier": dossier, "kind": kind, "url": url,
+                   "to_instructors": to_instructors, **extra}
+        if receipt is None:
+            send_templated_email(to=user.email, template="dossier_notification",
+                                 language=user.language, context=context)
+        else:
+            _send_with_receipt(to=user.email, language=user.language, context=context,
+                               pdf=receipt, filename=f"accuse-reception-{dossier.reference}.pdf")
+
+
+def _send_with_receipt(*, to: str, language: str, context: dict, pdf: bytes,
+                       filename: str) -> None:
+    """As `portal.emails.send_templated_email`, with the receipt PDF attached."""
+    with translation.override(language):
+        subject = render_to_string("emails/dossier_notification_subject.txt", context).strip()
+        text = render_to_string("emails/dossier_notification.txt", context)
+        html = render_to_string("emails/dossier_notification.html", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text,
+                                     from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.attach(filename, pdf, "application/pdf")
+    message.send()

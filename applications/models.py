@@ -203,6 +203,26 @@ class StructureInvitation(models.Model):
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def private_storage():
+    """Files of dossiers live outside MEDIA_URL: served only through a permission-checked
+    view. Callable so that tests' settings overrides apply."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def _attachment_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"dossiers/{instance.dossier.tenant_id}/{uuid.uuid4().hex}"
+
+
+def _receipt_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"receipts/{instance.tenant_id}/{uuid.uuid4().hex}.pdf"
+
+
 class Dossier(models.Model):
     """An application of a structure to a call of a tenant. Draft until submitted; then
     frozen (except the steps an instructor reopens with a completion request)."""
@@ -237,6 +257,8 @@ class Dossier(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     rules_snapshot = models.JSONField(null=True, blank=True, editable=False)
     eligibility_results = models.JSONField(null=True, blank=True, editable=False)
+    receipt = models.FileField(storage=private_storage, upload_to=_receipt_path, blank=True,
+                               editable=False)
     receipt_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -324,20 +346,6 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
-
-
-def private_storage():
-    """Files of dossiers live outside MEDIA_URL: served only through a permission-checked
-    view. Callable so that tests' settings overrides apply."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-def _attachment_path(instance, filename: str) -> str:
-    import uuid
-
-    return f"dossiers/{instance.dossier.tenant_id}/{uuid.uuid4().hex}"
 
 
 class Attachment(models.Model):

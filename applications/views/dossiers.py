@@ -426,32 +426,22 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _pdf_context(dossier):
-    check = check_dossier(dossier, snapshot=dossier.rules_snapshot)
-    return {"dossier": dossier, "check": check, "tenant": dossier.tenant,
-            "lines": list(dossier.budget_lines.all()),
-            "partners": list(dossier.partners.all()),
-            "attachments": list(dossier.attachments.select_related("requirement")),
-            "requested_share": format_percent(check.budget.requested_share),
-            "self_share": format_percent(check.budget.self_financing_share),
-            "results": dossier.eligibility_results or check.results_json()}
-
-
 @tenant_view(FILE)
 def dossier_receipt(request, pk: int):
-    from portal.pdf import render_pdf
+    """The receipt stored at submission (produced now if the notification has not run)."""
+    from ..receipts import ensure_receipt
 
     dossier = _dossier_for(request, pk)
-    if dossier.status == DossierStatus.DRAFT:
+    if not dossier.reference:
         raise Http404
-    pdf = render_pdf(template_name="pdf/dossier_receipt.html", context=_pdf_context(dossier))
+    pdf = ensure_receipt(dossier)
     return _pdf_response(pdf, f"accuse-reception-{dossier.reference}.pdf")
 
 
 @tenant_view(FILE)
 def dossier_export(request, pk: int):
-    from portal.pdf import render_pdf
+    from ..receipts import render_export
 
     dossier = _dossier_for(request, pk)
-    pdf = render_pdf(template_name="pdf/dossier_export.html", context=_pdf_context(dossier))
+    pdf = render_export(dossier, language=getattr(request, "LANGUAGE_CODE", "fr"))
     return _pdf_response(pdf, f"dossier-{dossier.reference or dossier.pk}.pdf")

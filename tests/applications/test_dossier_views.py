@@ -255,6 +255,18 @@ def test_submit_through_the_page_then_double_click_files_once(client, dossier, a
     assert receipt.status_code == 200
     assert receipt["Content-Type"] == "application/pdf"
     assert receipt.content.startswith(b"%PDF")
+    # The receipt was produced once, at submission, stored privately and mailed.
+    import hashlib
+
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+    assert dossier.receipt_sha256 == hashlib.sha256(receipt.content).hexdigest()
+    assert client.get(url(dossier, "accuse-de-reception.pdf")).content == receipt.content
+    from django.core import mail
+
+    (name, content, mimetype), = mail.outbox[-1].attachments
+    assert (name, mimetype) == (f"accuse-reception-{dossier.reference}.pdf", "application/pdf")
+    assert content == receipt.content
 
 
 def test_editing_a_submitted_dossier_is_refused_and_changes_nothing(client, dossier, applicant):
@@ -460,3 +472,19 @@ def test_an_empty_new_draft_renders_every_step(client, tenant, call, structure, 
     for step in ("project", "budget", "partners", "documents", "declarations", "summary"):
         assert client.get(url(empty, f"etapes/{step}/")).status_code == 200, step
     assert "Dossier sans titre" in client.get(url(empty)).content.decode()
+
+
+def test_receipt_lists_documents_with_checksums(client, dossier, requirement, applicant):
+    from pypdf import PdfReader
+
+    client.force_login(applicant)
+    upload(client, dossier, requirement, "budget.pdf", pdf_bytes())
+    with scope(tenant=dossier.tenant):
+        services.dossier_submit(user=applicant, dossier=dossier)
+        attachment = Attachment.objects.get()
+    response = client.get(url(dossier, "accuse-de-reception.pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    flat = " ".join(text.split())
+    assert dossier.reference in flat
+    assert "Budget prévisionnel" in flat
+    assert attachment.sha256[:32] in flat.replace(" ", "")
