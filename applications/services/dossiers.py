@@ -275,7 +275,9 @@ def tenant_code(tenant) -> str:
     return "".join(ch for ch in tenant.slug if ch.isalpha())[:3].upper()
 
 
-def _next_reference(dossier: Dossier, now: datetime) -> str:
+def reference_allocate(dossier: Dossier, now: datetime) -> str:
+    """The next reference of (tenant, call, Paris year); call inside the submitting
+    transaction (the counter row stays locked until it commits)."""
     year = now.astimezone(PARIS).year
     ReferenceCounter.objects.bulk_create(
         [ReferenceCounter(tenant=dossier.tenant, call=dossier.call, year=year)],
@@ -306,7 +308,7 @@ def dossier_submit(*, user, dossier: Dossier, now: datetime | None = None) -> Do
     check = check_dossier(locked, now=now)
     if not check.can_submit:
         raise DossierError(check.blocking_reasons, code="blocking")
-    locked.reference = _next_reference(locked, now)
+    locked.reference = reference_allocate(locked, now)
     locked.status = DossierStatus.SUBMITTED
     locked.submitted_at = locked.first_submitted_at = now
     locked.rules_snapshot = check.snapshot
