@@ -363,3 +363,11 @@ def test_published_call_pages_warn_about_filed_dossiers(admin_client, call, admi
 def test_manage_nav_links_to_calls(admin_client, tenant):
     html = admin_client.get(f"/{tenant.slug}/gestion/").content.decode()
     assert f'href="/{tenant.slug}/gestion/appels/"' in html
+
+
+def test_manage_list_tells_a_published_call_past_its_deadline(admin_client, tenant):
+    with scope(tenant=tenant):
+        CallFactory(tenant=tenant, slug="passe", opens_at=paris(2023, 7, 21),
+                    closes_at=paris(2023, 9, 18, 23, 59, 59))
+    html = admin_client.get(f"/{tenant.slug}/gestion/appels/").content.decode()
+    assert "Publié <span class=\"fr-hint-text\">(date limite passée)</span>" in html
