@@ -152,7 +152,8 @@ class ProposalChoiceForm(PortalForm):
 
 
 class EngagementForm(PortalForm):
-    terms = forms.CharField(label=_("Cahier des charges"), widget=forms.Textarea(attrs={"rows": 12}))
+    terms = forms.CharField(label=_("Cahier des charges"),
+                            widget=forms.Textarea(attrs={"rows": 12}))
     planned_days = forms.DecimalField(label=_("Jours prévus"), max_digits=3, decimal_places=1)
     start_date = forms.DateField(label=_("Début prévu"), required=False, widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("Fin prévue"), required=False, widget=DATE_WIDGET)

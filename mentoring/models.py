@@ -291,7 +291,8 @@ class MatchProposal(models.Model):
 class Engagement(models.Model):
     """A tripartite engagement: beneficiary structure, resource person, pilot structure."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="mentoring_engagements")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE,
+                               related_name="mentoring_engagements")
     need = models.ForeignKey(NeedRequest, on_delete=models.PROTECT, related_name="engagements")
     resource = models.ForeignKey(ResourcePerson, on_delete=models.PROTECT,
                                  related_name="engagements")

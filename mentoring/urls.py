@@ -12,6 +12,7 @@ urlpatterns = [
     path("mentorat/mes-demandes/<int:pk>/", views.my_need, name="my_need"),
     path("mentorat/mes-demandes/<int:pk>/retirer/", views.my_need_withdraw,
          name="my_need_withdraw"),
+    path("mentorat/mes-accompagnements/", views.my_engagements, name="my_engagements"),
     path("mentorat/accompagnements/<int:pk>/convention.pdf", views.convention,
          name="convention"),
     path("mentorat/accompagnements/<int:pk>/retour/", views.feedback, name="feedback"),

@@ -82,6 +82,8 @@ def home(request):
         "themes": selectors.tenant_themes(tenant, active_only=True) if runs else [],
         "my_needs": (selectors.needs_of_user(tenant, request.user)[:5]
                      if runs and request.user.is_authenticated else []),
+        "is_resource": runs and request.user.is_authenticated and ResourcePerson.objects.filter(
+            tenant=tenant, user=request.user).exists(),
     })
 
 
@@ -161,6 +163,20 @@ def my_need_withdraw(request, pk: int):
     return redirect("mentoring:my_need", tenant_slug=request.tenant.slug, pk=need.pk)
 
 
+@require_GET
+@tenant_view("mentoring.submit_need")
+def my_engagements(request):
+    """The engagements a resource person with an account takes part in."""
+    rows = list(selectors.engagements(request.tenant).filter(resource__user=request.user)
+                .prefetch_related("feedbacks"))
+    for e in rows:
+        e.feedback_form = (FeedbackForm(initial={"side": FeedbackSide.RESOURCE})
+                           if e.state == EngagementState.DONE and not any(
+                               f.side == FeedbackSide.RESOURCE for f in e.feedbacks.all())
+                           else None)
+    return render(request, "mentoring/my_engagements.html", {"engagements": rows})
+
+
 def _engagement_or_404(request, pk) -> Engagement:
     try:
         engagement = selectors.engagement_detail(request.tenant, pk)
@@ -190,11 +206,14 @@ def feedback(request, pk: int):
         return redirect_to_login(request.get_full_path())
     engagement = _engagement_or_404(request, pk)
     form = FeedbackForm(request.POST)
-    back = (reverse("mentoring:engagement", kwargs={"tenant_slug": request.tenant.slug, "pk": pk})
-            if request.user.has_perm(MANAGE, request.tenant)
-            and form.data.get("side") == FeedbackSide.RESOURCE
-            else reverse("mentoring:my_need", kwargs={"tenant_slug": request.tenant.slug,
-                                                      "pk": engagement.need_id}))
+    slug = request.tenant.slug
+    if form.data.get("side") == FeedbackSide.RESOURCE:
+        back = (reverse("mentoring:engagement", kwargs={"tenant_slug": slug, "pk": pk})
+                if request.user.has_perm(MANAGE, request.tenant)
+                else reverse("mentoring:my_engagements", kwargs={"tenant_slug": slug}))
+    else:
+        back = reverse("mentoring:my_need", kwargs={"tenant_slug": slug,
+                                                    "pk": engagement.need_id})
     if not form.is_valid():
         messages.error(request, _("Choisissez une appréciation de 1 à 5."))
         return redirect(back)

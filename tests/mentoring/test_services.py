@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django_scopes import scope
 
 from mentoring import selectors, services
 from mentoring.models import Engagement, MatchProposal, NeedRequest
 from portal.models import AuditEvent
-from tests.factories.applications import StructureFactory, StructureMemberFactory
+from tests.factories.applications import StructureFactory
 from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
                                        ResourcePersonFactory)
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
-from mentoring import services
 from mentoring.models import Engagement, NeedRequest, ResourcePerson
 from portal.models import AuditEvent
 from tests.factories import OrganizationFactory
@@ -428,3 +427,26 @@ def test_resource_is_linked_to_an_existing_account_by_email(client, tenant, pilo
     assert response.status_code == 302
     with scope(tenant=tenant):
         assert ResourcePerson.objects.get(last_name="Martin").user == account
+
+
+def test_resource_person_with_an_account_sees_their_engagements_and_gives_feedback(
+        client, tenant, pilot_org, themes):
+    from tests.factories import UserFactory
+
+    account = UserFactory()
+    mine = EngagementFactory(need=qualified(tenant, StructureFactory(), themes[:1]),
+                             resource=ResourcePersonFactory(tenant=tenant, user=account),
+                             state="done")
+    other = EngagementFactory(need=qualified(tenant, StructureFactory(), themes[:1]),
+                              resource=ResourcePersonFactory(tenant=tenant), state="done")
+    client.force_login(account)
+    page = client.get(f"/{tenant.slug}/mentorat/mes-accompagnements/").content.decode()
+    assert mine.need.reference in page and other.need.reference not in page
+    response = client.post(f"/{tenant.slug}/mentorat/accompagnements/{mine.pk}/retour/",
+                           {"side": "resource", "rating": "5"})
+    assert response.url == f"/{tenant.slug}/mentorat/mes-accompagnements/"
+    assert client.post(f"/{tenant.slug}/mentorat/accompagnements/{other.pk}/retour/",
+                       {"side": "resource", "rating": "5"}).status_code == 404
+    with scope(tenant=tenant):
+        assert list(mine.feedbacks.values_list("side", "rating", "author")) == [
+            ("resource", 5, account.pk)]
