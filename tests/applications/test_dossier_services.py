@@ -315,3 +315,36 @@ def test_filed_dossier_counter_is_registered(applicant, dossier):
     assert filed_dossier_count(dossier.call) == 0
     services.dossier_submit(user=applicant, dossier=dossier)
     assert filed_dossier_count(dossier.call) == 1
+
+
+def test_main_activity_rule_compares_the_structure_profile_values(applicant, dossier):
+    CriterionFactory(call=dossier.call, label="Activité principale : production de spectacles",
+                     field="structure.main_activity", operator="eq", value="live_production")
+    assert [r.status for r in check_dossier(dossier).criteria] == ["fail"]
+    dossier.structure.main_activity = "live_production"
+    dossier.structure.save()
+    assert [r.status for r in check_dossier(dossier).criteria] == ["pass"]
+
+
+def test_licences_and_fte_hours_feed_the_rules(dossier):
+    from tests.factories.applications import PerformerLicenceFactory
+
+    CriterionFactory(call=dossier.call, label="Licences 2 et 3",
+                     field="structure.licence_categories", operator="contains_all",
+                     value=["2", "3"])
+    CriterionFactory(call=dossier.call, label="0,20 ETP", field="structure.fte_hours",
+                     operator="gte", value="320")
+    PerformerLicenceFactory(structure=dossier.structure, category="2")
+    assert [r.status for r in check_dossier(dossier).criteria] == ["fail", "pass"]
+    PerformerLicenceFactory(structure=dossier.structure, category="3")
+    assert [r.status for r in check_dossier(dossier).criteria] == ["pass", "pass"]
+
+
+def test_months_of_activity_counts_whole_months():
+    from datetime import date
+
+    from applications.eligibility_facts import months_between
+
+    assert months_between(date(2022, 3, 1), date(2024, 2, 29)) == 23
+    assert months_between(date(2022, 3, 1), date(2024, 3, 1)) == 24
+    assert months_between(date(2024, 3, 1), date(2022, 3, 1)) == 0

@@ -488,3 +488,15 @@ def test_receipt_lists_documents_with_checksums(client, dossier, requirement, ap
     assert dossier.reference in flat
     assert "Budget prévisionnel" in flat
     assert attachment.sha256[:32] in flat.replace(" ", "")
+
+
+def test_posting_to_another_structures_dossier_changes_nothing(client, dossier, requirement):
+    client.force_login(StructureMemberFactory().user)
+    assert client.post(url(dossier, "etapes/project/"), {"title": "Piraté"}).status_code == 404
+    assert upload(client, dossier, requirement, "x.pdf", pdf_bytes()).status_code == 404
+    assert client.post(url(dossier, "retirer/")).status_code == 404
+    assert client.post(url(dossier, "deposer/")).status_code == 404
+    with scope(tenant=dossier.tenant):
+        dossier.refresh_from_db()
+        assert Attachment.objects.count() == 0
+    assert (dossier.title, dossier.status) == ("Tournée coopérative en Occitanie", "draft")
