@@ -461,7 +461,7 @@ def weights(request):
             return redirect("mentoring:weights", tenant_slug=tenant.slug)
     return render(request, "mentoring/pilot/form.html", {
         "form": form, "title": _("Pondération du score de rapprochement"),
-        "back": "mentoring:dashboard",
+        "back": "mentoring:themes",
         "intro": _("Chaque critère rapporte au plus son poids en points ; le score total est "
                    "sur la somme des poids.")})
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
-from mentoring.models import Engagement, NeedRequest, ResourcePerson
+from mentoring.models import (Engagement, EngagementSession, MatchProposal, NeedRequest,
+                              ResourcePerson)
 from portal.models import AuditEvent
 from tests.factories import OrganizationFactory
 from tests.factories.applications import StructureFactory, StructureMemberFactory
@@ -200,6 +201,17 @@ def test_objects_of_another_tenant_answer_404_to_the_pilot(client, tenant, other
     assert client.get(f"{base}/accompagnements/{engagement.pk}/convention.pdf").status_code \
         == 404
     assert client.get(f"{base}/pilotage/thematiques/{theme.pk}/").status_code == 404
+    with scope(tenant=other_tenant):
+        proposal = MatchProposal.objects.create(need=need, resource=resource, source="global")
+        session = EngagementSession.objects.create(engagement=engagement, date=date(2026, 12, 1),
+                                                   days=Decimal("1.0"))
+    assert client.post(f"{base}/pilotage/propositions/{proposal.pk}/accepter/").status_code \
+        == 404
+    assert client.post(f"{base}/pilotage/accompagnements/{engagement.pk}/journees/",
+                       {"date": "2026-12-02", "days": "1.0"}).status_code == 404
+    assert client.post(f"{base}/pilotage/journees/{session.pk}/realisee/").status_code == 404
+    assert client.post(f"{base}/accompagnements/{engagement.pk}/retour/",
+                       {"side": "resource", "rating": "5"}).status_code == 404
     with scope(tenant=other_tenant):
         assert Engagement.objects.get(pk=engagement.pk).state == "proposed"
 
