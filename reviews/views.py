@@ -429,27 +429,16 @@ def session_detail(request, session_pk: int):
     rows = []
     for it in items:
         d = it.dossier
-        decision = getattr(d, "decision", None)
         me_conflicted = (request.user.pk, d.pk) in pairs
         recused = {u.pk: u for u in recusals.get(d.pk, [])}
         for m in members:
             if (m.user_id, d.pk) in pairs:
                 recused.setdefault(m.user_id, m.user)
-        form = None
-        if can_decide and not me_conflicted:
-            initial = {"version": decision.version if decision else 0}
-            if decision:
-                initial.update(outcome=decision.outcome, conditions=decision.conditions,
-                               motivation=decision.motivation)
-                for s in decision.shares.all():
-                    initial[f"share_{s.funder}"] = s.amount
-            form = DecisionForm(initial=initial, funders=d.call.funders or [],
-                                prefix=f"d{d.pk}")
-        rows.append({"item": it, "dossier": d, "decision": decision,
+        rows.append({"item": it, "dossier": d, "decision": getattr(d, "decision", None),
                      "summary": getattr(d, "review_summary", None),
                      "reviews": [] if me_conflicted else d.submitted_reviews,
                      "conflicted": me_conflicted, "recused": list(recused.values()),
-                     "form": form})
+                     "can_decide": can_decide and not me_conflicted})
     present = [m for m in members if m.present]
     candidate_choices = [(m.user_id, str(m.user)) for m in Membership.objects.filter(
         tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related("user")
@@ -510,33 +499,68 @@ def session_agenda(request, session_pk: int):
     return _session_back(request, session, "#ordre-du-jour")
 
 
-@require_POST
-@tenant_view("reviews.decide")
+def _decision_form(dossier, data=None):
+    decision = getattr(dossier, "decision", None)
+    initial = {"version": decision.version if decision else 0}
+    if decision:
+        initial.update(outcome=decision.outcome, conditions=decision.conditions,
+                       motivation=decision.motivation,
+                       envelope_override=decision.envelope_override)
+        for share in decision.shares.all():
+            initial[f"share_{share.funder}"] = share.amount
+    return DecisionForm(data, initial=initial, funders=dossier.call.funders or [],
+                        prefix=f"d{dossier.pk}")
+
+
+@tenant_view("reviews.view_sessions")
 def decision_record(request, session_pk: int, pk: int):
+    """One agenda dossier in the session: its scores and opinions, the envelope, and the
+    decision form (for members allowed to decide and not conflicted)."""
     session = _session_for(request, session_pk)
-    item = get_object_or_404(AgendaItem.objects.select_related("dossier__call", "dossier__tenant",
-                                                               "dossier__structure"),
-                             session=session, dossier_id=pk)
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("dossier__call", "dossier__tenant", "dossier__structure",
+                                          "dossier__category", "dossier__review_summary"),
+        session=session, dossier_id=pk)
     dossier = item.dossier
-    form = DecisionForm(request.POST, funders=dossier.call.funders or [], prefix=f"d{dossier.pk}")
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for e in errors:
-                messages.error(request, f"{dossier.reference} : {e}")
-        return _session_back(request, session, f"#dossier-{dossier.pk}")
-    data = form.cleaned_data
-    try:
-        services.decision_record(user=request.user, session=session, dossier=dossier,
-                                 outcome=data["outcome"], shares=form.shares(),
-                                 conditions=data["conditions"], motivation=data["motivation"],
-                                 envelope_override=data["envelope_override"],
-                                 version=data["version"] or 0)
-    except ValidationError as exc:
-        for m in _messages_of(exc):
-            messages.error(request, f"{dossier.reference} : {m}")
-    else:
-        messages.success(request, _("Décision enregistrée pour %(ref)s.") % {"ref": dossier.reference})
-    return _session_back(request, session, f"#dossier-{dossier.pk}")
+    conflicted = dossier.pk in selectors.conflicted_dossier_ids_for(request.user, request.tenant,
+                                                                    [dossier.pk])
+    can_decide = (request.user.has_perm("reviews.decide", request.tenant)
+                  and not session.is_closed and not conflicted)
+    back = reverse("reviews:session", kwargs={"tenant_slug": request.tenant.slug,
+                                              "session_pk": session.pk}) + f"#dossier-{dossier.pk}"
+    form = _decision_form(dossier, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.decision_record(
+                    user=request.user, session=session, dossier=dossier,
+                    outcome=data["outcome"], shares=form.shares(), conditions=data["conditions"],
+                    motivation=data["motivation"], envelope_override=data["envelope_override"],
+                    version=data["version"] or 0)
+            except ValidationError as exc:
+                for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict")
+                                      else [(None, exc.messages)]):
+                    form.add_error(field if field in form.fields else None, errors)
+                if getattr(exc, "code", None) == "stale":
+                    messages.error(request, " ".join(_messages_of(exc)))
+            else:
+                messages.success(request, _("Décision enregistrée pour %(ref)s.")
+                                 % {"ref": dossier.reference})
+                return redirect(back)
+    calls = [dossier.call]
+    return render(request, "reviews/decision.html", {
+        "session": session, "dossier": dossier, "item": item, "form": form,
+        "can_decide": can_decide, "conflicted": conflicted, "back": back,
+        "decision": getattr(dossier, "decision", None),
+        "summary": getattr(dossier, "review_summary", None),
+        "reviews": [] if conflicted else list(
+            dossier.reviews.filter(status=ReviewStatus.SUBMITTED).select_related("officer")),
+        "rules": selectors.dossier_rules(dossier),
+        "envelope": selectors.envelope_lines(request.tenant, calls),
+    })
 
 
 @require_POST

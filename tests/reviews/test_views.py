@@ -329,6 +329,11 @@ def test_decision_form_records_and_second_stale_submit_is_told(client, tenant, c
     response = client.post(url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk),
                            {**data, f"{prefix}-share_cnm": "6000"}, follow=True)
     assert "rechargez la page" in response.content.decode()
+    # a rejection without motivation is refused with the reason, on the form
+    response = client.post(url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk),
+                           {f"{prefix}-outcome": "rejected", f"{prefix}-version": "1"})
+    assert response.status_code == 200
+    assert "la motivation est obligatoire" in response.content.decode()
     with scope(tenant=tenant):
         assert Decision.objects.get().amount == D("7500.00")
 
