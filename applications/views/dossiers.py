@@ -16,7 +16,7 @@ from portal.decorators import tenant_view
 from portal.formatting import PARIS
 
 from .. import services
-from ..budget import format_percent
+from ..budget import format_percent, summarize
 from ..checks import check_dossier
 from ..enums import DossierStatus, DossierStep
 from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, DossierStartForm,
@@ -84,7 +84,13 @@ def dossier_detail(request, pk: int):
     dossier = _dossier_for(request, pk)
     user = request.user
     is_member = user.has_perm("applications.submit_dossier", dossier)
+    lines = list(dossier.budget_lines.all())
+    budget = summarize(requested_amount=dossier.requested_amount, lines=lines)
     return render(request, "applications/dossier_detail.html", {
+        "budget_lines": lines, "budget": budget,
+        "requested_share": format_percent(budget.requested_share),
+        "self_share": format_percent(budget.self_financing_share),
+        "partners": list(dossier.partners.all()),
         "dossier": dossier, "is_member": is_member,
         "steps": _steps(dossier, None),
         "timeline": timeline_for(dossier),
@@ -306,7 +312,8 @@ def dossier_step(request, pk: int, step: str):
     context = {"dossier": dossier, "step": step, "step_label": DossierStep(step).label,
                "step_index": STEPS.index(step) + 1, "step_count": len(STEPS),
                "next_step": STEPS[STEPS.index(step) + 1], "steps": _steps(dossier, step),
-               "editable": editable, "check": check, **forms}
+               "editable": editable, "check": check,
+               "completion": services.open_completion_request(dossier), **forms}
     if check is not None:
         context["rules"] = check.rules
         context["requested_share"] = format_percent(check.budget.requested_share)

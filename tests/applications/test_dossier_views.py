@@ -329,6 +329,8 @@ def test_instructor_reads_filed_dossiers_of_their_tenant_only(client, dossier, a
     page = client.get(url(dossier))
     assert page.status_code == 200
     assert page.context["can_request_completion"] is True
+    body = page.content.decode()
+    assert "Fonds propres" in body and "30\u00a0000,00\u00a0€" in body
     assert client.get(url(dossier, "etapes/project/")).status_code == 404
 
 
