@@ -1,11 +1,15 @@
 """Benchmark of the mentoring matchmaker (pure layer, generated data).
 
-    .venv/bin/python bench/matchmaker.py [--needs 500] [--resources 300] [--seed 7]
+    .venv/bin/python bench/matchmaker.py [--needs 500] [--resources 300] [--seed 7] [--db]
 
 500 open needs × 300 resource people (capacities 1–4 engagements, 4–12 days, part of them
 already loaded): times the global assignment (filters + scores of every pair + optimal
 assignment over capacity slots) and the per-need ranked suggestions (median over 50 needs).
 The last two lines are ``global_assignment_s: <n>`` and ``suggestions_ms: <n>``.
+
+With ``--db`` (needs ``DATABASE_URL``), the same volumes are also written to PostgreSQL in a
+transaction that is rolled back, and the DB path is timed: loading the facts through
+``mentoring.selectors`` (constant number of queries) then assigning.
 """
 
 import argparse
@@ -78,6 +82,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", action="store_true", help="also time the DB path")
     args = parser.parse_args()
     needs, resources = generate(args.needs, args.resources, args.seed)
     weights = mm.Weights()
@@ -97,6 +102,9 @@ def main() -> None:
         per_need.append((time.perf_counter() - t0) * 1000)
     suggestions_ms = statistics.median(per_need)
 
+    if args.db:
+        db_path(needs, resources)
+
     slots = sum(r.remaining for r in resources if r.active)
     print(f"needs: {len(needs)}  resources: {len(resources)}  free slots: {slots}")
     print(f"assigned: {len(result.pairs)}  manual queue: {len(result.manual)} "
@@ -106,6 +114,76 @@ def main() -> None:
           f"worst per-need time {max(per_need):.1f} ms")
     print(f"global_assignment_s: {global_s:.3f}")
     print(f"suggestions_ms: {suggestions_ms:.1f}")
+
+
+def db_path(needs, resources) -> None:
+    """Write the generated facts as rows (rolled back) and time selectors + assignment."""
+    import os
+    from datetime import date as _date
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scope, scopes_disabled
+
+    from applications.models import Structure
+    from mentoring import selectors
+    from mentoring.models import (Diagnosis, NeedRequest, ResourcePerson, ResourceTheme,
+                                  Theme)
+    from portal.models import Tenant
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic(), scopes_disabled():
+            tenant = Tenant.objects.create(slug="bench-mentorat", name="Bench", region_code="76",
+                                           contract_start=_date(2024, 1, 1),
+                                           contract_end=_date(2027, 12, 31))
+            themes = {i: Theme.objects.create(tenant=tenant, label=f"T{i}", position=i)
+                      for i in range(1, 6)}
+            structures = Structure.objects.bulk_create([Structure(
+                name=f"Bench {i}", siret=f"{99000000000000 + i}", legal_form="association",
+                address="1 rue", postal_code="34000", city="Montpellier", departement="34",
+                region_code="76", creation_date=_date(2015, 1, 1), main_activity="venue")
+                for i in range(400)])
+            sid = {i + 1: s.pk for i, s in enumerate(structures)}
+            rows = NeedRequest.objects.bulk_create([NeedRequest(
+                tenant=tenant, structure_id=sid[n.structure_id], person_name="x",
+                person_status="employee", person_role="x", description="x",
+                available_from=n.available_from, available_until=n.available_until,
+                remote_possible=n.remote_ok, state="qualified") for n in needs])
+            Through = NeedRequest.themes.through
+            Through.objects.bulk_create([Through(needrequest_id=row.pk, theme_id=themes[t].pk)
+                                         for row, n in zip(rows, needs) for t in n.theme_ids])
+            Diagnosis.objects.bulk_create([Diagnosis(need=row, outcome="mentoring",
+                                                     days=min(n.days, 4.0), comment="x")
+                                           for row, n in zip(rows, needs)])
+            people = ResourcePerson.objects.bulk_create([ResourcePerson(
+                tenant=tenant, first_name="R", last_name=str(r.id), departement=r.departement,
+                main_activity=r.main_activity, aesthetics=sorted(r.aesthetics),
+                remote_possible=r.remote_ok, max_engagements_per_year=r.capacity,
+                max_days_per_year=int(r.capacity_days), available_from=r.available_from,
+                available_until=r.available_until, active=r.active,
+                structure_id=sid[r.structure_id]) for r in resources])
+            ResourceTheme.objects.bulk_create([
+                ResourceTheme(resource=p, theme=themes[t], level=lv)
+                for p, r in zip(people, resources) for t, lv in r.theme_levels.items()])
+            with scope(tenant=tenant), CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                need_facts = selectors.open_need_facts(tenant)
+                res_facts = selectors.resource_facts(tenant)
+                loaded = time.perf_counter() - t0
+                result = mm.assign(need_facts, res_facts, selectors.weights_for(tenant))
+                total = time.perf_counter() - t0
+            print(f"db path: facts loaded in {loaded:.3f} s ({len(queries)} queries), "
+                  f"facts + assignment {total:.3f} s, {len(result.pairs)} assigned")
+            raise Rollback
+    except Rollback:
+        pass
 
 
 if __name__ == "__main__":
