@@ -85,6 +85,11 @@ class Tenant(models.Model):
                                    help_text=_("Laisser vide si elle n'est pas encore connue."))
     description = models.TextField(_("présentation"), blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("durée de conservation des dossiers clos (années)"), default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("Les dossiers refusés, retirés ou irrecevables sont supprimés, avec leurs "
+                    "pièces, ce nombre d'années après leur clôture."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
