@@ -203,6 +203,8 @@ class MessageForm(PortalForm):
 
 class WithdrawForm(PortalForm):
     reason = forms.CharField(label=_("Motif (facultatif)"), max_length=500, required=False)
+    confirm = forms.BooleanField(label=_("Je confirme retirer ce dossier : ce retrait est "
+                                         "définitif."))
 
 
 class CompletionRequestForm(PortalForm):

@@ -129,7 +129,9 @@ def dossier_message(request, pk: int):
 def dossier_withdraw(request, pk: int):
     dossier = _dossier_for(request, pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, _("Cochez la case de confirmation pour retirer le dossier."))
+        return redirect(_detail_url(dossier))
     try:
         services.dossier_withdraw(user=request.user, dossier=dossier,
                                   reason=form.cleaned_data.get("reason", ""))

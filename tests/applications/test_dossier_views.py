@@ -383,6 +383,9 @@ def test_withdraw_a_draft_from_the_page(client, dossier, applicant):
     client.force_login(applicant)
     client.post(url(dossier, "retirer/"), {"reason": "Reporté"})
     with scope(tenant=dossier.tenant):
+        assert Dossier.objects.get(pk=dossier.pk).status == "draft"  # not confirmed
+    client.post(url(dossier, "retirer/"), {"reason": "Reporté", "confirm": "on"})
+    with scope(tenant=dossier.tenant):
         assert Dossier.objects.get(pk=dossier.pk).status == "withdrawn"
 
 
