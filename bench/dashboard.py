@@ -172,12 +172,15 @@ def main():
     django.setup()
     from django.conf import settings
     from django.test import Client
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.test.utils import setup_databases, teardown_databases
     from django.urls import reverse
     from django_scopes import scopes_disabled
 
     settings.PORTAL_REQUIRE_STAFF_2FA = False
-    setup_test_environment()
+    # a database of its own, never the one pytest uses (test_<name>)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        f"bench_{settings.DATABASES['default']['NAME']}")
+    # no setup_test_environment(): its template instrumentation is not production cost
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         t0 = time.perf_counter()

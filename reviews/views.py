@@ -80,16 +80,19 @@ def _dashboard_params(request):
 def dashboard(request):
     form, params = _dashboard_params(request)
     qs, counters_qs = selectors.dashboard_queryset(request.tenant, request.user, params)
+    counters = selectors.state_counters(counters_qs)
     paginator = Paginator(qs, PAGE_SIZE)
+    paginator.__dict__["count"] = sum(counters.values())  # the counters already counted them
     page = paginator.get_page(request.GET.get("page"))
     threshold = params["threshold"]
+    dossiers = list(page.object_list)
+    mine = selectors.my_part(request.user, [d.pk for d in dossiers])
     rows = []
-    for d in page.object_list:
+    for d in dossiers:
         summary = getattr(d, "review_summary", None)
-        rows.append({"dossier": d, "summary": summary,
+        rows.append({"dossier": d, "summary": summary, "mine": mine.get(d.pk),
                      "disagree": bool(summary) and is_disagreement(summary.spread, threshold,
                                                                    summary.review_count)})
-    counters = selectors.state_counters(counters_qs)
     query = request.GET.copy()
     query.pop("page", None)
     hidden = selectors.conflict_sirets(request.user, request.tenant)

@@ -111,9 +111,12 @@ def test_conflicted_committee_member_sees_recusal_not_reviews(client, tenant, co
                                            nature="y")
     body = _login(client, committee["cnm"]).get(url("session", tenant, session_pk=session.pk)
                                                 ).content.decode()
+    assert "déporté·e" in body and "/20" not in body
+    decision_page = url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk)
+    body = client.get(decision_page).content.decode()
     assert "Avis secret XYZ" not in body and "déporté·e" in body
-    body = _login(client, committee["drac"]).get(url("session", tenant, session_pk=session.pk)
-                                                 ).content.decode()
+    assert client.post(decision_page, {}).status_code == 403
+    body = _login(client, committee["drac"]).get(decision_page).content.decode()
     assert "Avis secret XYZ" in body
 
 
