@@ -98,8 +98,7 @@ def resource_queryset(tenant, *, year: int):
                 feedback_sum=Coalesce(Subquery(fb.annotate(s=Sum("rating")).values("s"),
                                                output_field=IntegerField()), 0),
                 feedback_count=Coalesce(Subquery(fb.annotate(c=Count("pk")).values("c"),
-                                                 output_field=IntegerField()), 0),
-                total_engagements=Count("engagements", distinct=True))
+                                                 output_field=IntegerField()), 0))
             .prefetch_related(
                 Prefetch("theme_levels", queryset=ResourceTheme.objects.select_related("theme")),
                 Prefetch("conflict_structures", queryset=Structure.objects.only("pk", "name"))))
