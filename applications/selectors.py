@@ -32,7 +32,8 @@ def dossiers_for_user_everywhere(user):
 
 def timeline_for(dossier) -> list:
     """States and events of the dossier, oldest first (from the audit log)."""
-    return list(audit_events_for_dossier(dossier).order_by("created_at", "pk"))
+    return list(audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
+                .order_by("created_at", "pk"))
 
 
 def audit_events_for_dossier(dossier):

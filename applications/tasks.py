@@ -31,14 +31,25 @@ def _dossier(dossier_id: int):
                 .filter(pk=dossier_id).first())
 
 
-def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | None = None):
+def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | None = None,
+            key: str = ""):
+    """Send once: a notification already recorded under `key` for this dossier is not sent
+    again when the task runs twice (retries, redelivery)."""
     from django_scopes import scope
+
+    from portal.audit import audit_events_for, audit_log
 
     from .emails import send_dossier_notification
 
+    key = f"{kind}:{'instructors' if to_instructors else 'structure'}:{key}"
     with scope(tenant=dossier.tenant):
+        if audit_events_for(dossier).filter(action="applications.dossier.notified",
+                                            data__key=key).exists():
+            return
         send_dossier_notification(dossier=dossier, kind=kind, to_instructors=to_instructors,
                                   extra=extra or {})
+        audit_log(tenant=dossier.tenant, actor=None, action="applications.dossier.notified",
+                  target=dossier, data={"key": key})
 
 
 @shared_task(name="applications.dossier_submitted_email",
@@ -46,7 +57,7 @@ def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | N
 def dossier_submitted_email_task(*, dossier_id: int) -> None:
     dossier = _dossier(dossier_id)
     if dossier is not None:
-        _notify(dossier, "submitted")
+        _notify(dossier, "submitted", key=dossier.submitted_at.isoformat())
 
 
 @shared_task(name="applications.dossier_resubmitted_email",
@@ -54,8 +65,9 @@ def dossier_submitted_email_task(*, dossier_id: int) -> None:
 def dossier_resubmitted_email_task(*, dossier_id: int) -> None:
     dossier = _dossier(dossier_id)
     if dossier is not None:
-        _notify(dossier, "resubmitted")
-        _notify(dossier, "resubmitted", to_instructors=True)
+        stamp = dossier.submitted_at.isoformat()
+        _notify(dossier, "resubmitted", key=stamp)
+        _notify(dossier, "resubmitted", to_instructors=True, key=stamp)
 
 
 @shared_task(name="applications.dossier_withdrawn_email",
@@ -78,7 +90,7 @@ def completion_request_email_task(*, completion_request_id: int) -> None:
         request = CompletionRequest.objects.filter(pk=completion_request_id).first()
     if request is not None:
         _notify(_dossier(request.dossier_id), "completion_requested",
-                extra={"completion": request})
+                extra={"completion": request}, key=str(request.pk))
 
 
 @shared_task(name="applications.dossier_message_email",
@@ -92,4 +104,5 @@ def dossier_message_email_task(*, message_id: int) -> None:
         message = DossierMessage.objects.filter(pk=message_id).first()
     if message is not None:
         _notify(_dossier(message.dossier_id), "message",
-                to_instructors=not message.from_instructor, extra={"message": message})
+                to_instructors=not message.from_instructor, extra={"message": message},
+                key=str(message.pk))

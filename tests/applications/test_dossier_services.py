@@ -348,3 +348,13 @@ def test_months_of_activity_counts_whole_months():
     assert months_between(date(2022, 3, 1), date(2024, 2, 29)) == 23
     assert months_between(date(2022, 3, 1), date(2024, 3, 1)) == 24
     assert months_between(date(2024, 3, 1), date(2022, 3, 1)) == 0
+
+
+def test_notification_tasks_send_once(applicant, dossier, django_capture_on_commit_callbacks):
+    from applications.tasks import dossier_submitted_email_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_submit(user=applicant, dossier=dossier)
+    assert len(mail.outbox) == 1
+    dossier_submitted_email_task(dossier_id=dossier.pk)  # redelivered
+    assert len(mail.outbox) == 1
