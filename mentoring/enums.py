@@ -78,7 +78,7 @@ class ProposalStatus(models.TextChoices):
 
 class ProposalSource(models.TextChoices):
     GLOBAL = "global", _("Répartition globale")
-    CHOSEN = "chosen", _("Choisie dans la liste classée")
+    CHOSEN = "chosen", _("Choix de la structure pilote (autre candidat·e ou échange)")
     OVERRIDE = "override", _("Choix manuel (dérogation)")
 
 

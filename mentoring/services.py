@@ -1,5 +1,6 @@
 """Writes of the mentoring scheme: one function per business action, audited, notified."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -158,6 +159,9 @@ def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
     need.state = (NeedState.QUALIFIED if outcome in FORMAT_DAY_LIMITS
                   else NeedState.REDIRECTED if outcome in REDIRECT_OUTCOMES
                   else NeedState.NOT_ELIGIBLE)
+    if need.state != NeedState.QUALIFIED:
+        need.proposals.filter(status=ProposalStatus.PROPOSED).update(
+            status=ProposalStatus.SUPERSEDED)
     need.save(update_fields=["state", "updated_at"])
     audit_log(tenant=tenant, actor=user, action="mentoring.need.diagnosed", target=need,
               data={"outcome": outcome, "days": str(days) if days is not None else None,
@@ -230,8 +234,20 @@ def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
     (replacing the previous, not yet accepted, global proposals)."""
     if user is not None:
         _require(user, "mentoring.manage", tenant)
-    needs = selectors.open_need_facts(tenant)
-    resources = selectors.resource_facts(tenant)
+    # Proposals the pilot pinned (swapped) stay; their needs are left out and their
+    # resources keep the slot and the days they hold.
+    pinned = list(MatchProposal.objects.filter(need__tenant=tenant,
+                                               status=ProposalStatus.PROPOSED)
+                  .exclude(source=ProposalSource.GLOBAL)
+                  .values_list("need_id", "resource_id", "need__diagnosis__days"))
+    pinned_needs = {need_id for need_id, _r, _d in pinned}
+    held: dict[int, list] = {}
+    for _n, res_id, days in pinned:
+        held.setdefault(res_id, []).append(float(days or 0))
+    needs = [n for n in selectors.open_need_facts(tenant) if n.id not in pinned_needs]
+    resources = [replace(r, used=r.used + len(held[r.id]),
+                         days_used=r.days_used + sum(held[r.id])) if r.id in held else r
+                 for r in selectors.resource_facts(tenant)]
     weights = selectors.weights_for(tenant)
     result = mm.assign(needs, resources, weights)
     MatchProposal.objects.filter(need__tenant=tenant, status=ProposalStatus.PROPOSED,
@@ -365,6 +381,45 @@ def engagement_propose(*, need: NeedRequest, resource: ResourcePerson, user,
     _notify(need, "matched")
     _recompute_later(tenant)
     return engagement
+
+
+@transaction.atomic
+def proposals_swap(*, first: MatchProposal, second: MatchProposal, user) -> tuple:
+    """Swap the resource people of two open proposals (each pair must pass the filters);
+    the swapped proposals are pinned: later recomputations keep them."""
+    tenant = first.need.tenant
+    _require(user, "mentoring.manage", tenant)
+    ids = sorted([first.pk, second.pk])
+    locked = {p.pk: p for p in MatchProposal.objects.select_for_update(of=("self",))
+              .select_related("need", "resource").filter(pk__in=ids)}
+    first, second = locked.get(first.pk), locked.get(second.pk)
+    if first is None or second is None or first.pk == second.pk or \
+            first.need.tenant_id != second.need.tenant_id or \
+            {first.status, second.status} != {ProposalStatus.PROPOSED}:
+        raise ValidationError(_("Ces propositions ne peuvent pas être échangées."))
+    if first.resource_id == second.resource_id:
+        raise ValidationError(_("Les deux propositions désignent la même personne-ressource."))
+    _check_pair(first.need, second.resource)
+    _check_pair(second.need, first.resource)
+    weights = selectors.weights_for(tenant)
+    themes = selectors.theme_labels(tenant)
+    res_by_id = {r.id: r for r in selectors.resource_facts(tenant)}
+    facts = {n.pk: selectors.need_to_facts(n) for n in selectors.need_facts_qs(tenant).filter(
+        pk__in=[first.need_id, second.need_id])}
+    before = {first.pk: (first.resource_id, str(first.score)),
+              second.pk: (second.resource_id, str(second.score))}
+    first.resource, second.resource = second.resource, first.resource
+    for p in (first, second):
+        scored = mm.candidate(facts[p.need_id], res_by_id[p.resource_id], weights)
+        p.score, p.breakdown = scored.score, breakdown_json(scored, themes=themes)
+        p.source, p.created_by = ProposalSource.CHOSEN, user
+        p.save(update_fields=["resource", "score", "breakdown", "source", "created_by"])
+        audit_log(tenant=tenant, actor=user, action="mentoring.proposal.swapped", target=p.need,
+                  data={"proposal": p.pk, "from_resource": before[p.pk][0],
+                        "to_resource": p.resource_id, "from_score": before[p.pk][1],
+                        "to_score": str(p.score)})
+    _recompute_later(tenant)
+    return first, second
 
 
 def proposal_accept(*, proposal: MatchProposal, user) -> Engagement:

@@ -26,6 +26,8 @@ urlpatterns = [
     path("mentorat/pilotage/repartition/", views.assignment, name="assignment"),
     path("mentorat/pilotage/propositions/<int:pk>/accepter/", views.proposal_accept,
          name="proposal_accept"),
+    path("mentorat/pilotage/propositions/<int:pk>/echanger/", views.proposal_swap,
+         name="proposal_swap"),
     path("mentorat/pilotage/ressources/", views.resources, name="resources"),
     path("mentorat/pilotage/ressources/nouvelle/", views.resource_edit, name="resource_create"),
     path("mentorat/pilotage/ressources/<int:pk>/", views.resource_edit, name="resource_edit"),

@@ -347,7 +347,7 @@ def assignment(request):
                                     "besoin(s) à traiter à la main.") % {
             "n": len(result.pairs), "m": len(result.manual)})
         return redirect("mentoring:assignment", tenant_slug=tenant.slug)
-    proposals = list(selectors.global_proposals(tenant))
+    proposals = list(selectors.open_proposals(tenant).order_by("need__created_at", "pk"))
     proposed_needs = {p.need_id for p in proposals}
     last = (AuditEvent.objects.filter(tenant=tenant, action="mentoring.assignment.computed")
             .order_by("-created_at", "-pk").first())
@@ -374,6 +374,28 @@ def proposal_accept(request, pk: int):
                         pk=proposal.need_id)
     messages.success(request, _("Proposition acceptée : complétez le cahier des charges."))
     return redirect("mentoring:engagement", tenant_slug=request.tenant.slug, pk=engagement.pk)
+
+
+@require_POST
+@tenant_view(MANAGE)
+def proposal_swap(request, pk: int):
+    """Swap the resource people of two open proposals of the global assignment."""
+    qs = MatchProposal.objects.select_related("need__tenant", "resource").filter(
+        need__tenant=request.tenant, status=ProposalStatus.PROPOSED)
+    first = get_object_or_404(qs, pk=pk)
+    other_id = request.POST.get("other", "")
+    second = qs.filter(pk=int(other_id)).first() if other_id.isdigit() else None
+    if second is None:
+        messages.error(request, _("Choisissez la proposition avec laquelle échanger."))
+    else:
+        try:
+            services.proposals_swap(first=first, second=second, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Personnes-ressources échangées entre %(a)s et %(b)s.") % {
+                "a": first.need.reference, "b": second.need.reference})
+    return redirect("mentoring:assignment", tenant_slug=request.tenant.slug)
 
 
 # --- Pilot structure: resource pool, themes, weights ---------------------------------------

@@ -376,3 +376,47 @@ def test_weights_per_tenant_change_the_score(scoped, pilot, beneficiary_structur
     with pytest.raises(ValidationError):
         services.weights_update(tenant=scoped, user=pilot, theme=0, sector=0, proximity=0,
                                 load=0, feedback=0)
+
+
+def test_pilot_swaps_two_global_proposals_and_the_swap_is_kept(
+        scoped, pilot, themes, django_capture_on_commit_callbacks):
+    near = ResourcePersonFactory(tenant=scoped, first_name="Près", departement="34",
+                                 themes={themes[1]: 3}, max_engagements_per_year=1)
+    far = ResourcePersonFactory(tenant=scoped, first_name="Loin", departement="31",
+                                themes={themes[1]: 3}, max_engagements_per_year=1)
+    a = qualified_need(scoped, StructureFactory(postal_code="34000"), [themes[1]])
+    b = qualified_need(scoped, StructureFactory(postal_code="31000"), [themes[1]])
+    services.assignment_recompute(tenant=scoped, user=pilot)
+    pa = MatchProposal.objects.get(need=a, status="proposed")
+    pb = MatchProposal.objects.get(need=b, status="proposed")
+    assert (pa.resource, pb.resource) == (near, far)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposals_swap(first=pa, second=pb, user=pilot)
+    pa.refresh_from_db()
+    pb.refresh_from_db()
+    assert (pa.resource, pb.resource, pa.source, pb.source) == (far, near, "chosen", "chosen")
+    # theme 40 + sector 15 + same region only (10 instead of 20) + load 15 + feedback 5
+    assert pa.score == Decimal("85.00")
+    assert sum(Decimal(f["points"]) for f in pa.breakdown["factors"]) == pa.score
+    assert AuditEvent.objects.filter(action="mentoring.proposal.swapped").count() == 2
+    # The recomputation (run after commit) kept the swap and did not double-book anybody.
+    assert list(MatchProposal.objects.filter(status="proposed").order_by("need_id")
+                .values_list("need_id", "resource_id", "source")) == [
+        (a.pk, far.pk, "chosen"), (b.pk, near.pk, "chosen")]
+    engagement = services.proposal_accept(proposal=pa, user=pilot)
+    assert engagement.resource == far
+
+
+def test_swap_is_refused_when_a_crossed_pair_fails_a_filter(scoped, pilot, themes):
+    home = StructureFactory(postal_code="34000")
+    own = ResourcePersonFactory(tenant=scoped, structure=home, themes={themes[1]: 3})
+    other = ResourcePersonFactory(tenant=scoped, themes={themes[1]: 3})
+    a = qualified_need(scoped, StructureFactory(), [themes[1]])
+    b = qualified_need(scoped, home, [themes[1]])
+    pa = MatchProposal.objects.create(need=a, resource=own, source="global")
+    pb = MatchProposal.objects.create(need=b, resource=other, source="global")
+    with pytest.raises(ValidationError) as exc:
+        services.proposals_swap(first=pa, second=pb, user=pilot)
+    assert "Même structure que le ou la bénéficiaire" in exc.value.messages[0]
+    pa.refresh_from_db()
+    assert pa.resource == own

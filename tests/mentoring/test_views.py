@@ -462,3 +462,30 @@ def test_resource_person_with_an_account_sees_their_engagements_and_gives_feedba
     with scope(tenant=tenant):
         assert list(mine.feedbacks.values_list("side", "rating", "author")) == [
             ("resource", 5, account.pk)]
+
+
+def test_assignment_page_swaps_two_proposals(client, tenant, other_tenant, pilot, themes):
+    r1 = ResourcePersonFactory(tenant=tenant, themes={themes[1]: 3})
+    r2 = ResourcePersonFactory(tenant=tenant, themes={themes[1]: 2})
+    a = qualified(tenant, StructureFactory(), [themes[1]])
+    b = qualified(tenant, StructureFactory(), [themes[1]])
+    with scope(tenant=tenant):
+        pa = MatchProposal.objects.create(need=a, resource=r1, source="global")
+        pb = MatchProposal.objects.create(need=b, resource=r2, source="global")
+    foreign_need = NeedRequestFactory(tenant=other_tenant)
+    with scope(tenant=other_tenant):
+        foreign = MatchProposal.objects.create(
+            need=foreign_need, resource=ResourcePersonFactory(tenant=other_tenant),
+            source="global")
+    client.force_login(pilot)
+    url = f"/{tenant.slug}/mentorat/pilotage/propositions/{pa.pk}/echanger/"
+    assert client.post(f"/{tenant.slug}/mentorat/pilotage/propositions/{foreign.pk}/echanger/",
+                       {"other": pb.pk}).status_code == 404
+    response = client.post(url, {"other": foreign.pk}, follow=True)
+    assert "Choisissez la proposition avec laquelle échanger." in response.content.decode()
+    response = client.post(url, {"other": pb.pk})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        pa.refresh_from_db()
+        pb.refresh_from_db()
+        assert (pa.resource, pb.resource) == (r2, r1)
