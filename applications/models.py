@@ -423,16 +423,18 @@ class DossierMessage(models.Model):
 
 
 class ReferenceCounter(models.Model):
-    """The last number given per (tenant, call, year): locked with SELECT … FOR UPDATE at
-    submission, so references have neither gaps nor duplicates."""
+    """The last number given per (tenant, call reference code, year): locked with SELECT …
+    FOR UPDATE at submission, so references have neither gaps nor duplicates. Keyed by the
+    code rather than the call, because two calls of a tenant may share a code (e.g. a
+    call and its copy the same year) while references must stay unique in the tenant."""
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=12)
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(tenant="tenant")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "call", "year"],
-                                               name="reference_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code", "year"],
+                                               name="reference_counter_unique_code")]

@@ -279,15 +279,14 @@ def reference_allocate(dossier: Dossier, now: datetime) -> str:
     """The next reference of (tenant, call, Paris year); call inside the submitting
     transaction (the counter row stays locked until it commits)."""
     year = now.astimezone(PARIS).year
+    code = dossier.call.reference_code
     ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(tenant=dossier.tenant, call=dossier.call, year=year)],
-        ignore_conflicts=True)
+        [ReferenceCounter(tenant=dossier.tenant, code=code, year=year)], ignore_conflicts=True)
     counter = ReferenceCounter.objects.select_for_update().get(
-        tenant=dossier.tenant, call=dossier.call, year=year)
+        tenant=dossier.tenant, code=code, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return (f"{tenant_code(dossier.tenant)}-{year}-{dossier.call.reference_code}-"
-            f"{counter.last_number:04d}")
+    return f"{tenant_code(dossier.tenant)}-{year}-{code}-{counter.last_number:04d}"
 
 
 @transaction.atomic

@@ -358,3 +358,14 @@ def test_notification_tasks_send_once(applicant, dossier, django_capture_on_comm
     assert len(mail.outbox) == 1
     dossier_submitted_email_task(dossier_id=dossier.pk)  # redelivered
     assert len(mail.outbox) == 1
+
+
+def test_two_calls_sharing_a_code_never_share_a_reference(applicant, dossier):
+    from tests.factories.calls import CallFactory
+
+    twin = DossierFactory(call=CallFactory(tenant=dossier.tenant, reference_code="COOP"),
+                          structure=dossier.structure)
+    balanced_budget(twin)
+    services.dossier_submit(user=applicant, dossier=dossier)
+    services.dossier_submit(user=applicant, dossier=twin)
+    assert [dossier.reference[-4:], twin.reference[-4:]] == ["0001", "0002"]
