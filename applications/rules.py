@@ -52,17 +52,29 @@ def is_instructor_of_dossier_tenant(user, dossier) -> bool:
 
 
 @rules.predicate
+def is_conflicted_officer(user, dossier) -> bool:
+    """A declared conflict of interest on the dossier's structure or one of its partners (the
+    registry of reviews): such an officer must not see the dossier at all."""
+    if dossier is None or not getattr(user, "is_authenticated", False):
+        return False
+    from reviews.rules import is_conflicted
+
+    return is_conflicted(user, dossier)
+
+
+@rules.predicate
 def is_dossier_editable(user, dossier) -> bool:
     return dossier is not None and dossier.status in ("draft", "completion_requested")
 
 
-rules.add_perm("applications.view_dossier", is_dossier_member | is_instructor_of_dossier_tenant)
+is_unconflicted_instructor = is_instructor_of_dossier_tenant & ~is_conflicted_officer
+
+rules.add_perm("applications.view_dossier", is_dossier_member | is_unconflicted_instructor)
 rules.add_perm("applications.change_dossier", is_dossier_member & is_dossier_editable)
 rules.add_perm("applications.submit_dossier", is_dossier_member)
 rules.add_perm("applications.withdraw_dossier", is_dossier_member)
-rules.add_perm("applications.request_completion", is_instructor_of_dossier_tenant)
-rules.add_perm("applications.message_dossier",
-               is_dossier_member | is_instructor_of_dossier_tenant)
+rules.add_perm("applications.request_completion", is_unconflicted_instructor)
+rules.add_perm("applications.message_dossier", is_dossier_member | is_unconflicted_instructor)
 
 
 @rules.predicate

@@ -1,0 +1,406 @@
+"""The isolation sweep's world and its registry of URL rules (used by tests/test_url_sweep.py
+and tests/test_form_fuzz.py).
+
+The world: every kind of object of tenant A, owned by structure A. Tenant B has its own staff
+and an applicant who is a member of structure B only. Secret strings (`SECRET`) are written
+into tenant A's private data: a page served to a foreign user must never show one.
+
+`RULES` maps every URL name of the project to how its kwargs are built from the world and who
+may legitimately open it:
+
+* PRIVATE: only tenant A's people (or structure A's members): every foreign role is refused
+  (403, 404, 405 or the login page);
+* USER: any signed-in user may open it (their own space, a form to file something of their
+  own); anonymous users go to the login page; the page must not show tenant A's secrets;
+* PUBLIC: anyone, anonymous included; the page must not show tenant A's secrets.
+
+`conflict=True`: the URL shows or acts on structure A's dossier, so the instructor of tenant A
+with a declared conflict on structure A is a foreign user for it too.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Callable
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from portal.enums import OrganizationKind as K
+from portal.enums import Role
+
+SECRET = "ZqSecretA"
+
+PRIVATE, USER, PUBLIC = "private", "user", "public"
+HIDE_REVIEWS = "hide_reviews"
+#: Written in the reviews' opinions: a conflicted officer never sees it.
+REVIEW_SECRET = f"{SECRET}-avis"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kwargs: Callable = field(default=lambda w: {})
+    access: str = PRIVATE
+    #: True: the conflicted officer is refused; HIDE_REVIEWS: the page opens (the committee's
+    #: decision page tells them they are conflicted) but shows no review of the dossier.
+    conflict: bool | str = False
+
+
+def build_world():
+    """Tenant A's objects (a published call with items, filed dossiers with everything around
+    them, reviews, a committee session with a decision, mentoring), tenant B's staff, and the
+    foreign users of the sweep."""
+    from applications.models import (Attachment, CompletionRequest, DossierMessage,
+                                     StructureInvitation)
+    from mentoring.models import EngagementSession, MatchProposal
+    from reviews.models import (AgendaItem, CommitteeMember, ConflictDeclaration, Decision,
+                                EligibilityReview)
+    from tests.factories import (AppraisalCriterionFactory, CategoryFactory, CriterionFactory,
+                                 DocumentRequirementFactory, InvitationFactory,
+                                 MembershipFactory, OrganizationFactory, SignatoryFactory,
+                                 TenantFactory, TrackFactory, UserFactory)
+    from tests.factories.applications import (AnnualRevenueFactory, BudgetLineFactory,
+                                              PerformerLicenceFactory, StructureFactory,
+                                              StructureMemberFactory)
+    from tests.factories.calls import CallFactory
+    from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory,
+                                           NeedRequestFactory, ResourcePersonFactory,
+                                           ThemeFactory)
+    from tests.factories.reviews import (FiledDossierFactory, PartnerFactory, ReviewFactory,
+                                         SessionFactory, officer)
+
+    w = SimpleNamespace()
+    w.a = TenantFactory(slug="sweep-a", name="Région A")
+    w.b = TenantFactory(slug="sweep-b", name="Région B")
+    now = timezone.now()
+
+    # --- Structure A and its applicant ------------------------------------------------------
+    w.applicant_a = UserFactory(email="applicant-a@example.org")
+    w.structure = StructureFactory(name=f"{SECRET} Structure")
+    StructureMemberFactory(structure=w.structure, user=w.applicant_a)
+    w.licence = PerformerLicenceFactory(structure=w.structure)
+    w.revenue = AnnualRevenueFactory(structure=w.structure)
+    w.structure_invitation = StructureInvitation.objects.create(
+        structure=w.structure, email=f"{SECRET.lower()}-member@example.org",
+        invited_by=w.applicant_a)
+
+    with scope(tenant=w.a):
+        # --- Tenant A's staff ----------------------------------------------------------------
+        w.admin_a = MembershipFactory(tenant=w.a, role=Role.ADMIN).user
+        w.instructor_a = officer(w.a, K.CNM)
+        w.committee_a = officer(w.a, K.CNM, role=Role.COMMITTEE)
+        w.pilot_org = OrganizationFactory(tenant=w.a, kind=K.PILOT, name="Pilote A")
+        w.pilot_a = MembershipFactory(tenant=w.a, role=Role.PILOT,
+                                      organization=w.pilot_org).user
+        w.organization = w.pilot_org
+        w.signatory = SignatoryFactory(tenant=w.a, organization=w.pilot_org)
+        w.membership = w.instructor_a.memberships.get(tenant=w.a)
+        w.invitation = InvitationFactory(tenant=w.a, email=f"{SECRET.lower()}@example.org")
+
+        # --- A published call with its items ---------------------------------------------------
+        w.call = CallFactory(tenant=w.a, slug="appel-a", reference_code="SWP",
+                             envelope=Decimal("50000.00"))
+        w.track = TrackFactory(call=w.call)
+        w.category = CategoryFactory(call=w.call)
+        w.criterion = CriterionFactory(call=w.call)
+        w.appraisal = AppraisalCriterionFactory(call=w.call, scale_max=5)
+        w.requirement = DocumentRequirementFactory(call=w.call)
+
+        # --- A filed dossier with everything around it --------------------------------------
+        w.dossier = FiledDossierFactory(call=w.call, structure=w.structure, status="in_review",
+                                        title=f"{SECRET} dossier", created_by=w.applicant_a)
+        BudgetLineFactory(dossier=w.dossier, kind="expense", label=f"{SECRET} dépense",
+                          amount=Decimal("30000.00"))
+        PartnerFactory(dossier=w.dossier, name=f"{SECRET} partenaire")
+        w.attachment = Attachment(dossier=w.dossier, requirement=w.requirement,
+                                  original_name=f"{SECRET}.pdf", content_type="application/pdf",
+                                  extension="pdf", size=20, sha256="0" * 64,
+                                  uploaded_by=w.applicant_a)
+        w.attachment.file.save("x.pdf", ContentFile(b"%PDF-1.4 secret file"), save=True)
+        DossierMessage.objects.create(dossier=w.dossier, author=w.applicant_a,
+                                      body=f"{SECRET} message")
+        CompletionRequest.objects.create(dossier=w.dossier, message=f"{SECRET} compléments",
+                                         steps=["project"], due_at=now + timedelta(days=10),
+                                         requested_by=w.instructor_a)
+        EligibilityReview.objects.create(dossier=w.dossier, outcome="eligible",
+                                         comment=f"{SECRET} recevabilité",
+                                         confirmed_by=w.instructor_a)
+        from reviews.models import Assignment
+
+        w.assignment = Assignment.objects.create(dossier=w.dossier, officer=w.instructor_a,
+                                                 funder="cnm", assigned_by=w.admin_a)
+        w.review = ReviewFactory(dossier=w.dossier, officer=w.instructor_a,
+                                 opinion=REVIEW_SECRET)
+
+        # --- A committee session with a decision on a second dossier --------------------------
+        w.decided = FiledDossierFactory(call=w.call, structure=w.structure, status="granted",
+                                        title=f"{SECRET} dossier accordé")
+        ReviewFactory(dossier=w.decided, officer=w.instructor_a, opinion=REVIEW_SECRET)
+        w.session = SessionFactory(tenant=w.a, title=f"{SECRET} comité")
+        w.session.calls.add(w.call)
+        CommitteeMember.objects.create(session=w.session, user=w.committee_a, funder="cnm",
+                                       present=True)
+        AgendaItem.objects.create(session=w.session, dossier=w.decided, position=1)
+        w.decision = Decision.objects.create(session=w.session, dossier=w.decided, outcome="granted",
+                                amount=Decimal("10000.00"), motivation=f"{SECRET} motivation",
+                                decided_by=w.committee_a, decided_at=now)
+
+        # --- A conflicted officer of tenant A -------------------------------------------------
+        w.conflicted_a = officer(w.a, K.DRAC)
+        w.conflict = ConflictDeclaration.objects.create(
+            tenant=w.a, officer=w.conflicted_a, siret=w.structure.siret,
+            structure_name=w.structure.name, structure=w.structure,
+            nature=f"{SECRET} lien")
+
+        # --- Mentoring ---------------------------------------------------------------------------
+        w.theme = ThemeFactory(tenant=w.a)
+        w.resource_user = UserFactory(email="resource-a@example.org")
+        w.resource = ResourcePersonFactory(tenant=w.a, last_name=f"{SECRET}Ressource",
+                                           user=w.resource_user, themes={w.theme: 3})
+        w.need = NeedRequestFactory(tenant=w.a, structure=w.structure,
+                                    submitted_by=w.applicant_a,
+                                    description=f"{SECRET} besoin", themes=[w.theme])
+        DiagnosisFactory(need=w.need)
+        w.proposal = MatchProposal.objects.create(need=w.need, resource=w.resource,
+                                                  source="chosen", score=Decimal("50"))
+        w.need2 = NeedRequestFactory(tenant=w.a, structure=w.structure,
+                                     submitted_by=w.applicant_a,
+                                     description=f"{SECRET} besoin engagé", themes=[w.theme])
+        DiagnosisFactory(need=w.need2)
+        w.engagement = EngagementFactory(need=w.need2, resource=w.resource,
+                                         terms=f"{SECRET} cahier des charges")
+        w.engagement_session = EngagementSession.objects.create(
+            engagement=w.engagement, date=now.date(), days=Decimal("1.0"))
+
+    # --- Tenant B and the foreign users ------------------------------------------------------
+    with scope(tenant=w.b):
+        w.structure_b = StructureFactory(name="Structure B")
+        w.applicant_b = UserFactory(email="applicant-b@example.org")
+        StructureMemberFactory(structure=w.structure_b, user=w.applicant_b)
+        w.instructor_b = officer(w.b, K.CNM)
+        w.admin_b = MembershipFactory(tenant=w.b, role=Role.ADMIN).user
+        w.committee_b = officer(w.b, K.REGION, role=Role.COMMITTEE)
+        w.pilot_b = MembershipFactory(
+            tenant=w.b, role=Role.PILOT,
+            organization=OrganizationFactory(tenant=w.b, kind=K.PILOT, name="Pilote B")).user
+    w.platform_admin = UserFactory(email="operator-sweep@example.org", is_superuser=True,
+                                   is_staff=True)
+    return w
+
+
+#: The foreign users of the sweep (None: anonymous).
+FOREIGN_ROLES = {
+    "anonymous": lambda w: None,
+    "applicant_of_structure_b": lambda w: w.applicant_b,
+    "instructor_of_tenant_b": lambda w: w.instructor_b,
+    "admin_of_tenant_b": lambda w: w.admin_b,
+    "committee_of_tenant_b": lambda w: w.committee_b,
+    "pilot_of_tenant_b": lambda w: w.pilot_b,
+    "conflicted_instructor_of_tenant_a": lambda w: w.conflicted_a,
+}
+
+
+def _d(w):
+    return {"pk": w.dossier.pk}
+
+
+def _call(w):
+    return {"call_slug": w.call.slug}
+
+
+def _s(w):
+    return {"pk": w.structure.pk}
+
+
+def _sess(w):
+    return {"session_pk": w.session.pk}
+
+
+RULES: dict[str, Rule] = {
+    # --- Outside any tenant ----------------------------------------------------------------------
+    "healthz": Rule(access=PUBLIC),
+    "ping": Rule(access=PUBLIC),
+    "portal:platform_home": Rule(access=PUBLIC),
+    "portal:my_spaces": Rule(access=USER),
+    "portal:preferences": Rule(access=USER),
+    # "portal:my_data": Rule(access=USER),
+    # "portal:account_delete": Rule(access=USER),
+    "portal:invitation_accept": Rule(lambda w: {"token": w.invitation.token}),
+    "portal:platform_tenants": Rule(),
+    "portal:platform_tenant_create": Rule(),
+    "portal:platform_tenant_edit": Rule(lambda w: {"slug": w.a.slug}),
+    # --- Structures (global) --------------------------------------------------------------------
+    "structures:list": Rule(access=USER),
+    "structures:create": Rule(access=USER),
+    "structures:my_dossiers": Rule(access=USER),
+    "structures:detail": Rule(_s),
+    "structures:edit": Rule(_s),
+    "structures:licence_add": Rule(_s),
+    "structures:licence_remove": Rule(lambda w: {"pk": w.structure.pk,
+                                                 "licence_pk": w.licence.pk}),
+    "structures:revenue_add": Rule(_s),
+    "structures:revenue_remove": Rule(lambda w: {"pk": w.structure.pk,
+                                                 "revenue_pk": w.revenue.pk}),
+    "structures:member_invite": Rule(_s),
+    "structures:invitation_accept": Rule(lambda w: {"token": w.structure_invitation.token}),
+    # --- Tenant home and tenant administration ---------------------------------------------------
+    "portal:tenant_home": Rule(access=PUBLIC),
+    "portal:manage_overview": Rule(),
+    "portal:manage_contract": Rule(),
+    "portal:manage_organizations": Rule(),
+    "portal:manage_organization_edit": Rule(lambda w: {"pk": w.organization.pk}),
+    "portal:manage_organization_delete": Rule(lambda w: {"pk": w.organization.pk}),
+    "portal:manage_signatories": Rule(),
+    "portal:manage_signatory_delete": Rule(lambda w: {"pk": w.signatory.pk}),
+    "portal:manage_members": Rule(),
+    "portal:manage_membership_edit": Rule(lambda w: {"pk": w.membership.pk}),
+    "portal:manage_membership_remove": Rule(lambda w: {"pk": w.membership.pk}),
+    "portal:manage_invitation_revoke": Rule(lambda w: {"pk": w.invitation.pk}),
+    "portal:manage_audit_log": Rule(),
+    # --- Calls ---------------------------------------------------------------------------------
+    "calls:call_index": Rule(access=PUBLIC),
+    "calls:tenant_ical": Rule(access=PUBLIC),
+    "calls:call_detail": Rule(_call, access=PUBLIC),
+    "calls:call_ical": Rule(_call, access=PUBLIC),
+    "calls:manage_call_list": Rule(),
+    "calls:manage_call_create": Rule(),
+    "calls:manage_call": Rule(_call),
+    "calls:manage_call_edit": Rule(_call),
+    "calls:manage_call_publish": Rule(_call),
+    "calls:manage_call_close": Rule(_call),
+    "calls:manage_call_archive": Rule(_call),
+    "calls:manage_call_delete": Rule(_call),
+    "calls:manage_call_clone": Rule(_call),
+    "calls:manage_item_create": Rule(lambda w: {"call_slug": w.call.slug, "kind": "volets"}),
+    "calls:manage_item_edit": Rule(lambda w: {"call_slug": w.call.slug, "kind": "volets",
+                                              "pk": w.track.pk}),
+    "calls:manage_item_delete": Rule(lambda w: {"call_slug": w.call.slug, "kind": "pieces",
+                                                "pk": w.requirement.pk}),
+    # --- Dossiers (applicant side) -------------------------------------------------------------
+    # Anyone signed in may start a dossier on a published call (for a structure of theirs).
+    "applications:dossier_start": Rule(_call, access=USER),
+    "applications:dossier_list": Rule(access=USER),
+    "applications:dossier_detail": Rule(_d, conflict=True),
+    "applications:dossier_step": Rule(lambda w: {"pk": w.dossier.pk, "step": "project"},
+                                      conflict=True),
+    "applications:dossier_submit": Rule(_d, conflict=True),
+    "applications:dossier_withdraw": Rule(_d, conflict=True),
+    "applications:dossier_message": Rule(_d, conflict=True),
+    "applications:dossier_request_completion": Rule(_d, conflict=True),
+    "applications:attachment_upload": Rule(lambda w: {"pk": w.dossier.pk,
+                                                      "requirement_pk": w.requirement.pk},
+                                           conflict=True),
+    "applications:attachment_download": Rule(lambda w: {"pk": w.dossier.pk,
+                                                        "attachment_pk": w.attachment.pk},
+                                             conflict=True),
+    "applications:attachment_remove": Rule(lambda w: {"pk": w.dossier.pk,
+                                                      "attachment_pk": w.attachment.pk},
+                                           conflict=True),
+    "applications:dossier_receipt": Rule(_d, conflict=True),
+    "applications:dossier_export": Rule(_d, conflict=True),
+    # --- Instruction and committee ---------------------------------------------------------------
+    "reviews:dashboard": Rule(),
+    "reviews:export_csv": Rule(),
+    "reviews:export_xlsx": Rule(),
+    "reviews:assignments": Rule(),
+    "reviews:conflicts": Rule(),
+    "reviews:conflict_delete": Rule(lambda w: {"conflict_pk": w.conflict.pk}),
+    "reviews:dossier": Rule(_d, conflict=True),
+    "reviews:eligibility_confirm": Rule(_d, conflict=True),
+    "reviews:assignment_add": Rule(_d, conflict=True),
+    "reviews:assignment_remove": Rule(lambda w: {"pk": w.dossier.pk,
+                                                 "assignment_pk": w.assignment.pk},
+                                      conflict=True),
+    "reviews:review_save": Rule(_d, conflict=True),
+    "reviews:session_list": Rule(),
+    "reviews:session": Rule(_sess),
+    "reviews:session_members": Rule(_sess),
+    "reviews:session_agenda": Rule(_sess),
+    "reviews:decision_record": Rule(lambda w: {"session_pk": w.session.pk,
+                                               "pk": w.decided.pk}, conflict=HIDE_REVIEWS),
+    "reviews:session_close": Rule(_sess),
+    "reviews:session_minutes": Rule(_sess),
+    "reviews:decision_letter": Rule(lambda w: {"decision_pk": w.decision.pk}, conflict=True),
+    # --- Mentoring ----------------------------------------------------------------------------
+    "mentoring:home": Rule(access=PUBLIC),
+    # Any signed-in member of a structure may state a need; the page lists their own.
+    "mentoring:need_create": Rule(access=USER),
+    "mentoring:my_needs": Rule(access=USER),
+    "mentoring:my_need": Rule(lambda w: {"pk": w.need.pk}),
+    "mentoring:my_need_withdraw": Rule(lambda w: {"pk": w.need.pk}),
+    "mentoring:my_engagements": Rule(access=USER),
+    "mentoring:convention": Rule(lambda w: {"pk": w.engagement.pk}),
+    "mentoring:feedback": Rule(lambda w: {"pk": w.engagement.pk}),
+    "mentoring:dashboard": Rule(),
+    "mentoring:pilot_needs": Rule(),
+    "mentoring:pilot_need": Rule(lambda w: {"pk": w.need.pk}),
+    "mentoring:need_diagnose": Rule(lambda w: {"pk": w.need.pk}),
+    "mentoring:need_choose": Rule(lambda w: {"pk": w.need.pk}),
+    "mentoring:assignment": Rule(),
+    "mentoring:proposal_accept": Rule(lambda w: {"pk": w.proposal.pk}),
+    "mentoring:proposal_swap": Rule(lambda w: {"pk": w.proposal.pk}),
+    "mentoring:resources": Rule(),
+    "mentoring:resource_create": Rule(),
+    "mentoring:resource_edit": Rule(lambda w: {"pk": w.resource.pk}),
+    "mentoring:engagements": Rule(),
+    "mentoring:engagement": Rule(lambda w: {"pk": w.engagement.pk}),
+    "mentoring:engagement_transition": Rule(lambda w: {"pk": w.engagement.pk}),
+    "mentoring:session_add": Rule(lambda w: {"pk": w.engagement.pk}),
+    "mentoring:session_done": Rule(lambda w: {"pk": w.engagement_session.pk}),
+    "mentoring:themes": Rule(),
+    "mentoring:theme_edit": Rule(lambda w: {"pk": w.theme.pk}),
+    "mentoring:weights": Rule(),
+}
+
+#: URL prefixes left out of the sweep: Django's admin (its own test), allauth's account pages,
+#: the language switcher, static files.
+SKIPPED_PREFIXES = ("admin/", "accounts/", "i18n/", "static/", "__debug__/")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    route: str
+    takes_tenant: bool
+
+
+def url_entries() -> list[Entry]:
+    """Every named URL pattern of the project, walked from the root resolver."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: dict[str, Entry] = {}
+
+    def walk(patterns, prefix: str, namespace: str):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}{p.namespace}:"
+                walk(p.url_patterns, route, ns)
+            elif isinstance(p, URLPattern):
+                if not p.name:
+                    raise AssertionError(f"unnamed URL pattern {route!r}: name it and add a "
+                                         "sweep rule")
+                name = namespace + p.name
+                found.setdefault(name, Entry(name, route, "<slug:tenant_slug>" in route))
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(found.values(), key=lambda e: e.name)
+
+
+def url_for(entry: Entry, world) -> str:
+    from django.urls import reverse
+
+    kwargs = dict(RULES[entry.name].kwargs(world))
+    if entry.takes_tenant:
+        kwargs["tenant_slug"] = world.a.slug
+    return reverse(entry.name, kwargs=kwargs)
+
+
+__all__ = ["SECRET", "REVIEW_SECRET", "HIDE_REVIEWS", "RULES", "Rule", "PRIVATE", "USER", "PUBLIC", "FOREIGN_ROLES",
+           "build_world", "url_entries", "url_for", "scopes_disabled"]
