@@ -38,6 +38,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
+    path("ping", public.ping, name="ping"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

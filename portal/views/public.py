@@ -1,7 +1,7 @@
 """Pages anyone may see: the platform home, a region's home, the health check."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -71,3 +71,10 @@ def _check_broker() -> dict:
         return {"ok": True, "mode": "redis"}
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "mode": "redis", "error": exc.__class__.__name__}
+
+
+@never_cache
+@require_GET
+def ping(request):
+    """A trivial answer with no database and no broker: the load benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
