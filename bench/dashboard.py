@@ -41,6 +41,7 @@ def build(n_dossiers: int):
     from reviews.models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                                 DossierSummary, Review)
     from reviews.scoring import aggregate
+    from reviews.selectors import fold
     from tests.factories import AppraisalCriterionFactory, CallFactory, CategoryFactory
     from tests.factories.applications import make_siret
 
@@ -124,7 +125,8 @@ def build(n_dossiers: int):
                 summaries.append(DossierSummary(
                     dossier=d, tenant=tenant, review_count=3, mean=agg.mean, median=agg.median,
                     spread=agg.spread, proposed_total=Decimal("10000.00"),
-                    search_text=f"{d.reference} {d.title} {d.structure.name} {d.structure.siret}"))
+                    search_text=fold(f"{d.reference} {d.title} {d.structure.name} "
+                                     f"{d.structure.siret}")))
             Assignment.objects.bulk_create(assignments, batch_size=2000)
             Review.objects.bulk_create(reviews, batch_size=2000)
             DossierSummary.objects.bulk_create(summaries, batch_size=2000)

@@ -22,7 +22,19 @@ from .models import (Assignment, ConflictDeclaration, Decision, DecisionShare, R
                      ReviewSettings)
 from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion
 
+from portal.tenancy import roles_of  # noqa: E402,F401  (re-exported for views)
+
 SEARCH_CONFIG = "french_unaccent"
+
+
+def fold(text: str) -> str:
+    """Accents removed (« Éléphant » → « Elephant »): applied to the indexed text and to the
+    query, so the search ignores accents even where PostgreSQL lacks the unaccent extension
+    (the `french_unaccent` configuration then only stems)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # --- Conflicts of interest ---------------------------------------------------------------
@@ -190,7 +202,7 @@ def dashboard_queryset(tenant, user, params: dict):
     text = (params.get("q") or "").strip()
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
-        search = Q(review_summary__search=SearchQuery(text, config=SEARCH_CONFIG,
+        search = Q(review_summary__search=SearchQuery(fold(text), config=SEARCH_CONFIG,
                                                       search_type="websearch"))
         search |= Q(reference__iexact=text)
         if len(digits) >= 9 and len(digits) == len(text.replace(" ", "")):

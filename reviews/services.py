@@ -31,7 +31,7 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, DecisionShare, DossierSummary,
                      EligibilityReview, Recusal, Review)
 from .scoring import aggregate, parse_scores, q2, rank, weighted_total
-from .selectors import (SEARCH_CONFIG, conflict_sirets, conflicted_dossier_ids_for,
+from .selectors import (SEARCH_CONFIG, fold, conflict_sirets, conflicted_dossier_ids_for,
                         conflicted_pairs, criteria_for, dossier_rules, envelope_lines,
                         forget_conflicts, granted_totals)
 
@@ -127,7 +127,7 @@ def summary_refresh(*, dossier) -> DossierSummary:
             "mean": agg.mean, "median": agg.median, "spread": agg.spread,
             "proposed_total": (money(sum(proposed) / len(proposed)) if proposed else None)})
     DossierSummary.objects.filter(pk=summary.pk).update(
-        search=SearchVector(Value(text), config=SEARCH_CONFIG))
+        search=SearchVector(Value(fold(text)), config=SEARCH_CONFIG))
     return summary
 
 
@@ -657,6 +657,7 @@ def session_close(*, user, session, now: datetime | None = None) -> CommitteeSes
               data={"decisions": decisions})
     enqueue("reviews.session_minutes", session_id=locked.pk)
     for decision_id in decisions:
+        enqueue("reviews.decision_letter", decision_id=decision_id)
         enqueue("reviews.decision_notify", decision_id=decision_id)
     return locked
 

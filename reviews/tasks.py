@@ -62,3 +62,22 @@ def decision_notify_task(*, decision_id: int) -> None:
                                           "tenant": tenant, "url": url, "recipient": member.user})
         decision.notified_at = timezone.now()
         decision.save(update_fields=["notified_at"])
+
+
+@shared_task(name="reviews.decision_letter", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def decision_letter_task(*, decision_id: int) -> None:
+    """Render the decision letter of a closed session (unchanged data: nothing rendered)."""
+    from .letters import decision_letter_generate
+    from .models import Decision
+
+    with scopes_disabled():  # task start-up: the row names its tenant
+        decision = Decision.objects.select_related("session__tenant").filter(
+            pk=decision_id, session__status="closed").first()
+    if decision is None:
+        return
+    with scope(tenant=decision.session.tenant):
+        decision = (Decision.objects.select_related("dossier__structure", "dossier__call",
+                                                    "dossier__category", "dossier__tenant",
+                                                    "session").get(pk=decision_id))
+        decision_letter_generate(decision)

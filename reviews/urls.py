@@ -28,4 +28,6 @@ urlpatterns = [
     path(f"{S}/dossiers/<int:pk>/decision/", views.decision_record, name="decision_record"),
     path(f"{S}/cloture/", views.session_close, name="session_close"),
     path(f"{S}/proces-verbal.pdf", views.session_minutes, name="session_minutes"),
+    path("decisions/<int:decision_pk>/courrier.pdf", views.decision_letter,
+         name="decision_letter"),
 ]

@@ -593,3 +593,27 @@ def session_minutes(request, session_pk: int):
     if document is None or not session.is_closed:
         raise Http404
     return private_file_response(document.file_path, filename=document.filename)
+
+
+@require_GET
+@tenant_view()
+def decision_letter(request, decision_pk: int):
+    """The decision letter, for the applicant structure's members and the tenant's staff,
+    once the session is closed; 404 for anyone else."""
+    from applications.rules import is_structure_member
+    from portal.documents import private_file_response
+
+    if not request.user.is_authenticated:
+        raise Http404
+    decision = get_object_or_404(Decision.objects.select_related("dossier__structure", "session"),
+                                 session__tenant=request.tenant, pk=decision_pk,
+                                 session__status="closed")
+    staff = bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN}
+                 & set(selectors.roles_of(request.user, request.tenant)))
+    if not (staff or is_structure_member(request.user, decision.dossier.structure)):
+        raise Http404
+    document = GeneratedDocument.objects.filter(kind="reviews.decision_letter",
+                                                target_id=str(decision.pk)).first()
+    if document is None:
+        raise Http404
+    return private_file_response(document.file_path, filename=document.filename)

@@ -4,7 +4,6 @@ import django.core.validators
 import django.db.models.deletion
 from decimal import Decimal
 from django.conf import settings
-from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations, models
 
 
@@ -20,15 +19,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),
-        # French full-text search that ignores accents (dashboard search).
+        # French full-text search that ignores accents (dashboard search): with the unaccent
+        # extension when the server ships it; otherwise (e.g. the embedded pgserver wheel) a
+        # plain copy of "french" — the application strips accents itself on both sides.
         migrations.RunSQL(
             sql="""
             DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent') THEN
+                CREATE EXTENSION IF NOT EXISTS unaccent;
+              END IF;
               IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'french_unaccent') THEN
                 CREATE TEXT SEARCH CONFIGURATION french_unaccent ( COPY = french );
-                ALTER TEXT SEARCH CONFIGURATION french_unaccent
-                  ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+                IF EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'unaccent') THEN
+                  ALTER TEXT SEARCH CONFIGURATION french_unaccent
+                    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+                END IF;
               END IF;
             END $$;
             """,

@@ -411,7 +411,8 @@ def test_closing_needs_every_decision_then_freezes_and_enqueues(session, admin_u
     services.session_close(user=admin_user, session=session)
     assert session.status == "closed"
     assert sorted(OutboxTask.objects.values_list("task_name", flat=True)) == [
-        "reviews.decision_notify", "reviews.decision_notify", "reviews.session_minutes"]
+        "reviews.decision_letter", "reviews.decision_letter", "reviews.decision_notify",
+        "reviews.decision_notify", "reviews.session_minutes"]
     with pytest.raises(ValidationError) as exc:
         services.decision_record(user=committee["cnm"], session=session, dossier=second,
                                  outcome="rejected", motivation="x", version=1)

@@ -80,3 +80,83 @@ def test_demo_seed_is_idempotent(db):
     with scopes_disabled():
         assert (CommitteeSession.objects.count(), CommitteeMember.objects.count()) == counts
         assert counts[0] >= 1 and counts[1] >= 3
+
+
+def _closed_session_with(tenant, call, category, committee, admin_user, applicant, outcome):
+    from tests.factories import OrganizationFactory, SignatoryFactory
+
+    call.expenses_start, call.expenses_end = date(2024, 1, 1), date(2025, 12, 31)
+    call.save()
+    with scope(tenant=tenant):
+        org = OrganizationFactory(tenant=tenant, kind="region", name="Région Hauts-de-France")
+        SignatoryFactory(tenant=tenant, organization=org, person_name="Xavier Bertrand",
+                         title="Président de la Région Hauts-de-France")
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+        CommitteeMemberFactory(session=session, user=committee["cnm"], funder="cnm")
+        dossier = FiledDossierFactory(call=call, category=category, status="in_committee",
+                                      requested_amount=Decimal("15000"))
+        StructureMemberFactory(structure=dossier.structure, user=applicant)
+        AgendaItem.objects.create(session=session, dossier=dossier, position=1)
+        kwargs = ({"shares": {"cnm": "12000", "region": "345.67"}, "conditions": "Citer les financeurs."}
+                  if outcome == "granted" else {"motivation": "Projet hors du champ de l'appel."})
+        decision = services.decision_record(user=committee["cnm"], session=session,
+                                            dossier=dossier, outcome=outcome, **kwargs)
+        services.session_close(user=admin_user, session=session)
+    return decision
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_grant_letter_has_amount_in_words_advance_balance_and_signatories(
+        client, tenant, other_tenant, call, category, committee, admin_user, applicant, settings,
+        tmp_path):
+    from reviews.tasks import decision_letter_task
+    from django.urls import reverse
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    decision = _closed_session_with(tenant, call, category, committee, admin_user, applicant,
+                                    "granted")
+    decision_letter_task(decision_id=decision.pk)
+    url = reverse("reviews:decision_letter", kwargs={"tenant_slug": tenant.slug,
+                                                     "decision_pk": decision.pk})
+    client.force_login(applicant)
+    response = client.get(url)
+    assert response.status_code == 200
+    text = " ".join(_pdf_text(b"".join(response.streaming_content)).split())
+    assert "12 345,67 €" in text.replace("\u00a0", " ")
+    assert "douze mille trois cent quarante-cinq euros et soixante-sept centimes" in text
+    assert "9 876,54" in text.replace("\u00a0", " ")  # advance 80 %
+    assert "2 469,13" in text.replace("\u00a0", " ")  # balance
+    assert "Xavier Bertrand" in text and "Citer les financeurs." in text
+    assert "31 mars 2026" in text  # report due 90 days after 31 December 2025
+    # another applicant, and the same URL under another tenant: 404
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(applicant)
+    assert client.get(reverse("reviews:decision_letter", kwargs={
+        "tenant_slug": other_tenant.slug, "decision_pk": decision.pk})).status_code == 404
+
+
+def test_refusal_letter_states_the_motivation(tenant, call, category, committee, admin_user,
+                                              applicant, settings, tmp_path):
+    from portal.documents import private_path
+    from reviews.letters import decision_letter_generate
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    decision = _closed_session_with(tenant, call, category, committee, admin_user, applicant,
+                                    "rejected")
+    with scope(tenant=tenant):
+        document, rendered = decision_letter_generate(decision)
+        again, rendered_again = decision_letter_generate(decision)
+    assert rendered and not rendered_again and again.sha256 == document.sha256
+    text = _pdf_text(private_path(document.file_path).read_bytes())
+    assert "Projet hors du champ de l'appel." in " ".join(text.split())
