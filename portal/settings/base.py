@@ -24,13 +24,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
-    "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "crispy_forms",
     "dsfr",
+    # After dsfr: its overrides of Django's widget templates (radio, checkbox) must win.
+    "django.forms",
     "widget_tweaks",
     "django_celery_beat",
     "portal",
@@ -172,6 +173,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = {
     "portal.outbox_flush": {"task": "portal.outbox_flush", "schedule": 60.0},
     "portal.run_reminders": {"task": "portal.run_reminders", "schedule": 300.0},
+    "portal.purge_expired_dossiers": {"task": "portal.purge_expired_dossiers",
+                                      "schedule": 86400.0},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
