@@ -41,6 +41,14 @@ def run_reminders_task() -> int:
     return run_reminders()
 
 
+@shared_task(name="portal.purge_expired_dossiers")
+def purge_expired_dossiers_task() -> int:
+    """Beat job (daily): delete the closed dossiers past their tenant's retention period."""
+    from .privacy import purge_expired_dossiers
+
+    return purge_expired_dossiers()
+
+
 @worker_ready.connect
 def _flush_outbox_at_start(sender=None, **kwargs):
     """A worker coming back sends what was queued while the broker or it was down."""

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import account, manage, platform, public
+from .views import account, manage, platform, privacy, public
 
 # Pages under /<tenant_slug>/ (the TenantMiddleware resolves the slug).
 tenant_patterns = [
@@ -29,6 +29,8 @@ portal_patterns = [
     path("", public.platform_home, name="platform_home"),
     path("mes-espaces/", account.my_spaces, name="my_spaces"),
     path("mes-espaces/preferences/", account.preferences, name="preferences"),
+    path("mes-espaces/mes-donnees/", privacy.my_data, name="my_data"),
+    path("mes-espaces/supprimer-mon-compte/", privacy.account_delete, name="account_delete"),
     path("invitations/<str:token>/", account.invitation_accept_view, name="invitation_accept"),
     path("plateforme/contrats/", platform.tenant_list, name="platform_tenants"),
     path("plateforme/contrats/nouveau/", platform.tenant_create, name="platform_tenant_create"),
