@@ -8,8 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import (Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, Subquery,
-                              Sum, Value)
+from django.db.models import (Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, Sum,
+                              Value)
 from django.db.models.functions import Coalesce
 
 from applications.enums import DossierStatus

@@ -29,11 +29,10 @@ from .enums import DecisionOutcome, EligibilityOutcome, Recommendation, ReviewSt
 from .envelope import advance_and_balance, money, overruns
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, DecisionShare, DossierSummary,
-                     EligibilityReview, Recusal, Review)
-from .scoring import aggregate, parse_scores, q2, rank, weighted_total
-from .selectors import (SEARCH_CONFIG, fold, conflict_sirets, conflicted_dossier_ids_for,
-                        conflicted_pairs, criteria_for, dossier_rules, envelope_lines,
-                        forget_conflicts, granted_totals)
+                     EligibilityReview, Recusal, Review, ReviewSettings)
+from .scoring import aggregate, parse_scores, rank, weighted_total
+from .selectors import (SEARCH_CONFIG, conflicted_dossier_ids_for, conflicted_pairs,  # noqa: F401
+                        criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts)
 
 
 class ReviewError(ValidationError):
@@ -107,6 +106,27 @@ def conflict_withdraw(*, user, declaration: ConflictDeclaration) -> None:
               target=declaration, data={"siret": declaration.siret})
     declaration.delete()
     forget_conflicts(user)
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def review_settings_set(*, user, tenant, threshold, call=None) -> ReviewSettings:
+    """Set the disagreement threshold (points out of 20) of the tenant, or of one call."""
+    _require(user, "reviews.manage_sessions", tenant)
+    try:
+        threshold = Decimal(str(threshold).replace(",", "."))
+    except InvalidOperation:
+        raise ReviewError({"threshold": _("Saisissez un nombre de points.")}) from None
+    if not threshold.is_finite() or threshold < 0 or threshold > 20:
+        raise ReviewError({"threshold": _("Le seuil est compris entre 0 et 20 points.")})
+    if call is not None and call.tenant_id != tenant.pk:
+        raise PermissionDenied("reviews.manage_sessions")
+    row, _created = ReviewSettings.objects.update_or_create(
+        tenant=tenant, call=call, defaults={"disagreement_threshold": threshold})
+    audit_log(tenant=tenant, actor=user, action="reviews.settings.threshold_set", target=call,
+              data={"call": call.pk if call else None, "threshold": str(threshold)})
+    return row
 
 
 # --- Summary (search document, aggregate) ---------------------------------------------------

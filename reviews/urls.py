@@ -12,6 +12,7 @@ urlpatterns = [
     path("instruction/export.csv", views.export_csv, name="export_csv"),
     path("instruction/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("instruction/affectations/", views.assignment_overview, name="assignments"),
+    path("instruction/seuil-de-desaccord/", views.threshold_set, name="threshold_set"),
     path("instruction/liens-d-interets/", views.conflicts, name="conflicts"),
     path("instruction/liens-d-interets/<int:conflict_pk>/retirer/", views.conflict_delete,
          name="conflict_delete"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,11 +24,10 @@ from calls.enums import Funder
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
 from portal.enums import Role
-from portal.formatting import format_money
 from portal.models import GeneratedDocument, Membership
 
 from . import selectors, services
-from .enums import DecisionOutcome, Recommendation, ReviewStatus
+from .enums import ReviewStatus
 from .forms import (RECOMMENDATION_CHOICES, ConflictForm, DashboardFilterForm, DecisionForm,
                     MemberForm, SessionForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
@@ -343,8 +341,36 @@ def assignment_overview(request):
         return redirect("reviews:assignments", tenant_slug=request.tenant.slug)
     unassigned = Dossier.objects.filter(tenant=request.tenant, status__in=services.ASSIGNABLE,
                                         assignments__isnull=True).count()
+    from calls.models import Call
+
+    from .models import ReviewSettings
+
+    can_set = request.user.has_perm("reviews.manage_sessions", request.tenant)
     return render(request, "reviews/assignments.html", {
-        "workload": selectors.workload(request.tenant), "unassigned": unassigned})
+        "workload": selectors.workload(request.tenant), "unassigned": unassigned,
+        "can_set_threshold": can_set,
+        "thresholds": ReviewSettings.objects.filter(tenant=request.tenant).select_related("call")
+        if can_set else [],
+        "default_threshold": selectors.disagreement_threshold(request.tenant),
+        "calls": Call.objects.filter(tenant=request.tenant).order_by("title") if can_set else []})
+
+
+@require_POST
+@tenant_view("reviews.manage_sessions")
+def threshold_set(request):
+    from calls.models import Call
+
+    call = None
+    if request.POST.get("call"):
+        call = get_object_or_404(Call, tenant=request.tenant, pk=request.POST["call"])
+    try:
+        services.review_settings_set(user=request.user, tenant=request.tenant, call=call,
+                                     threshold=request.POST.get("threshold", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Seuil de désaccord enregistré."))
+    return redirect("reviews:assignments", tenant_slug=request.tenant.slug)
 
 
 # --- Conflicts ---------------------------------------------------------------------------------
@@ -608,8 +634,10 @@ def decision_letter(request, decision_pk: int):
     decision = get_object_or_404(Decision.objects.select_related("dossier__structure", "session"),
                                  session__tenant=request.tenant, pk=decision_pk,
                                  session__status="closed")
-    staff = bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN}
-                 & set(selectors.roles_of(request.user, request.tenant)))
+    staff = (bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN}
+                  & set(selectors.roles_of(request.user, request.tenant)))
+             and decision.dossier_id not in selectors.conflicted_dossier_ids_for(
+                 request.user, request.tenant, [decision.dossier_id]))
     if not (staff or is_structure_member(request.user, decision.dossier.structure)):
         raise Http404
     document = GeneratedDocument.objects.filter(kind="reviews.decision_letter",

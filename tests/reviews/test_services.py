@@ -423,3 +423,18 @@ def test_committee_member_cannot_create_sessions(scoped, tenant, committee, call
     with pytest.raises(PermissionDenied):
         services.session_create(user=committee["cnm"], tenant=tenant, title="x", date="2024-04-30",
                                 calls=[call])
+
+
+def test_call_threshold_overrides_the_tenant_one(scoped, tenant, admin_user, call, officers):
+    from reviews.selectors import disagreement_threshold
+
+    assert disagreement_threshold(tenant, call) == D("4.00")
+    services.review_settings_set(user=admin_user, tenant=tenant, threshold="3,5")
+    assert disagreement_threshold(tenant, call) == D("3.50")
+    services.review_settings_set(user=admin_user, tenant=tenant, call=call, threshold="6")
+    assert disagreement_threshold(tenant, call) == D("6.00")
+    assert disagreement_threshold(tenant) == D("3.50")
+    with pytest.raises(ValidationError):
+        services.review_settings_set(user=admin_user, tenant=tenant, threshold="21")
+    with pytest.raises(PermissionDenied):
+        services.review_settings_set(user=officers["cnm"], tenant=tenant, threshold="2")
