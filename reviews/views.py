@@ -34,7 +34,7 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, EligibilityReview, Recusal)
 from .scoring import is_disagreement
 
-PAGE_SIZE = 50
+PAGE_SIZE = 30
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
