@@ -40,7 +40,9 @@ def test_admin_opens_a_call_until_a_day_inclusive_and_publishes_it(page, tenant,
     page.fill("#id_opens_on", "2023-07-21")
     page.fill("#id_closes_on", "2023-09-18")
     assert page.is_checked("#id_closes_end_of_day")
-    page.get_by_label("Centre national de la musique").check()
+    # A DSFR checkbox is ticked through its label, as a person does.
+    page.locator("label", has_text="Centre national de la musique").click()
+    assert page.is_checked("#id_funders_1")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(f"**/{tenant.slug}/gestion/appels/carrieres-2023/")
     page.get_by_role("link", name="Ajouter un volet").click()
