@@ -1,0 +1,285 @@
+"""Load benchmark: the portal under gunicorn, driven by 50 concurrent users (locust).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        .venv/bin/python bench/load.py [--duration 60] [--dossiers 5000] [--users 50]
+    .venv/bin/python bench/load.py --smoke --dossiers 200      # 10 s, for the slow test
+
+1. Creates a throw-away database (``load_<name>`` on the server of DATABASE_URL, default
+   postgres://postgres@127.0.0.1:5432/portal_bench; the embedded PostgreSQL of
+   ``portal.devdb`` when that server does not answer), migrates it and fills it with the
+   data set of bench/dashboard.py (3 tenants, N filed dossiers with 3 reviews each), plus
+   one applicant account per structure of the first tenant's dossiers.
+2. Starts gunicorn (2 workers, ``portal.settings.production``, a generated SECRET_KEY,
+   ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=False) on 127.0.0.1 only.
+3. Signs the simulated people in with real sessions (Django's session store, the production
+   SECRET_KEY; instructors have TOTP enrolled, as production requires of staff) and runs
+   locust headless from a second process: half applicants (region home, call page, my
+   dossiers, one of their dossiers), half instructors (dashboard, one dossier's instruction
+   page), no think time.
+4. Runs the same number of users on ``/ping`` (no database) for the same time: the ceiling
+   of this machine, server and client together.
+
+Prints both results, then as its last lines:
+
+    rps: <requests per second, mixed pages>
+    p95_ms: <95th percentile latency, mixed pages>
+    errors: <failed requests, mixed pages>
+    ratio_to_trivial: <rps / rps of /ping>
+
+Only loopback addresses are used. Everything it creates (database, gunicorn, temporary files)
+is removed at the end.
+"""
+
+import argparse
+import csv
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "bench" / "load"
+VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    host = urlsplit(url).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1", ""):
+        sys.exit(f"bench/load.py uses loopback databases only, not {host}")
+    try:
+        import psycopg
+
+        parts = urlsplit(url)
+        psycopg.connect(host=parts.hostname, port=parts.port or 5432,
+                        user=parts.username or "postgres", password=parts.password or None,
+                        dbname="postgres", connect_timeout=3).close()
+        return url
+    except Exception:  # noqa: BLE001 - no server there: the embedded one
+        out = subprocess.run([sys.executable, "-m", "portal.devdb"], cwd=ROOT,
+                             capture_output=True, text=True, check=True)
+        print("no PostgreSQL at", url, "- using the embedded one")
+        return out.stdout.strip()
+
+
+def _build_dataset(n_dossiers: int):
+    spec = importlib.util.spec_from_file_location("bench_dashboard", ROOT / "bench" / "dashboard.py")
+    dashboard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dashboard)
+    return dashboard.build(n_dossiers)
+
+
+def _plan(tenants, people, secret_key: str, n_users: int) -> dict:
+    """Accounts, real sessions (signed with the server's SECRET_KEY) and pages per person."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+    from django_scopes import scopes_disabled
+
+    from applications.models import Dossier, StructureMember
+    from portal.models import User
+
+    settings.SECRET_KEY = secret_key  # sessions and auth hashes as the server computes them
+    tenant = tenants[0]
+    slug = tenant.slug
+    plan = {"cookie_name": settings.SESSION_COOKIE_NAME, "people": []}
+
+    def session_of(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    with scopes_disabled():
+        dossiers = list(Dossier.objects.filter(tenant=tenant).select_related("call")
+                        .order_by("pk")[: max(1, n_users // 2)])
+        for i, dossier in enumerate(dossiers):
+            user = User.objects.create_user(f"applicant{i}@{slug}.bench", "x")
+            StructureMember.objects.create(structure_id=dossier.structure_id, user=user,
+                                           role="manager")
+            plan["people"].append({"kind": "applicant", "session": session_of(user), "pages": [
+                ("region home", reverse("portal:tenant_home", kwargs={"tenant_slug": slug})),
+                ("call page", reverse("calls:call_detail", kwargs={
+                    "tenant_slug": slug, "call_slug": dossier.call.slug})),
+                ("my dossiers", reverse("structures:my_dossiers")),
+                ("dossier page", reverse("applications:dossier_detail", kwargs={
+                    "tenant_slug": slug, "pk": dossier.pk})),
+            ]})
+        officers = [user for user, _kind in people[slug]["officers"]]
+        for i, user in enumerate(officers):
+            TOTP.activate(user, generate_totp_secret())
+        for i in range(max(1, n_users - len(dossiers))):
+            user = officers[i % len(officers)]
+            dossier = dossiers[i % len(dossiers)]
+            plan["people"].append({"kind": "instructor", "session": session_of(user), "pages": [
+                ("dashboard", reverse("reviews:dashboard", kwargs={"tenant_slug": slug})),
+                ("instruction page", reverse("reviews:dossier", kwargs={
+                    "tenant_slug": slug, "pk": dossier.pk})),
+            ]})
+    # Interleave applicants and instructors so that any number of users gets both.
+    applicants = [p for p in plan["people"] if p["kind"] == "applicant"]
+    instructors = [p for p in plan["people"] if p["kind"] == "instructor"]
+    plan["people"] = [p for pair in zip(applicants, instructors) for p in pair] + \
+        applicants[len(instructors):] + instructors[len(applicants):]
+    return plan
+
+
+def _collectstatic(env: dict) -> None:
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if manifest.exists():
+        print("static files: reusing staticfiles/ (delete it to collect again)")
+        return
+    print("static files: collecting (once, about 90 s) …", flush=True)
+    subprocess.run([str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+                   cwd=ROOT, env=env, check=True)
+
+
+def _start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "portal.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{HERE}",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped at start:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    _stop(server)
+    sys.exit("gunicorn did not answer on /ping within 60 s")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _run_locust(*, port: int, users: int, duration: int, mode: str, plan_path: Path,
+                workdir: Path) -> dict:
+    prefix = workdir / f"locust-{mode}"
+    env = dict(os.environ, BENCH_LOAD_PLAN=str(plan_path), BENCH_LOAD_MODE=mode)
+    subprocess.run(
+        [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
+         "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration}s",
+         "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
+         "--loglevel", "ERROR", "--stop-timeout", "5"],
+        cwd=workdir, env=env, check=False, stdout=subprocess.DEVNULL,
+        stderr=open(workdir / f"locust-{mode}.log", "wb"))
+    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    return {
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "rps": float(total["Requests/s"]),
+        "p50": float(total["50%"] or 0), "p95": float(total["95%"] or 0),
+        "p99": float(total["99%"] or 0),
+        "pages": {r["Name"]: (int(r["Request Count"]), int(r["Failure Count"]),
+                              float(r["50%"] or 0), float(r["95%"] or 0))
+                  for r in rows if r["Name"] != "Aggregated"},
+        "failures": (workdir / f"{prefix.name}_failures.csv").read_text(encoding="utf-8")
+        if (workdir / f"{prefix.name}_failures.csv").exists() else "",
+    }
+
+
+def _report(label: str, result: dict, duration: int, users: int) -> None:
+    print(f"\n{label}: {users} users, {duration} s, {result['requests']} requests")
+    print(f"  requests/s {result['rps']:.1f}  p50 {result['p50']:.0f} ms  "
+          f"p95 {result['p95']:.0f} ms  p99 {result['p99']:.0f} ms  errors {result['errors']}")
+    for name, (count, errors, p50, p95) in sorted(result["pages"].items()):
+        print(f"    {name:<18} {count:>6} req  p50 {p50:>5.0f} ms  p95 {p95:>5.0f} ms  "
+              f"errors {errors}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run (60)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="10 s runs, plain static storage (no collectstatic)")
+    parser.add_argument("--dossiers", type=int, default=5000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--port", type=int, default=8107)
+    args = parser.parse_args()
+    duration = 10 if args.smoke else args.duration
+
+    os.environ["DATABASE_URL"] = _database_url()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    db = settings.DATABASES["default"]
+    db.setdefault("TEST", {})["NAME"] = f"load_{db['NAME']}"
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
+    server = None
+    try:
+        t0 = time.perf_counter()
+        tenants, people = _build_dataset(args.dossiers)
+        secret_key = secrets.token_urlsafe(50)
+        plan = _plan(tenants, people, secret_key, args.users)
+        plan_path = workdir / "plan.json"
+        plan_path.write_text(json.dumps(plan), encoding="utf-8")
+        print(f"data set: {args.dossiers} dossiers, {len(plan['people'])} signed-in people "
+              f"({time.perf_counter() - t0:.1f} s)")
+        connection.close()
+
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        server_db = parts._replace(path="/" + quote(db["NAME"])).geturl()
+        env = dict(os.environ, DATABASE_URL=server_db, SECRET_KEY=secret_key,
+                   ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="False",
+                   PRIVATE_MEDIA_ROOT=str(workdir / "private"), REDIS_URL="",
+                   DJANGO_SETTINGS_MODULE="portal.settings.production")
+        if args.smoke:
+            env["DJANGO_SETTINGS_MODULE"] = "settings_plain_static"
+        else:
+            _collectstatic(env)
+        server = _start_gunicorn(env, args.port, workdir / "gunicorn.log")
+
+        mixed = _run_locust(port=args.port, users=args.users, duration=duration, mode="mixed",
+                            plan_path=plan_path, workdir=workdir)
+        _report("mixed pages (applicants and instructors)", mixed, duration, args.users)
+        if mixed["failures"].count("\n") > 1:
+            print(mixed["failures"][:2000])
+        trivial = _run_locust(port=args.port, users=args.users, duration=duration,
+                              mode="trivial", plan_path=plan_path, workdir=workdir)
+        _report("trivial view /ping (no database)", trivial, duration, args.users)
+        ratio = mixed["rps"] / trivial["rps"] if trivial["rps"] else 0.0
+        print(f"rps: {mixed['rps']:.1f}")
+        print(f"p95_ms: {mixed['p95']:.0f}")
+        print(f"errors: {mixed['errors']}")
+        print(f"ratio_to_trivial: {ratio:.3f}")
+    finally:
+        if server is not None:
+            _stop(server)
+        teardown_databases(old, verbosity=0)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
