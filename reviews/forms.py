@@ -22,10 +22,10 @@ SORT_CHOICES = [("", _("Date de dépôt (récents d'abord)")), ("score", _("Note
 class DashboardFilterForm(PortalForm):
     q = forms.CharField(label=_("Rechercher (référence, structure, SIRET)"), required=False,
                         max_length=200)
-    call = forms.ModelChoiceField(label=_("Appel"), queryset=Call.objects.none(), required=False)
-    track = forms.ModelChoiceField(label=_("Volet"), queryset=Track.objects.none(), required=False)
-    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none(),
-                                      required=False)
+    call = forms.TypedChoiceField(label=_("Appel"), coerce=int, required=False, empty_value=None)
+    track = forms.TypedChoiceField(label=_("Volet"), coerce=int, required=False, empty_value=None)
+    category = forms.TypedChoiceField(label=_("Catégorie"), coerce=int, required=False,
+                                      empty_value=None)
     status = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + [
         c for c in DossierStatus.choices if c[0] != DossierStatus.DRAFT])
     eligibility = forms.ChoiceField(label=_("Recevabilité"), required=False, choices=[
@@ -43,9 +43,16 @@ class DashboardFilterForm(PortalForm):
 
     def __init__(self, *args, tenant, calls=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["call"].queryset = Call.objects.filter(tenant=tenant).order_by("title")
-        self.fields["track"].queryset = Track.objects.filter(call__tenant=tenant)
-        self.fields["category"].queryset = Category.objects.filter(call__tenant=tenant)
+        # plain choices (one query each, ids only): the tenant's calls, tracks, categories
+        everything = [("", _("Tous"))]
+        self.fields["call"].choices = everything + list(
+            Call.objects.filter(tenant=tenant).order_by("title").values_list("pk", "title"))
+        self.fields["track"].choices = everything + [
+            (pk, f"{title} ({call})") for pk, title, call in Track.objects.filter(
+                call__tenant=tenant).values_list("pk", "title", "call__title")]
+        self.fields["category"].choices = everything + [
+            (pk, f"{title} ({call})") for pk, title, call in Category.objects.filter(
+                call__tenant=tenant).values_list("pk", "title", "call__title")]
 
 
 class ConflictForm(PortalForm):

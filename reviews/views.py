@@ -65,10 +65,11 @@ def _dashboard_params(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         params = {k: v for k, v in data.items() if v not in (None, "", False)}
-        for key in ("call", "track", "category"):
-            if key in params:
-                params[key] = params[key].pk
-    call = form.cleaned_data.get("call") if form.is_bound and form.is_valid() else None
+    call = None
+    if params.get("call"):
+        from calls.models import Call
+
+        call = Call(pk=params["call"], tenant=request.tenant)  # only its id is used
     params["threshold"] = selectors.disagreement_threshold(request.tenant, call)
     return form, params
 

@@ -166,6 +166,13 @@ def test_dashboard_filters_and_counters(client, tenant, officers, call, category
     assert mine.reference in body and "désaccord" in body
     response = client.get(url("dashboard", tenant))
     assert ("ineligible", "Irrecevable", 1) in response.context["counters"]
+    other_call = CallFactory(tenant=tenant)
+    body = client.get(url("dashboard", tenant), {"call": call.pk}).content.decode()
+    assert mine.reference in body and ineligible.reference in body
+    body = client.get(url("dashboard", tenant), {"call": other_call.pk}).content.decode()
+    assert mine.reference not in body
+    body = client.get(url("dashboard", tenant), {"category": category.pk}).content.decode()
+    assert mine.reference in body and ineligible.reference not in body
 
 
 def _bulk(tenant, call, category, n, officers):
