@@ -1,0 +1,203 @@
+"""Hypothesis fuzz of every form of the portal: each `<form method="post">` that the sweep
+world's legitimate users see (tenant A's admin, instructor and pilot, structure A's applicant,
+the platform admin) is posted with random values in every field — HTML, a script tag,
+unicode, 20 000 characters, nothing. No answer is a 500, no page echoes the script unescaped,
+and the calls' rich text is stored sanitized."""
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.sweep_rules import build_world, url_entries, url_for
+
+SCRIPT = "<script>alert(1)</script>"
+
+VALUES = st.one_of(
+    st.just(SCRIPT),
+    st.just(""),
+    st.just("x" * 20_000),
+    st.just('<b onmouseover="alert(1)">gras</b><img src=x onerror=alert(1)>' + SCRIPT),
+    st.text(max_size=40),
+    st.text(alphabet="éèà€œ—“”😀\u202e\u0000'\"<>&;", max_size=30),
+    st.integers(min_value=-10**12, max_value=10**12).map(str),
+)
+
+#: Form actions the fuzz leaves alone: they end the world it runs in (delete, withdraw, close,
+#: publish…) or belong to allauth / the language switch, which are not our forms.
+SKIPPED_ACTION_WORDS = ("supprimer", "retirer", "annuler", "cloture", "archiver", "publier",
+                        "deposer", "/accounts/", "/i18n/", "supprimer-mon-compte")
+
+
+#: Crashes the fuzz found whose fix is not ours to make now (the view belongs to an app whose
+#: author is changing it): form action suffix -> (a post that crashes, the bug). Left out of
+#: the main fuzz; `test_known_crash_is_still_there` fails (strict xfail) once fixed.
+KNOWN_CRASHES = {
+    "/membres/": ({"user": "abc"}, "reviews.views.session_members passes the raw POST 'user' "
+                                    "(and 'present' ids) to an integer lookup: ValueError, 500"),
+    "/ordre-du-jour/": ({"item": "abc"}, "reviews.views.session_agenda passes the raw POST "
+                                          "'item' to get_object_or_404(pk=…): ValueError, 500"),
+    "/seuil-de-desaccord/": ({"call": "abc"}, "reviews.views.threshold_set passes the raw POST "
+                                               "'call' to get_object_or_404(pk=…): ValueError, "
+                                               "500"),
+}
+
+
+def _known_crash(action: str) -> bool:
+    return any(action.endswith(suffix) for suffix in KNOWN_CRASHES)
+
+
+class _Forms(HTMLParser):
+    """The post forms of a page: (action, {field name: initial value})."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self._current = None
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._current = (attrs.get("action"), {})
+            return
+        if self._current is None:
+            return
+        fields = self._current[1]
+        name = attrs.get("name")
+        kind = (attrs.get("type") or "").lower()
+        if tag == "input" and name and name != "csrfmiddlewaretoken" \
+                and kind not in ("submit", "file", "button"):
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs or name not in fields:
+                    fields[name] = attrs.get("value") or "on" if "checked" in attrs else \
+                        fields.get(name, "")
+            else:
+                fields.setdefault(name, attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            fields[name] = ""
+            self._textarea = name
+        elif tag == "select" and name:
+            fields.setdefault(name, "")
+            self._select = name
+        elif tag == "option" and self._select:
+            if "selected" in attrs or not fields[self._select]:
+                fields[self._select] = attrs.get("value") or ""
+
+    def handle_data(self, data):
+        if self._textarea and self._current is not None:
+            self._current[1][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form" and self._current is not None:
+            self.forms.append(self._current)
+            self._current = None
+
+
+def _legit_users(world):
+    return {"admin": world.admin_a, "applicant": world.applicant_a,
+            "instructor": world.instructor_a, "pilot": world.pilot_a,
+            "platform_admin": world.platform_admin}
+
+
+def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
+    """(user key, page, action, fields) of every distinct post form of the world's pages."""
+    found, seen = [], set()
+    for key, user in _legit_users(world).items():
+        client = Client()
+        client.force_login(user)
+        for entry in url_entries():
+            url = url_for(entry, world)
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            parser = _Forms()
+            parser.feed(response.content.decode("utf-8", "replace"))
+            for action, fields in parser.forms:
+                action = urlsplit(action).path if action else url
+                if (any(word in action for word in SKIPPED_ACTION_WORDS) or not fields
+                        or _known_crash(action)):
+                    continue
+                if (action, tuple(fields)) in seen:
+                    continue
+                seen.add((action, tuple(fields)))
+                found.append((key, url, action, fields))
+    return found
+
+
+@pytest.mark.slow
+def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_no_2fa):
+    world = build_world()
+    forms = _collect_forms(world)
+    # Every role has forms to fuzz (the collection itself did not silently break).
+    assert {key for key, *_ in forms} == {"admin", "applicant", "instructor", "pilot",
+                                          "platform_admin"}
+    users = _legit_users(world)
+    problems = []
+    for key, page, action, fields in forms:
+        client = Client()
+        client.force_login(users[key])
+
+        @settings(max_examples=3, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        @given(st.sets(st.sampled_from(sorted(fields)), min_size=1),
+               st.fixed_dictionaries({name: VALUES for name in fields}))
+        def post_random(fuzzed, values):
+            # The page's own values, some of them replaced: valid forms get stored, and
+            # what they store is shown again on the page the form leads to.
+            data = dict(fields, **{name: values[name] for name in fuzzed})
+            try:
+                response = client.post(action, data, follow=True)
+            except Exception as exc:  # noqa: BLE001 - a crash is what we look for
+                problems.append(f"{action} (form of {page} as {key}): 500 "
+                                f"{exc.__class__.__name__}: {str(exc)[:200]}")
+                return
+            if response.status_code >= 500:
+                problems.append(f"{action} as {key}: {response.status_code}")
+            elif SCRIPT in response.content.decode("utf-8", "replace"):
+                problems.append(f"{action} as {key}: the page shows {SCRIPT} unescaped")
+
+        post_random()
+    assert problems == [], "\n".join(sorted(set(problems)))
+
+    from calls.models import Call
+
+    with scopes_disabled():
+        descriptions = list(Call.objects.values_list("description", flat=True))
+    assert [d for d in descriptions if "<script" in d.lower()] == []
+
+
+@pytest.fixture
+def settings_no_2fa(settings):
+    settings.PORTAL_REQUIRE_STAFF_2FA = False
+    return settings
+
+
+@pytest.mark.parametrize("suffix", [
+    pytest.param(suffix, marks=pytest.mark.xfail(strict=True, reason=reason))
+    for suffix, (_data, reason) in KNOWN_CRASHES.items()])
+def test_known_crash_is_still_there(suffix, db, settings_no_2fa):
+    from django.urls import NoReverseMatch, reverse
+
+    world = build_world()
+    names = {"/membres/": ("reviews:session_members", {"session_pk": world.session.pk}),
+             "/ordre-du-jour/": ("reviews:session_agenda", {"session_pk": world.session.pk}),
+             "/seuil-de-desaccord/": ("reviews:threshold_set", {})}
+    name, kwargs = names[suffix]
+    try:
+        url = reverse(name, kwargs=dict(kwargs, tenant_slug=world.a.slug))
+    except NoReverseMatch:
+        pytest.skip(f"{name} does not exist (any more)")
+    client = Client(raise_request_exception=False)
+    client.force_login(world.admin_a)
+    response = client.post(url, KNOWN_CRASHES[suffix][0])
+    assert response.status_code < 500
