@@ -216,14 +216,15 @@ def _report(label: str, result: dict, duration: int, users: int) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=60, help="seconds per run (60)")
+    parser.add_argument("--duration", type=int, default=None,
+                        help="seconds per run (60; 10 with --smoke)")
     parser.add_argument("--smoke", action="store_true",
                         help="10 s runs, plain static storage (no collectstatic)")
     parser.add_argument("--dossiers", type=int, default=5000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--port", type=int, default=8107)
     args = parser.parse_args()
-    duration = 10 if args.smoke else args.duration
+    duration = args.duration or (10 if args.smoke else 60)
 
     os.environ["DATABASE_URL"] = _database_url()
     import django

@@ -1,0 +1,33 @@
+"""bench/load.py runs end to end: gunicorn with production settings, locust users with real
+sessions, the four summary lines, no failed request."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_load_benchmark_smoke_run_serves_every_page_without_error():
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "bench/load.py", "--smoke", "--dossiers", "200", "--duration", "5",
+         "--users", "20", "--port", "8109"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-4:]
+    assert [line.split(":")[0] for line in last] == ["rps", "p95_ms", "errors",
+                                                    "ratio_to_trivial"], result.stdout
+    assert last[2] == "errors: 0", result.stdout
+    assert float(last[0].split()[1]) > 0
+    assert re.fullmatch(r"ratio_to_trivial: 0\.\d{3}|ratio_to_trivial: 1\.\d{3}", last[3])
+    # every page of the mix was requested
+    for page in ("region home", "call page", "my dossiers", "dossier page", "dashboard",
+                 "instruction page"):
+        assert re.search(rf"^\s+{page}\s+[1-9]\d* req", result.stdout, re.M), result.stdout
