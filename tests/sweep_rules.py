@@ -394,14 +394,63 @@ def url_entries() -> list[Entry]:
     return sorted(found.values(), key=lambda e: e.name)
 
 
-def url_for(entry: Entry, world) -> str:
+def url_for(entry: Entry, world, tenant=None) -> str:
+    """The URL of `entry` for tenant A's objects, under tenant A's slug (or `tenant`'s: tenant
+    B's staff then reach tenant A's objects through their own tenant's pages)."""
     from django.urls import reverse
 
     kwargs = dict(RULES[entry.name].kwargs(world))
     if entry.takes_tenant:
-        kwargs["tenant_slug"] = world.a.slug
+        kwargs["tenant_slug"] = (tenant or world.a).slug
     return reverse(entry.name, kwargs=kwargs)
 
 
+def world_fingerprint(world) -> dict:
+    """What the sweep's foreign requests must leave untouched in tenant A."""
+    from applications.models import Attachment, Dossier, DossierMessage, Structure
+    from calls.models import Call, Track
+    from mentoring.models import Engagement, MatchProposal, NeedRequest, ResourcePerson
+    from portal.models import Invitation, Membership, Organization, Signatory
+    from reviews.models import Assignment, CommitteeSession, ConflictDeclaration, Decision, Review
+
+    with scopes_disabled():
+        return {
+            "calls": list(Call.objects.filter(tenant=world.a).values_list("slug", "status",
+                                                                          "title")),
+            "tracks": Track.objects.filter(call__tenant=world.a).count(),
+            "dossiers": list(Dossier.objects.filter(tenant=world.a).order_by("pk")
+                             .values_list("pk", "status", "title")),
+            "attachments": Attachment.objects.filter(dossier__tenant=world.a).count(),
+            "messages": DossierMessage.objects.filter(dossier__tenant=world.a).count(),
+            "assignments": Assignment.objects.filter(dossier__tenant=world.a).count(),
+            "reviews": list(Review.objects.filter(dossier__tenant=world.a)
+                            .values_list("pk", "status", "opinion")),
+            "decisions": list(Decision.objects.filter(session__tenant=world.a)
+                              .values_list("pk", "outcome", "amount")),
+            "sessions": list(CommitteeSession.objects.filter(tenant=world.a)
+                             .values_list("pk", "status")),
+            "conflicts": ConflictDeclaration.objects.filter(tenant=world.a).count(),
+            "organizations": Organization.objects.filter(tenant=world.a).count(),
+            "signatories": Signatory.objects.filter(tenant=world.a).count(),
+            "memberships": list(Membership.objects.filter(tenant=world.a).order_by("pk")
+                                .values_list("pk", "role", "organization_id")),
+            "invitations": list(Invitation.objects.filter(tenant=world.a)
+                                .values_list("pk", "revoked_at", "accepted_at")),
+            "needs": list(NeedRequest.objects.filter(tenant=world.a).order_by("pk")
+                          .values_list("pk", "state", "description")),
+            "proposals": list(MatchProposal.objects.filter(need__tenant=world.a)
+                              .values_list("pk", "status")),
+            "engagements": list(Engagement.objects.filter(tenant=world.a)
+                                .values_list("pk", "state")),
+            "resources": list(ResourcePerson.objects.filter(tenant=world.a)
+                              .values_list("pk", "active", "last_name")),
+            "structure": list(Structure.objects.filter(pk=world.structure.pk)
+                              .values_list("name", "siret")),
+            "structure_members": world.structure.members.count(),
+            "licences": world.structure.licences.count(),
+            "revenues": world.structure.revenues.count(),
+        }
+
+
 __all__ = ["SECRET", "REVIEW_SECRET", "HIDE_REVIEWS", "RULES", "Rule", "PRIVATE", "USER", "PUBLIC", "FOREIGN_ROLES",
-           "build_world", "url_entries", "url_for", "scopes_disabled"]
+           "build_world", "url_entries", "url_for", "world_fingerprint", "scopes_disabled"]

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tests.sweep_rules import (FOREIGN_ROLES, HIDE_REVIEWS, PRIVATE, PUBLIC, REVIEW_SECRET,
-                               RULES, SECRET, build_world, url_entries, url_for)
+                               RULES, SECRET, build_world, url_entries, url_for,
+                               world_fingerprint)
 
 CONFLICTED = "conflicted_instructor_of_tenant_a"
 
@@ -71,6 +72,31 @@ def _judge(entry, rule, role: str, method: str, url: str, client) -> str | None:
     return None
 
 
+#: Pages that list every structure of the platform by name (structures are global: the
+#: pilot picks a resource person's structure and conflicts among all of them). Structure A's
+#: name may show there; nothing else of tenant A may.
+STRUCTURE_DIRECTORY_PAGES = {"mentoring:resource_create", "mentoring:resource_edit"}
+
+
+def _judge_own_tenant(entry, role: str, method: str, url: str, client,
+                      structure_name: str) -> str | None:
+    """Under tenant B's slug the pages are the user's own; tenant A's objects must not
+    resolve there (their data never shows, nothing crashes)."""
+    try:
+        response = getattr(client, method)(url)
+    except Exception as exc:  # noqa: BLE001
+        return f"{method.upper()} {url} as {role}: 500 ({exc.__class__.__name__}: {exc})"
+    if response.status_code >= 500:
+        return f"{entry.name}: {method.upper()} {url} as {role}: {response.status_code}"
+    body = _body(response) + response.get("Location", "")
+    if entry.name in STRUCTURE_DIRECTORY_PAGES:
+        body = body.replace(structure_name, "")
+    if SECRET in body:
+        return (f"{entry.name}: {method.upper()} {url} as {role}: {response.status_code} "
+                "shows tenant A's private data through tenant B's pages")
+    return None
+
+
 def _roles_for(rule, role):
     if role == CONFLICTED:
         return bool(rule.conflict)
@@ -87,6 +113,7 @@ def test_foreign_users_get_nothing_of_tenant_a(role, db, settings):
     user = FOREIGN_ROLES[role](world)
     if user is not None:
         client.force_login(user)
+    before = world_fingerprint(world)
     problems, missing = [], []
     for entry in url_entries():
         rule = RULES.get(entry.name)
@@ -102,8 +129,20 @@ def test_foreign_users_get_nothing_of_tenant_a(role, db, settings):
             problem = _judge(entry, rule, role, method, url, client)
             if problem:
                 problems.append(problem)
+    if role.endswith("_of_tenant_b"):
+        # Tenant B's staff also try tenant A's objects through their own tenant's pages.
+        for entry in url_entries():
+            if entry.name not in RULES or not entry.takes_tenant:
+                continue
+            url = url_for(entry, world, tenant=world.b)
+            for method in ("get", "post"):
+                problem = _judge_own_tenant(entry, role, method, url, client,
+                                            world.structure.name)
+                if problem:
+                    problems.append(problem)
     assert missing == [], "\n".join(missing)
     assert problems == [], "\n".join(problems)
+    assert world_fingerprint(world) == before, "a foreign request changed tenant A's data"
 
 
 @pytest.mark.parametrize("name,role,method", [
