@@ -48,6 +48,15 @@ def _flash(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _int(value) -> int | None:
+    """A posted id, or None when it is not a positive integer (never a 500)."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
 def _dossier_for(request, pk: int, perm: str) -> Dossier:
     dossier = (Dossier.objects.filter(tenant=request.tenant, pk=pk)
                .exclude(status=DossierStatus.DRAFT)
@@ -266,8 +275,8 @@ def eligibility_confirm(request, pk: int):
 def assignment_add(request, pk: int):
     dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
     membership = Membership.objects.filter(tenant=request.tenant, role=Role.INSTRUCTOR,
-                                           user_id=request.POST.get("officer")).select_related(
-        "user").first()
+                                           user_id=_int(request.POST.get("officer"))
+                                           ).select_related("user").first()
     if membership is None:
         raise Http404
     try:
@@ -363,7 +372,7 @@ def threshold_set(request):
 
     call = None
     if request.POST.get("call"):
-        call = get_object_or_404(Call, tenant=request.tenant, pk=request.POST["call"])
+        call = get_object_or_404(Call, tenant=request.tenant, pk=_int(request.POST["call"]))
     try:
         services.review_settings_set(user=request.user, tenant=request.tenant, call=call,
                                      threshold=request.POST.get("threshold", ""))
@@ -499,14 +508,15 @@ def session_members(request, session_pk: int):
     try:
         if "user" in request.POST:
             member = Membership.objects.filter(tenant=request.tenant,
-                                               user_id=request.POST.get("user")).first()
+                                               user_id=_int(request.POST.get("user"))).first()
             if member is None:
                 raise Http404
             services.session_member_add(user=request.user, session=session,
                                         member=member.user, funder=request.POST.get("funder", ""))
         else:
-            services.session_presence_set(user=request.user, session=session,
-                                          present_ids=request.POST.getlist("present"))
+            services.session_presence_set(
+                user=request.user, session=session,
+                present_ids=[i for i in map(_int, request.POST.getlist("present")) if i])
     except ValidationError as exc:
         _flash(request, exc)
     return _session_back(request, session, "#membres")
@@ -518,7 +528,7 @@ def session_agenda(request, session_pk: int):
     session = _session_for(request, session_pk)
     try:
         if request.POST.get("item"):
-            item = get_object_or_404(AgendaItem, session=session, pk=request.POST["item"])
+            item = get_object_or_404(AgendaItem, session=session, pk=_int(request.POST["item"]))
             services.agenda_move(user=request.user, session=session, item=item,
                                  direction=request.POST.get("direction", "down"))
         else:

@@ -376,3 +376,25 @@ def test_closed_session_minutes_pdf_downloadable(client, tenant, call, category,
     from django.core import mail
 
     assert mail.outbox == []  # the structure has no member to notify in this test
+
+
+@pytest.mark.parametrize("name,data", [
+    ("session_members", {"user": "abc"}), ("session_members", {"present": ["x", "-1"]}),
+    ("session_agenda", {"item": "abc"}), ("threshold_set", {"call": "abc", "threshold": "2"}),
+])
+def test_garbage_ids_are_refused_without_a_500(client, tenant, admin_user, name, data):
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+    kwargs = {} if name == "threshold_set" else {"session_pk": session.pk}
+    client.raise_request_exception = False
+    response = _login(client, admin_user).post(url(name, tenant, **kwargs), data)
+    assert response.status_code in (302, 404)
+
+
+def test_garbage_officer_id_is_refused_without_a_500(client, tenant, officers, call):
+    with scope(tenant=tenant):
+        dossier = FiledDossierFactory(call=call, status="eligible")
+    client.raise_request_exception = False
+    response = _login(client, officers["cnm"]).post(url("assignment_add", tenant, pk=dossier.pk),
+                                                    {"officer": "abc"})
+    assert response.status_code == 404
