@@ -145,9 +145,10 @@ def test_foreign_users_get_nothing_of_tenant_a(role, db, settings):
     assert world_fingerprint(world) == before, "a foreign request changed tenant A's data"
 
 
+@pytest.mark.skipif(not KNOWN_LEAKS, reason="no known leak")
 @pytest.mark.parametrize("name,role,method", [
     pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=reason))
-    for key, reason in KNOWN_LEAKS.items()])
+    for key, reason in KNOWN_LEAKS.items()] or [("", "", "")])
 def test_known_leak_is_still_open(name, role, method, db, settings):
     settings.PORTAL_REQUIRE_STAFF_2FA = False
     world = build_world()
