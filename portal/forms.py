@@ -31,11 +31,20 @@ class TenantForm(PortalModelForm):
     class Meta:
         model = Tenant
         fields = ["name", "slug", "region_code", "contract_title", "contract_start",
-                  "contract_end", "envelope", "description", "is_active"]
+                  "contract_end", "envelope", "description", "is_active", "retention_years"]
         widgets = {"contract_start": DATE_WIDGET, "contract_end": DATE_WIDGET,
                    "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"slug": _("Apparaît dans chaque adresse : /hauts-de-france/…"),
                       "region_code": _("Code INSEE à deux chiffres (ex. : 32, 76).")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "retention_years" in self.fields:
+            self.fields["retention_years"].required = False  # empty: keep the current one
+
+    def clean_retention_years(self):
+        value = self.cleaned_data.get("retention_years")
+        return value or self.instance.retention_years or 10
 
 
 class TenantContractForm(TenantForm):

@@ -244,3 +244,16 @@ def test_purge_command_and_task_report_the_count(tenant, capsys):
 def test_tenant_keeps_closed_dossiers_ten_years_by_default(tenant):
     assert tenant.retention_years == 10
     assert Decimal(tenant.envelope) == Decimal("210000.00")
+
+
+def test_platform_admin_sets_the_retention_period(client, tenant, platform_admin, no_staff_2fa):
+    client.force_login(platform_admin)
+    form = client.get(f"/plateforme/contrats/{tenant.slug}/").context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()
+            if name in form.fields}
+    data.update(contract_start="2023-01-01", contract_end="2026-12-31", is_active="on",
+                retention_years="5")
+    response = client.post(f"/plateforme/contrats/{tenant.slug}/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    tenant.refresh_from_db()
+    assert tenant.retention_years == 5
