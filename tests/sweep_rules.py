@@ -134,6 +134,12 @@ def build_world():
         w.review = ReviewFactory(dossier=w.dossier, officer=w.instructor_a,
                                  opinion=REVIEW_SECRET)
 
+        # A draft of structure A (its form steps are what the applicant fills in).
+        from tests.factories.applications import DossierFactory
+
+        w.draft = DossierFactory(call=w.call, structure=w.structure, title=f"{SECRET} brouillon",
+                                 created_by=w.applicant_a)
+
         # --- A committee session with a decision on a second dossier --------------------------
         w.decided = FiledDossierFactory(call=w.call, structure=w.structure, status="granted",
                                         title=f"{SECRET} dossier accordé")

@@ -102,11 +102,18 @@ def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
     """(user key, page, action, fields) of every distinct post form of the world's pages."""
     found, seen = [], set()
     crashing = {url_for(e, world) for e in url_entries() if e.name in KNOWN_CRASHES}
+    from django.urls import reverse
+
+    from applications.enums import DossierStep
+
+    # The draft's form steps too: the sweep's dossier is filed, its steps are read-only.
+    steps = [reverse("applications:dossier_step", kwargs={
+        "tenant_slug": world.a.slug, "pk": world.draft.pk, "step": step})
+        for step in DossierStep.values]
     for key, user in _legit_users(world).items():
         client = Client()
         client.force_login(user)
-        for entry in url_entries():
-            url = url_for(entry, world)
+        for url in [url_for(entry, world) for entry in url_entries()] + steps:
             response = client.get(url)
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
@@ -204,3 +211,18 @@ def test_call_description_posted_with_a_script_is_stored_sanitized(db, settings_
         stored = Call.objects.get(pk=world.call.pk).description
     assert "<script" not in stored and "onerror" not in stored
     assert stored.startswith("<p>Présentation <b>gras</b></p>")
+
+
+@pytest.mark.parametrize("step", ["project", "budget", "partners"])
+def test_nul_character_in_a_draft_step_is_not_a_server_error(step, db):
+    """Found by the fuzz: the raw post of a step is kept in the draft (jsonb), where
+    PostgreSQL refuses \\u0000."""
+    world = build_world()
+    client = Client()
+    client.force_login(world.applicant_a)
+    url = f"/{world.a.slug}/dossiers/{world.draft.pk}/etapes/{step}/"
+    parser = _Forms()
+    parser.feed(client.get(url).content.decode())
+    fields = next(f for action, f in parser.forms if f)
+    response = client.post(url, {name: "a\x00b" for name in fields})
+    assert response.status_code in (200, 302, 400)

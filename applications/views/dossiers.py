@@ -188,7 +188,9 @@ def _step_url(dossier, step) -> str:
 
 
 def _raw(post) -> dict:
-    return {k: post.getlist(k) for k in post if k != "csrfmiddlewaretoken"}
+    # NUL characters cannot be stored in PostgreSQL's jsonb (draft_data): dropped here.
+    return {k: [v.replace("\x00", "") for v in post.getlist(k)]
+            for k in post if k != "csrfmiddlewaretoken"}
 
 
 def _querydict(raw: dict) -> QueryDict:
