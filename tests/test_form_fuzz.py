@@ -4,6 +4,7 @@ the platform admin) is posted with random values in every field — HTML, a scri
 unicode, 20 000 characters, nothing. No answer is a 500, no page echoes the script unescaped,
 and the calls' rich text is stored sanitized."""
 
+import os
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ from hypothesis import strategies as st
 from tests.sweep_rules import build_world, url_entries, url_for
 
 SCRIPT = "<script>alert(1)</script>"
+#: Examples per form: 3 in the suite (derandomized, reproducible); more, random, with
+#: FORM_FUZZ_EXAMPLES=50 when hunting.
+EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "3"))
 
 VALUES = st.one_of(
     st.just(SCRIPT),
@@ -144,7 +148,8 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
         client = Client()
         client.force_login(users[key])
 
-        @settings(max_examples=3, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                  derandomize=not os.environ.get("FORM_FUZZ_EXAMPLES"),
                   suppress_health_check=list(HealthCheck))
         @given(st.sets(st.sampled_from(sorted(fields)), min_size=1),
                st.fixed_dictionaries({name: VALUES for name in fields}))
