@@ -6,6 +6,7 @@ does not depend on the network. ``base_url`` points at the static files so templ
 reference ``/static/...`` assets (images, stylesheets) that WeasyPrint loads from disk.
 """
 
+import functools
 from pathlib import Path
 
 from django.conf import settings
@@ -36,17 +37,26 @@ def _static_base_url() -> str:
     return root.parent.resolve().as_uri() + "/"
 
 
+@functools.cache
+def _shared_styles():
+    """The font configuration and the parsed base stylesheet, built once per process (the
+    system fonts do not change while a worker runs)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return fonts, CSS(string=BASE_CSS, font_config=fonts)
+
+
 def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> bytes:
     """Render `template_name` with `context` (in `language`) and return the PDF bytes."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
-    fonts = FontConfiguration()
+    fonts, base_css = _shared_styles()
     document = HTML(string=html, base_url=_static_base_url(), encoding="utf-8")
-    return document.write_pdf(stylesheets=[CSS(string=BASE_CSS, font_config=fonts)],
-                              font_config=fonts)
+    return document.write_pdf(stylesheets=[base_css], font_config=fonts)
 
 
 __all__ = ["render_pdf"]
