@@ -257,3 +257,22 @@ def test_platform_admin_sets_the_retention_period(client, tenant, platform_admin
     assert response.status_code == 302, response.context["form"].errors
     tenant.refresh_from_db()
     assert tenant.retention_years == 5
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_personal_data_pages_have_no_serious_accessibility_violation(page, applicant):
+    from tests.e2e.test_accessibility import serious_violations
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", applicant.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url("**/mes-espaces/")
+    problems = {}
+    for path in [MY_DATA, DELETE]:
+        page.goto(path)
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
