@@ -4,6 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 # DATABASE_URL if set, else the embedded PostgreSQL (pgserver wheel, data in ./var/pgdata).
 WITH_DB = export DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m portal.devdb 2>/dev/null)}" &&
 
@@ -34,8 +35,8 @@ run: install
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py compilemessages -v0 --ignore=.venv 2>/dev/null; \
 	$(PY) manage.py seed_demo && \
-	echo "Portail : http://127.0.0.1:8000/" && \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	echo "Portail : http://127.0.0.1:$(PORT)/" && \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)

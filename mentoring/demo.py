@@ -144,5 +144,8 @@ def _seed(tenant) -> list[str]:
             Diagnosis.objects.create(need=need, outcome=diagnosis[0], days=diagnosis[1],
                                      comment="Besoin bien ciblé, relève du dispositif.",
                                      diagnosed_by=pilot)
-    assignment_recompute(tenant=tenant)
+    from .models import MatchProposal
+
+    if not MatchProposal.objects.filter(need__tenant=tenant).exists():
+        assignment_recompute(tenant=tenant)  # once: a second seed changes nothing
     return [PILOT, APPLICANT]
