@@ -1,24 +1,29 @@
-# Production image of the portal: gunicorn for the web, the same image for Celery worker/beat.
+# The portal's production image: web (gunicorn), Celery worker and beat share it.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
-    PRIVATE_MEDIA_ROOT=/data/private
+    PRIVATE_MEDIA_ROOT=/app/var/private
 
-# WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting ~7x faster.
+# Pango/HarfBuzz and fonts for WeasyPrint (decision letters, receipts, conventions);
+# gettext for compilemessages.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-      libharfbuzz-subset0 fonts-dejavu-core gettext curl \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
 COPY . .
-# Static files are collected at build time (no secret needed for that).
-RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only DATABASE_URL=postgres://x@localhost/x \
-    python manage.py collectstatic --noinput -v0 \
- && useradd --create-home portal && mkdir -p /data/private && chown -R portal /data
+RUN useradd --create-home --uid 1000 portal \
+ && mkdir -p /app/var/private /app/staticfiles \
+ && chown -R portal:portal /app/var /app/staticfiles
 USER portal
+
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

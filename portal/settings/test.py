@@ -16,3 +16,4 @@ PRIVATE_MEDIA_ROOT = MEDIA_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(pr
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]
+PORTAL_DEMO = True  # seed_demo may run in tests

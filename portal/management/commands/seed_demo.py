@@ -1,6 +1,7 @@
 """Load the demo data (tenants, calls from the seeds, one account per role). Idempotent."""
 
 import importlib
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -14,9 +15,10 @@ class Command(BaseCommand):
     help = "Charge les données de démonstration (sans effet si elles sont déjà là)."
 
     def handle(self, *args, **options):
-        if "production" in settings.SETTINGS_MODULE or not (
-                settings.DEBUG or getattr(settings, "PORTAL_DEMO", False)
-                or "test" in settings.SETTINGS_MODULE):
+        # The demo settings (dev, test) set PORTAL_DEMO; production never does.
+        module = os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE or ""
+        if "production" in module or not (settings.DEBUG
+                                          or getattr(settings, "PORTAL_DEMO", False)):
             raise CommandError("seed_demo refuses to run under production settings.")
         logins = []
         with transaction.atomic():

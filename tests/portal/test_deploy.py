@@ -1,0 +1,71 @@
+"""Production shape: `check --deploy` passes, secrets come from the environment, and the
+docker-compose file describes the five services."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, env_overrides=None, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(env_overrides or {})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": "portal.settings.production",
+              "ALLOWED_HOSTS": "portail.example"}
+
+
+@pytest.mark.slow
+def test_check_deploy_passes_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides={
+        **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(60)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_secret_key():
+    result = run_manage("check", env_overrides=PRODUCTION, drop=("SECRET_KEY",))
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_docker_compose_defines_the_production_services():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert "gunicorn portal.wsgi --bind 0.0.0.0:8000" in services["web"]["command"]
+    assert "migrate --noinput" in services["web"]["command"]
+    assert "collectstatic --noinput" in services["web"]["command"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["worker"]["command"] == "celery -A portal worker -l info"
+    assert services["beat"]["command"] == (
+        "celery -A portal beat -l info "
+        "--scheduler django_celery_beat.schedulers:DatabaseScheduler")
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["env_file"] == ".env"  # SECRET_KEY lives there, never in the file
+        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert "SECRET_KEY" not in service["environment"]
+
+
+def test_dockerfile_installs_weasyprint_libraries_and_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0",
+                    "fonts-dejavu-core"):
+        assert package in dockerfile
+    assert "pip install -r requirements.txt" in dockerfile
