@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Structure
 from portal.audit import audit_log
+from portal.outbox import enqueue
 
 from . import matchmaker as mm
 from .enums import (DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES,
@@ -31,17 +32,11 @@ def _require(user, perm: str, obj=None) -> None:
 
 
 def _notify(need: NeedRequest, event: str) -> None:
-    from .tasks import need_notification_task
-
-    need_id = need.pk
-    transaction.on_commit(lambda: need_notification_task.delay(need_id=need_id, event=event))
+    enqueue("mentoring.need_notification", need_id=need.pk, event=event)
 
 
 def _recompute_later(tenant) -> None:
-    from .tasks import assignment_recompute_task
-
-    tenant_id = tenant.pk
-    transaction.on_commit(lambda: assignment_recompute_task.delay(tenant_id=tenant_id))
+    enqueue("mentoring.assignment_recompute", tenant_id=tenant.pk)
 
 
 # --- Themes and weights -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallStatus
 from portal.audit import audit_log
+from portal.outbox import enqueue
 from portal.formatting import PARIS, format_date_fr
 
 from ..checks import check_dossier
@@ -316,7 +317,7 @@ def dossier_submit(*, user, dossier: Dossier, now: datetime | None = None) -> Do
     audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.submitted",
               target=locked, data={"reference": locked.reference,
                                    "rules_version": check.snapshot.get("rules_version")})
-    _notify(lambda task: task.delay(dossier_id=locked.pk), "dossier_submitted_email_task")
+    _notify("applications.dossier_submitted_email", dossier_id=locked.pk)
     return _sync(dossier, locked)
 
 
@@ -336,15 +337,14 @@ def _resubmit(user, locked: Dossier, now: datetime) -> Dossier:
         request.save(update_fields=["answered_at"])
     audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.resubmitted",
               target=locked, data={"reference": locked.reference})
-    _notify(lambda task: task.delay(dossier_id=locked.pk), "dossier_resubmitted_email_task")
+    _notify("applications.dossier_resubmitted_email", dossier_id=locked.pk)
     return locked
 
 
-def _notify(call, task_name: str) -> None:
-    from .. import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: call(task))
+def _notify(task_name: str, **kwargs) -> None:
+    """Queue a notification task through the outbox: sent after commit, and kept until the
+    broker answers, so a broker outage never fails the applicant's action."""
+    enqueue(task_name, **kwargs)
 
 
 # --- instructor side: completion request ---------------------------------------------------
@@ -374,8 +374,7 @@ def dossier_request_completion(*, user, dossier: Dossier, message: str, steps: l
     locked.save(update_fields=["status", "updated_at"])
     audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.completion_requested",
               target=locked, data={"steps": steps, "due_at": due_at.isoformat()})
-    _notify(lambda task: task.delay(completion_request_id=request.pk),
-            "completion_request_email_task")
+    _notify("applications.completion_request_email", completion_request_id=request.pk)
     _sync(dossier, locked)
     return request
 
@@ -398,7 +397,7 @@ def dossier_withdraw(*, user, dossier: Dossier, reason: str = "",
     audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.withdrawn",
               target=locked, data={"from": previous, "reason": reason.strip()[:500]})
     if previous != DossierStatus.DRAFT:
-        _notify(lambda task: task.delay(dossier_id=locked.pk), "dossier_withdrawn_email_task")
+        _notify("applications.dossier_withdrawn_email", dossier_id=locked.pk)
     return _sync(dossier, locked)
 
 
@@ -417,5 +416,5 @@ def dossier_message_post(*, user, dossier: Dossier, body: str) -> DossierMessage
                                             from_instructor=from_instructor)
     audit_log(tenant=dossier.tenant, actor=user, action="applications.dossier.message_posted",
               target=dossier, data={"message": message.pk, "from_instructor": from_instructor})
-    _notify(lambda task: task.delay(message_id=message.pk), "dossier_message_email_task")
+    _notify("applications.dossier_message_email", message_id=message.pk)
     return message

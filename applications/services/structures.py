@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
+from portal.outbox import enqueue
 
 from ..enums import StructureRole
 from ..models import (AnnualRevenue, PerformerLicence, Structure, StructureInvitation,
@@ -127,10 +128,7 @@ def structure_invitation_create(*, user, structure: Structure, email: str) -> St
     except IntegrityError:
         raise ValidationError(
             {"email": _("Une invitation est déjà en attente pour cette adresse.")}) from None
-    from ..tasks import structure_invitation_email_task
-
-    transaction.on_commit(
-        lambda: structure_invitation_email_task.delay(invitation_id=invitation.pk))
+    enqueue("applications.structure_invitation_email", invitation_id=invitation.pk)
     return invitation
 
 

@@ -369,3 +369,25 @@ def test_two_calls_sharing_a_code_never_share_a_reference(applicant, dossier):
     services.dossier_submit(user=applicant, dossier=dossier)
     services.dossier_submit(user=applicant, dossier=twin)
     assert [dossier.reference[-4:], twin.reference[-4:]] == ["0001", "0002"]
+
+
+def test_submission_succeeds_with_the_broker_down_and_the_receipt_is_sent_when_it_is_back(
+        applicant, dossier, django_capture_on_commit_callbacks):
+    from portal import outbox
+    from portal.celery import app
+    from portal.models import OutboxTask
+    from tests.worker import use_broker
+
+    use_broker(app, url="redis://127.0.0.1:1/0", eager=False)  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.dossier_submit(user=applicant, dossier=dossier)
+        assert dossier.status == "submitted" and dossier.reference
+        pending = OutboxTask.objects.get(task_name="applications.dossier_submitted_email")
+        assert pending.dispatched_at is None and pending.attempts == 1
+        assert mail.outbox == []
+    finally:
+        use_broker(app, url="memory://", eager=True)
+    assert outbox.flush() == 1  # the broker is back (eager here): the receipt goes out
+    assert [m.to for m in mail.outbox] == [[applicant.email]]
+    assert "Accusé de réception" in mail.outbox[0].subject
