@@ -329,6 +329,8 @@ RULES: dict[str, Rule] = {
                                                "pk": w.decided.pk}, conflict=HIDE_REVIEWS),
     "reviews:session_close": Rule(_sess),
     "reviews:session_minutes": Rule(_sess),
+    "reviews:session_letters": Rule(_sess),
+    "reviews:session_letters_progress": Rule(_sess),
     "reviews:decision_letter": Rule(lambda w: {"decision_pk": w.decision.pk}, conflict=True),
     # --- Mentoring ----------------------------------------------------------------------------
     "mentoring:home": Rule(access=PUBLIC),
