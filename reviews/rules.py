@@ -54,6 +54,7 @@ rules.add_perm("reviews.view_conflict_registry", is_tenant_admin)
 rules.add_perm("reviews.view_conflicts", is_instructor | is_committee_member | is_tenant_admin)
 rules.add_perm("reviews.view_sessions", is_committee_member | is_tenant_admin | is_instructor)
 rules.add_perm("reviews.manage_sessions", is_tenant_admin)
+rules.add_perm("reviews.generate_letters", is_tenant_admin | is_instructor)
 rules.add_perm("reviews.decide", is_committee_member | is_tenant_admin)
 
 # Dossier-level

@@ -29,6 +29,9 @@ urlpatterns = [
     path(f"{S}/dossiers/<int:pk>/decision/", views.decision_record, name="decision_record"),
     path(f"{S}/cloture/", views.session_close, name="session_close"),
     path(f"{S}/proces-verbal.pdf", views.session_minutes, name="session_minutes"),
+    path(f"{S}/courriers/", views.session_letters, name="session_letters"),
+    path(f"{S}/courriers/progression/", views.session_letters_progress,
+         name="session_letters_progress"),
     path("decisions/<int:decision_pk>/courrier.pdf", views.decision_letter,
          name="decision_letter"),
 ]

@@ -441,6 +441,12 @@ def session_list(request):
     return render(request, "reviews/session_list.html", {"sessions": sessions, "form": form})
 
 
+def _letters_progress(session):
+    from .letters_batch import session_letters_progress
+
+    return session_letters_progress(session) if session.is_closed else None
+
+
 def _session_for(request, session_pk: int) -> CommitteeSession:
     return get_object_or_404(CommitteeSession, tenant=request.tenant, pk=session_pk)
 
@@ -484,6 +490,8 @@ def session_detail(request, session_pk: int):
         if m.user_id not in member_ids]
     can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
     return render(request, "reviews/session.html", {
+        "letters": _letters_progress(session),
+        "can_generate_letters": request.user.has_perm("reviews.generate_letters", request.tenant),
         "session": session, "calls": calls, "members": members, "present": present,
         "rows": rows, "can_decide": can_decide, "can_manage": can_manage and not session.is_closed,
         "envelope": selectors.envelope_lines(request.tenant, calls, totals),
@@ -616,6 +624,30 @@ def session_close(request, session_pk: int):
                                     "est en cours de génération et les candidat·es seront "
                                     "notifié·es."))
     return _session_back(request, session)
+
+
+@require_POST
+@tenant_view("reviews.generate_letters")
+def session_letters(request, session_pk: int):
+    from .letters_batch import session_letters_generate
+
+    session = _session_for(request, session_pk)
+    try:
+        count = session_letters_generate(user=request.user, session=session)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Production de %(count)s courriers lancée.") % {"count": count})
+    return _session_back(request, session, "#courriers")
+
+
+@require_GET
+@tenant_view("reviews.view_sessions")
+def session_letters_progress(request, session_pk: int):
+    """JSON progress of the session's letters, polled by static/reviews/letters.js."""
+    from .letters_batch import session_letters_progress as progress
+
+    return JsonResponse(progress(_session_for(request, session_pk)))
 
 
 @require_GET
