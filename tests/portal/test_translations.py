@@ -42,6 +42,9 @@ def _catalogue():
 
 
 def test_catalogue_is_complete_and_has_no_fuzzy_entry():
+    header = next(e for e in _entries(CATALOGUE) if e["msgid"] == "")
+    assert "fuzzy" not in header["flags"]
+    assert "Language: en" in header["msgstr"]
     entries = _catalogue()
     assert len(entries) > 1000
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
