@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, env_overrides=None, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser fixture of an e2e test that may have run
+    # before in this process: never a production setting (check --deploy refuses it).
+    env = {k: v for k, v in os.environ.items()
+           if k not in drop and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(env_overrides or {})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
