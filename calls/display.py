@@ -3,44 +3,21 @@ server (no JavaScript needed)."""
 
 from datetime import datetime
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 
-from portal.formatting import PARIS, format_date_fr
+from portal.formatting import PARIS, format_date_local, format_time_local
 
 from .enums import CallPhase
-
-
-def format_date_local(value) -> str:
-    """``18 septembre 2023`` in French (the default), ``September 18, 2023`` in English."""
-    if isinstance(value, datetime):
-        value = value.astimezone(PARIS).date()
-    if (get_language() or "fr").startswith("fr"):
-        return format_date_fr(value)
-    return dateformat.format(value, "F j, Y")
-
-
-def format_time_fr(value: datetime) -> str:
-    """``23 h 59`` (Paris time)."""
-    local = value.astimezone(PARIS)
-    return f"{local.hour:02d}\u00a0h\u00a0{local.minute:02d}"
-
-
-def format_datetime_fr(value: datetime | None) -> str:
-    """``18 septembre 2023 à 23 h 59``, in Paris time."""
-    if value is None:
-        return ""
-    return _("%(date)s à %(time)s") % {"date": format_date_local(value),
-                                       "time": format_time_fr(value)}
 
 
 def _relative(target: datetime, now: datetime, *, today, tomorrow, in_days) -> str:
     days = (target.astimezone(PARIS).date() - now.astimezone(PARIS).date()).days
     if days <= 0:
-        return today % {"time": format_time_fr(target)}
+        return today % {"time": format_time_local(target)}
     if days == 1:
-        return tomorrow % {"time": format_time_fr(target)}
+        return tomorrow % {"time": format_time_local(target)}
     return in_days(days) % {"days": days}
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .display import format_datetime_fr
+from portal.formatting import format_datetime_local
 
 
 def _event(uid: str, summary: str, url: str, description: str) -> Event:
@@ -38,7 +38,7 @@ def calls_calendar(tenant, calls, *, base_url: str) -> bytes:
             event = _event(f"call-{call.pk}-closes@{host}",
                            _("Clôture : %(title)s") % {"title": call.title}, url,
                            _("Date limite de dépôt : %(when)s (heure de Paris).")
-                           % {"when": format_datetime_fr(call.closes_at)})
+                           % {"when": format_datetime_local(call.closes_at)})
             event.add("dtstart", call.closes_at)
             event.add("dtend", call.closes_at + timedelta(minutes=1))
             cal.add_component(event)
@@ -46,7 +46,7 @@ def calls_calendar(tenant, calls, *, base_url: str) -> bytes:
             event = _event(f"call-{call.pk}-opens@{host}",
                            _("Ouverture : %(title)s") % {"title": call.title}, url,
                            _("Ouverture des candidatures : %(when)s (heure de Paris).")
-                           % {"when": format_datetime_fr(call.opens_at)})
+                           % {"when": format_datetime_local(call.opens_at)})
             event.add("dtstart", call.opens_at)
             event.add("dtend", call.opens_at + timedelta(minutes=1))
             cal.add_component(event)

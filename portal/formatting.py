@@ -4,6 +4,10 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
 
@@ -35,3 +39,41 @@ def format_date_fr(value: date) -> str:
         value = to_paris(value).date()
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {months[value.month - 1]} {value.year}"
+
+
+WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def _french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
+def format_date_local(value: date, *, weekday: bool = False) -> str:
+    """In the active language, a datetime taken in Paris time: ``18 septembre 2023``
+    (``lundi 18 septembre 2023``) in French, ``September 18, 2023`` in English."""
+    if isinstance(value, datetime):
+        value = to_paris(value).date()
+    if _french():
+        text = format_date_fr(value)
+        return f"{WEEKDAYS_FR[value.weekday()]} {text}" if weekday else text
+    return dateformat.format(value, "l, F j, Y" if weekday else "F j, Y")
+
+
+def format_time_local(value: datetime, *, seconds: bool = False) -> str:
+    """Paris time: ``6 h 10`` in French, ``06:10`` in English; with seconds, ``06:10:42``
+    in both (a timestamp, as on a receipt)."""
+    local = to_paris(value)
+    if seconds:
+        return local.strftime("%H:%M:%S")
+    if _french():
+        return f"{local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+    return local.strftime("%H:%M")
+
+
+def format_datetime_local(value: datetime | None, *, seconds: bool = False,
+                          weekday: bool = False) -> str:
+    """``18 septembre 2023 à 23 h 59`` / ``September 18, 2023 at 23:59``, in Paris time."""
+    if value is None:
+        return ""
+    return _("%(date)s à %(time)s") % {"date": format_date_local(value, weekday=weekday),
+                                       "time": format_time_local(value, seconds=seconds)}

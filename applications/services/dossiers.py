@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallStatus
 from portal.audit import audit_log
 from portal.outbox import enqueue
-from portal.formatting import PARIS, format_date_fr
+from portal.formatting import PARIS, format_date_local, format_time_local
 
 from ..checks import check_dossier
 from ..enums import (EDITABLE_STEPS, WITHDRAWABLE_STATES, BudgetKind, DossierStatus,
@@ -56,10 +56,10 @@ def call_accepts_filing(call, now: datetime) -> bool:
 def _closed_message(call) -> str:
     if call.closes_at is None:
         return _("Cet appel à projets n'accepte pas de dossiers.")
-    local = call.closes_at.astimezone(PARIS)
     return _("L'appel à projets est clos depuis le %(date)s à %(time)s (heure de Paris) : "
              "aucun dossier ne peut plus être déposé.") % {
-        "date": format_date_fr(local), "time": local.strftime("%H:%M:%S")}
+        "date": format_date_local(call.closes_at),
+        "time": format_time_local(call.closes_at, seconds=True)}
 
 
 def open_completion_request(dossier: Dossier) -> CompletionRequest | None:

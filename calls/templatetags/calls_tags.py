@@ -1,19 +1,8 @@
 from django import template
 
-from ..display import countdown, format_date_local, format_datetime_fr
+from ..display import countdown
 
 register = template.Library()
-
-
-@register.filter
-def datetime_fr(value):
-    """``{{ call.closes_at|datetime_fr }}`` → ``18 septembre 2023 à 23 h 59`` (Paris)."""
-    return format_datetime_fr(value)
-
-
-@register.filter
-def date_fr(value):
-    return format_date_local(value) if value else ""
 
 
 @register.simple_tag(takes_context=True)

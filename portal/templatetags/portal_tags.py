@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from ..formatting import PARIS, format_money
+from ..formatting import PARIS, format_date_local, format_datetime_local, format_money
 
 register = template.Library()
 
@@ -18,6 +18,21 @@ def paris(value):
     if value is None:
         return value
     return timezone.localtime(value, PARIS)
+
+
+@register.filter
+def date_local(value, options=""):
+    """``{{ call.committee_date|date_local }}`` → ``18 septembre 2023`` (French) or
+    ``September 18, 2023`` (English); ``|date_local:"weekday"`` adds the day's name."""
+    return format_date_local(value, weekday="weekday" in options) if value else ""
+
+
+@register.filter
+def datetime_local(value, options=""):
+    """``{{ call.closes_at|datetime_local }}`` → ``18 septembre 2023 à 23 h 59`` in Paris
+    time, in the active language; options ``"seconds"`` and ``"weekday"`` (comma-separated)."""
+    return format_datetime_local(value, seconds="seconds" in options,
+                                 weekday="weekday" in options) if value else ""
 
 
 @register.filter

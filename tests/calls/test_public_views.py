@@ -9,7 +9,8 @@ from django.utils import timezone
 from django_scopes import scope
 from icalendar import Calendar
 
-from calls.display import countdown, format_datetime_fr
+from calls.display import countdown
+from portal.formatting import format_datetime_local
 from calls.enums import CallStatus
 from tests.factories import (AppraisalCriterionFactory, CallFactory, CategoryFactory,
                              CriterionFactory, DocumentRequirementFactory, TrackFactory)
@@ -242,7 +243,7 @@ def test_deadline_on_the_spring_dst_day_is_shown_in_paris_time(tenant):
                            closes_at=paris(2024, 3, 31, 23, 59, 59))
     assert call.closes_at.astimezone(dt_tz.utc) == datetime(2024, 3, 31, 21, 59, 59,
                                                             tzinfo=dt_tz.utc)
-    assert format_datetime_fr(call.closes_at) == f"31 mars 2024 à 23{NBSP}h{NBSP}59"
+    assert format_datetime_local(call.closes_at) == f"31 mars 2024 à 23{NBSP}h{NBSP}59"
 
 
 @pytest.mark.parametrize("now, expected", [
@@ -263,7 +264,7 @@ def test_countdown_across_autumn_change(tenant):
         call = CallFactory(tenant=tenant, opens_at=paris(2024, 9, 1),
                            closes_at=paris(2024, 10, 28, 0, 30))
     # 25 real hours but one calendar day away.
-    assert countdown(call, paris(2024, 10, 27, 0, 30)) == "clôture demain à 00\u00a0h\u00a030"
+    assert countdown(call, paris(2024, 10, 27, 0, 30)) == "clôture demain à 0\u00a0h\u00a030"
 
 
 # --- iCalendar ----------------------------------------------------------------------------------
