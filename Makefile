@@ -50,8 +50,10 @@ check-deploy: install
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	ALLOWED_HOSTS=portail.example $(PY) manage.py check --deploy --fail-level WARNING
 
+# The catalogues never touch the database; the settings only need a URL to load.
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	export DATABASE_URL="$${DATABASE_URL:-postgres://localhost/unused}" && \
+	$(PY) manage.py makemessages -l en --no-wrap --ignore=.venv --ignore=var && \
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # make backup                          -> var/backups/<timestamp>/ (database + private files)
