@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from django_scopes import scope, scopes_disabled
 
 logger = logging.getLogger(__name__)
@@ -56,3 +56,14 @@ def _flush_outbox_at_start(sender=None, **kwargs):
         sender.app.send_task("portal.outbox_flush")
     except Exception:  # noqa: BLE001
         logger.exception("could not schedule the outbox flush at worker start")
+
+
+@worker_process_init.connect
+def _warm_up_pdf_rendering(**kwargs):
+    """Each worker process loads WeasyPrint and the fonts before its first task."""
+    from .pdf import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a task will report the real error when it renders
+        logger.exception("PDF warm-up failed")

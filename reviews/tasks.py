@@ -71,13 +71,13 @@ def decision_letter_task(*, decision_id: int) -> None:
     from .letters import decision_letter_generate
     from .models import Decision
 
-    with scopes_disabled():  # task start-up: the row names its tenant
-        decision = Decision.objects.select_related("session__tenant").filter(
-            pk=decision_id, session__status="closed").first()
+    with scopes_disabled():  # task start-up: the row names its tenant (one query for all)
+        decision = (Decision.objects
+                    .select_related("session__tenant", "dossier__structure", "dossier__call",
+                                    "dossier__category", "dossier__tenant")
+                    .filter(pk=decision_id, session__status="closed").first())
     if decision is None:
+        logger.info("decision %s deleted or its session not closed: no letter", decision_id)
         return
     with scope(tenant=decision.session.tenant):
-        decision = (Decision.objects.select_related("dossier__structure", "dossier__call",
-                                                    "dossier__category", "dossier__tenant",
-                                                    "session").get(pk=decision_id))
         decision_letter_generate(decision)

@@ -69,3 +69,16 @@ def test_a_template_error_is_reported_not_swallowed(tenant):
         documents.document_generate(tenant=tenant, kind="test.doc", target=target,
                                     template_name="pdf/does_not_exist.html", context={},
                                     source={}, filename="x.pdf")
+
+
+def test_worker_processes_warm_up_pdf_rendering_before_their_first_task():
+    from celery.signals import worker_process_init
+
+    from portal import pdf
+    from portal.tasks import _warm_up_pdf_rendering
+
+    pdf._shared_styles.cache_clear()
+    assert any(receiver() is _warm_up_pdf_rendering
+               for _, receiver in worker_process_init.receivers if callable(receiver))
+    worker_process_init.send(sender=None)
+    assert pdf._shared_styles.cache_info().currsize == 1

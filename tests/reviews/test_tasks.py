@@ -160,3 +160,34 @@ def test_refusal_letter_states_the_motivation(tenant, call, category, committee,
     assert rendered and not rendered_again and again.sha256 == document.sha256
     text = _pdf_text(private_path(document.file_path).read_bytes())
     assert "Projet hors du champ de l'appel." in " ".join(text.split())
+
+
+def test_letter_task_for_a_deleted_decision_ends_quietly_with_a_log_line(caplog):
+    from portal.models import GeneratedDocument
+    from reviews.tasks import decision_letter_task
+
+    with caplog.at_level("INFO", logger="reviews.tasks"):
+        decision_letter_task(decision_id=987654)
+    assert "decision 987654 deleted or its session not closed" in caplog.text
+    from django_scopes import scopes_disabled
+    with scopes_disabled():
+        assert not GeneratedDocument.objects.exists()
+
+
+def test_letter_task_loads_the_decision_in_one_query(
+        tenant, call, category, committee, admin_user, applicant, settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.tasks import decision_letter_task
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    decision = _closed_session_with(tenant, call, category, committee, admin_user, applicant,
+                                    "granted")
+    with CaptureQueriesContext(connection) as queries:
+        decision_letter_task(decision_id=decision.pk)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    decision_loads = [sql for sql in selects if 'FROM "reviews_decision" ' in sql]
+    assert len(decision_loads) == 1  # with its dossier, structure, call, category, tenant
+    # then signatories, shares, the stored document (and its content type, once per process)
+    assert len(selects) <= 6
