@@ -1,8 +1,14 @@
-"""The tripartite convention, rendered on demand as PDF (never stored: it always reflects
-the current cahier des charges and calendar; the served response is an attachment)."""
+"""The tripartite convention (PDF), stored privately with a checksum by `document_generate`.
 
-from django.utils import timezone
+A task produces it as soon as the engagement is proposed and again whenever what it shows
+changes (cahier des charges, calendar, sessions, parties); the download serves the stored
+file, producing it first if the task has not run yet (worker down), so it is never stale."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from portal.documents import document_generate
 
 from portal.enums import OrganizationKind
 from portal.formatting import format_date_fr
@@ -39,9 +45,30 @@ def convention_context(engagement) -> dict:
     }
 
 
+CONVENTION_KIND = "mentoring.convention"
+CONVENTION_TEMPLATE = "pdf/mentoring_convention.html"
+
+
 def convention_pdf(engagement) -> bytes:
-    return render_pdf(template_name="pdf/mentoring_convention.html",
-                      context=convention_context(engagement))
+    return render_pdf(template_name=CONVENTION_TEMPLATE, context=convention_context(engagement))
+
+
+def convention_source(context: dict) -> dict:
+    """Everything the convention shows except its date of issue: the stored document is
+    produced again only when this changes (and then carries the new date)."""
+    with translation.override("fr"):
+        html = render_to_string(CONVENTION_TEMPLATE,
+                                {**context, "today": "", "LANGUAGE_CODE": "fr"})
+    return {"html": html}
+
+
+def convention_generate(engagement):
+    """(GeneratedDocument, rendered?) — the stored convention, produced if its data changed."""
+    context = convention_context(engagement)
+    return document_generate(tenant=engagement.tenant, kind=CONVENTION_KIND, target=engagement,
+                             template_name=CONVENTION_TEMPLATE, context=context,
+                             source=convention_source(context),
+                             filename=convention_filename(engagement))
 
 
 def convention_filename(engagement) -> str:

@@ -39,6 +39,11 @@ def _recompute_later(tenant) -> None:
     enqueue("mentoring.assignment_recompute", tenant_id=tenant.pk)
 
 
+def _convention_later(engagement: Engagement) -> None:
+    """Store the convention again (the task renders only if what it shows changed)."""
+    enqueue("mentoring.convention", engagement_id=engagement.pk)
+
+
 # --- Themes and weights -------------------------------------------------------------------
 
 @transaction.atomic
@@ -375,6 +380,7 @@ def engagement_propose(*, need: NeedRequest, resource: ResourcePerson, user,
                                        "planned_days": str(engagement.planned_days)})
     _notify(need, "matched")
     _recompute_later(tenant)
+    _convention_later(engagement)
     return engagement
 
 
@@ -461,6 +467,8 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
     engagement.save()
     audit_log(tenant=engagement.tenant, actor=user, action="mentoring.engagement.updated",
               target=engagement, data={k: (v if k != "terms" else "…") for k, v in changed.items()})
+    if changed:
+        _convention_later(engagement)
     return engagement
 
 
@@ -537,6 +545,7 @@ def session_add(*, engagement: Engagement, user, date, days: Decimal, done: bool
     session.save()
     audit_log(tenant=engagement.tenant, actor=user, action="mentoring.session.added",
               target=engagement, data={"date": date, "days": str(days), "done": done})
+    _convention_later(engagement)
     return session
 
 

@@ -36,3 +36,20 @@ def assignment_recompute_task(*, tenant_id: int) -> None:
         return
     with scope(tenant=tenant):
         assignment_recompute(tenant=tenant)
+
+
+@shared_task(name="mentoring.convention", autoretry_for=(ConnectionError, OSError),
+             retry_backoff=True, max_retries=5)
+def convention_task(*, engagement_id: int) -> None:
+    """Store the engagement's tripartite convention (nothing rendered if it is unchanged)."""
+    from .documents import convention_generate
+    from .models import Engagement
+
+    with scopes_disabled():  # task start-up: the row names its tenant
+        engagement = Engagement.objects.select_related(
+            "tenant", "need__structure", "resource__structure").filter(pk=engagement_id).first()
+    if engagement is None:
+        logger.info("engagement %s no longer exists; no convention", engagement_id)
+        return
+    with scope(tenant=engagement.tenant):
+        convention_generate(engagement)

@@ -5,19 +5,20 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.documents import private_file_response
 from portal.decorators import tenant_view
 from portal.models import AuditEvent
 from portal.views.manage import apply_validation_error
 
 from . import selectors, services
-from .documents import convention_filename, convention_pdf
+from .documents import convention_generate
 from .enums import (ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
                     NeedState, ProposalSource,
                     ProposalStatus)
@@ -193,10 +194,9 @@ def convention(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     engagement = _engagement_or_404(request, pk)
-    response = HttpResponse(convention_pdf(engagement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{convention_filename(engagement)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # The task has usually stored it already; if not (worker down), it is produced now.
+    document, _rendered = convention_generate(engagement)
+    return private_file_response(document.file_path, filename=document.filename)
 
 
 @require_POST

@@ -420,3 +420,50 @@ def test_swap_is_refused_when_a_crossed_pair_fails_a_filter(scoped, pilot, theme
     assert "Même structure que le ou la bénéficiaire" in exc.value.messages[0]
     pa.refresh_from_db()
     assert pa.resource == own
+
+
+# --- The stored tripartite convention -------------------------------------------------------
+
+def test_the_convention_is_stored_when_proposed_and_again_only_when_it_changes(
+        scoped, pilot, beneficiary_structure, themes, resource, settings, tmp_path,
+        django_capture_on_commit_callbacks):
+    from portal.documents import private_path
+    from portal.models import GeneratedDocument
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    need = qualified_need(scoped, beneficiary_structure, [themes[1]])
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends the task
+        engagement = services.engagement_propose(need=need, resource=resource, user=pilot)
+    first = GeneratedDocument.objects.get(kind="mentoring.convention",
+                                          target_id=str(engagement.pk))
+    assert private_path(first.file_path).read_bytes().startswith(b"%PDF")
+    assert first.filename == f"convention-{need.reference.lower()}.pdf"
+
+    # The form saved with nothing changed: nothing rendered.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.engagement_update(engagement=engagement, user=pilot, terms=engagement.terms,
+                                   planned_days=engagement.planned_days,
+                                   start_date=engagement.start_date, end_date=engagement.end_date)
+    assert GeneratedDocument.objects.get(pk=first.pk).sha256 == first.sha256
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.engagement_update(engagement=engagement, user=pilot,
+                                   terms="Objectif : un plan de financement 2027.",
+                                   planned_days=Decimal("2"), start_date=date(2027, 1, 11),
+                                   end_date=date(2027, 2, 26))
+    second = GeneratedDocument.objects.get(pk=first.pk)
+    assert second.sha256 != first.sha256 and second.source_hash != first.source_hash
+    assert GeneratedDocument.objects.filter(kind="mentoring.convention").count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_add(engagement=engagement, user=pilot, date=date(2027, 1, 11),
+                             days=Decimal("1"), notes="Plan de trésorerie")
+    assert GeneratedDocument.objects.get(pk=first.pk).sha256 != second.sha256
+
+
+def test_convention_task_for_a_deleted_engagement_ends_quietly(caplog):
+    from mentoring.tasks import convention_task
+
+    with caplog.at_level("INFO", logger="mentoring.tasks"):
+        convention_task(engagement_id=424242)
+    assert "engagement 424242 no longer exists; no convention" in caplog.text

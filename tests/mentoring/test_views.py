@@ -489,3 +489,27 @@ def test_assignment_page_swaps_two_proposals(client, tenant, other_tenant, pilot
         pa.refresh_from_db()
         pb.refresh_from_db()
         assert (pa.resource, pb.resource) == (r2, r1)
+
+
+def test_convention_download_serves_the_stored_document_and_produces_it_if_missing(
+        client, tenant, pilot, beneficiary_structure, themes, settings, tmp_path):
+    from portal.models import GeneratedDocument
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    need = qualified(tenant, beneficiary_structure, themes[:1])
+    engagement = EngagementFactory(need=need, resource=ResourcePersonFactory(tenant=tenant))
+    url = f"/{tenant.slug}/mentorat/accompagnements/{engagement.pk}/convention.pdf"
+    client.force_login(pilot)
+    with scope(tenant=tenant):
+        assert not GeneratedDocument.objects.filter(kind="mentoring.convention").exists()
+    response = client.get(url)  # the task has not run (worker down): produced now
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert response["Cache-Control"] == "private, no-store"
+    with scope(tenant=tenant):
+        stored = GeneratedDocument.objects.get(kind="mentoring.convention")
+    assert stored.size == len(body)
+    again = client.get(url)
+    assert b"".join(again.streaming_content) == body  # served as stored, not re-rendered
+    with scope(tenant=tenant):
+        assert GeneratedDocument.objects.get(kind="mentoring.convention").sha256 == stored.sha256
