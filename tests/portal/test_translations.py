@@ -114,6 +114,7 @@ def test_platform_home_in_english(english, contract):
     assert '<html lang="en"' in html
     assert "Regional contracts" in html
     assert "Les contrats régionaux" not in html
+    assert "Period:" in html and "Signatories:" in html and "Période" not in html
 
 
 @pytest.mark.django_db
