@@ -33,6 +33,10 @@ class TenantMiddleware:
             return self.get_response(request)
 
 
+#: Session key: the page a staff member asked for before being sent to TOTP enrolment.
+AFTER_TWO_FACTOR_KEY = "portal_after_two_factor"
+
+
 class RequireStaffTwoFactorMiddleware:
     """Staff (any membership role) must enrol TOTP before using the portal.
 
@@ -48,6 +52,8 @@ class RequireStaffTwoFactorMiddleware:
         if (settings.PORTAL_REQUIRE_STAFF_2FA and request.user.is_authenticated
                 and not request.path_info.startswith(self.ALLOWED_PREFIXES)
                 and _needs_second_factor(request.user)):
+            # Where they were going: offered again once TOTP is on (see after_two_factor).
+            request.session[AFTER_TWO_FACTOR_KEY] = request.get_full_path()
             return redirect(f"{reverse('mfa_activate_totp')}?"
                             f"{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -29,6 +29,7 @@ portal_patterns = [
     path("", public.platform_home, name="platform_home"),
     path("mes-espaces/", account.my_spaces, name="my_spaces"),
     path("mes-espaces/preferences/", account.preferences, name="preferences"),
+    path("mes-espaces/continuer/", account.after_two_factor, name="after_two_factor"),
     path("mes-espaces/mes-donnees/", privacy.my_data, name="my_data"),
     path("mes-espaces/supprimer-mon-compte/", privacy.account_delete, name="account_delete"),
     path("invitations/<str:token>/", account.invitation_accept_view, name="invitation_accept"),

@@ -231,6 +231,7 @@ RULES: dict[str, Rule] = {
     "portal:platform_home": Rule(access=PUBLIC),
     "portal:my_spaces": Rule(access=USER),
     "portal:preferences": Rule(access=USER),
+    "portal:after_two_factor": Rule(access=USER),
     "portal:my_data": Rule(access=USER),
     "portal:account_delete": Rule(access=USER),
     "portal:invitation_accept": Rule(lambda w: {"token": w.invitation.token}),

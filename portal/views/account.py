@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -24,6 +25,21 @@ def my_spaces(request):
         "invitations": pending_invitations_for_user(request.user),
         "my_space_sections": ["applications/_my_space_section.html"],
     })
+
+
+@login_required
+def after_two_factor(request):
+    """Once TOTP is on, go on to the page the staff member asked for before enrolment (kept
+    in the session by the middleware; only a path of this site)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from ..middleware import AFTER_TWO_FACTOR_KEY
+
+    target = request.session.pop(AFTER_TWO_FACTOR_KEY, None)
+    if not target or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("portal:my_spaces")
+    return redirect(target)
 
 
 @login_required

@@ -387,3 +387,32 @@ def test_totp_helper_matches_allauth_validation(applicant):
     secret = generate_totp_secret()
     totp = TOTP.activate(applicant, secret)
     assert totp.validate_code(totp_code(secret)) is True
+
+
+def test_staff_goes_on_to_the_page_they_asked_for_once_enrolled(client, tenant, staff, settings):
+    settings.PORTAL_REQUIRE_STAFF_2FA = True
+    log_in(client, "officer@example.org")
+    wanted = f"/{tenant.slug}/instruction/?statut=submitted"
+    assert client.get(wanted).url.startswith("/accounts/2fa/totp/activate/")
+    reauthenticate(client)
+    client.get("/accounts/2fa/totp/activate/")
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.url == "/accounts/2fa/recovery-codes/"  # the codes first
+    page = client.get(response.url).content.decode()
+    assert "Continuer vers la page demandée" in page
+    assert 'href="/mes-espaces/continuer/"' in page
+    response = client.get("/mes-espaces/continuer/")
+    assert response.status_code == 302 and response.url == wanted
+    # Used once: afterwards the page no longer offers it and the link leads to "my spaces".
+    assert "Continuer vers la page demandée" not in client.get(
+        "/accounts/2fa/recovery-codes/").content.decode()
+    assert client.get("/mes-espaces/continuer/").url == "/mes-espaces/"
+
+
+def test_continue_after_two_factor_never_leaves_the_site(client, applicant):
+    client.force_login(applicant)
+    session = client.session
+    session["portal_after_two_factor"] = "https://evil.example/phish"
+    session.save()
+    assert client.get("/mes-espaces/continuer/").url == "/mes-espaces/"
