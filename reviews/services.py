@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applications.enums import DossierStatus
 from applications.models import Dossier, Partner
 from calls.enums import Funder
+from calls.models import Call
 from portal.audit import audit_log
 from portal.enums import Role
 from portal.formatting import format_money
@@ -427,6 +428,54 @@ def _open_session(session) -> CommitteeSession:
     if locked.is_closed:
         raise ReviewError(_("La séance est close : ses décisions sont figées."), code="closed")
     return locked
+
+
+@transaction.atomic
+def session_update(*, user, session, title: str, date, calls, quorum: int,
+                   quorum_each_funder: bool) -> CommitteeSession:
+    """Change an open session's title, date, calls or quorum. A call whose dossiers are
+    already on the agenda stays (take them off the agenda first)."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked = _open_session(session)
+    calls = list(calls)
+    if not calls:
+        raise ReviewError({"calls": _("Choisissez au moins un appel examiné.")})
+    if any(c.tenant_id != locked.tenant_id for c in calls):
+        raise PermissionDenied("reviews.manage_sessions")
+    kept = {c.pk for c in calls}
+    on_agenda = (Call.objects.filter(dossiers__agenda_item__session=locked)
+                 .exclude(pk__in=kept).distinct().order_by("title"))
+    if on_agenda:
+        raise ReviewError({"calls": _("Des dossiers de « %(call)s » sont à l'ordre du jour : "
+                                      "cet appel ne peut pas être retiré de la séance.")
+                           % {"call": on_agenda[0].title}})
+    before = {"title": locked.title, "date": str(locked.date), "quorum": locked.quorum,
+              "quorum_each_funder": locked.quorum_each_funder,
+              "calls": sorted(locked.calls.values_list("pk", flat=True))}
+    locked.title, locked.date, locked.quorum = title.strip(), date, quorum
+    locked.quorum_each_funder = quorum_each_funder
+    locked.full_clean()
+    locked.save()
+    locked.calls.set(calls)
+    after = {"title": locked.title, "date": str(date), "quorum": quorum,
+             "quorum_each_funder": quorum_each_funder, "calls": sorted(kept)}
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.updated", target=locked,
+              data={k: {"from": before[k], "to": after[k]} for k in after
+                    if before[k] != after[k]})
+    return locked
+
+
+@transaction.atomic
+def session_member_remove(*, user, session, member: CommitteeMember) -> None:
+    """Take a member off an open session (their recorded presence goes with them)."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    _open_session(session)
+    if member.session_id != session.pk:
+        raise PermissionDenied("reviews.manage_sessions")
+    member_user_id, funder = member.user_id, member.funder
+    member.delete()
+    audit_log(tenant=session.tenant, actor=user, action="reviews.session.member_removed",
+              target=session, data={"user": member_user_id, "funder": funder})
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from applications.models import Dossier
 from calls.enums import Funder
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
+from portal.views.manage import apply_validation_error
 from portal.enums import Role
 from portal.models import GeneratedDocument, Membership
 
@@ -507,6 +508,43 @@ def session_detail(request, session_pk: int):
 def _session_back(request, session, anchor=""):
     return redirect(reverse("reviews:session", kwargs={"tenant_slug": request.tenant.slug,
                                                       "session_pk": session.pk}) + anchor)
+
+
+@tenant_view("reviews.manage_sessions")
+def session_edit(request, session_pk: int):
+    """Change an open session: title, date, calls covered, quorum."""
+    session = _session_for(request, session_pk)
+    if session.is_closed:
+        messages.error(request, _("La séance est close : ses décisions sont figées."))
+        return _session_back(request, session)
+    initial = {"title": session.title, "date": session.date, "quorum": session.quorum,
+               "quorum_each_funder": session.quorum_each_funder,
+               "calls": list(session.calls.values_list("pk", flat=True))}
+    form = SessionForm(request.POST or None, tenant=request.tenant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(user=request.user, session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Séance modifiée."))
+            return _session_back(request, session)
+    return render(request, "reviews/session_edit.html", {"session": session, "form": form})
+
+
+@require_POST
+@tenant_view("reviews.manage_sessions")
+def session_member_remove(request, session_pk: int, member_pk: int):
+    session = _session_for(request, session_pk)
+    member = get_object_or_404(CommitteeMember, session=session, pk=member_pk)
+    try:
+        services.session_member_remove(user=request.user, session=session, member=member)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("%(user)s ne fait plus partie de la séance.")
+                         % {"user": member.user})
+    return _session_back(request, session, "#membres")
 
 
 @require_POST

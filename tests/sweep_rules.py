@@ -146,8 +146,8 @@ def build_world():
         ReviewFactory(dossier=w.decided, officer=w.instructor_a, opinion=REVIEW_SECRET)
         w.session = SessionFactory(tenant=w.a, title=f"{SECRET} comité")
         w.session.calls.add(w.call)
-        CommitteeMember.objects.create(session=w.session, user=w.committee_a, funder="cnm",
-                                       present=True)
+        w.session_member = CommitteeMember.objects.create(
+            session=w.session, user=w.committee_a, funder="cnm", present=True)
         AgendaItem.objects.create(session=w.session, dossier=w.decided, position=1)
         w.decision = Decision.objects.create(session=w.session, dossier=w.decided, outcome="granted",
                                 amount=Decimal("10000.00"), motivation=f"{SECRET} motivation",
@@ -325,6 +325,9 @@ RULES: dict[str, Rule] = {
     "reviews:session_list": Rule(),
     "reviews:session": Rule(_sess),
     "reviews:session_members": Rule(_sess),
+    "reviews:session_edit": Rule(_sess),
+    "reviews:session_member_remove": Rule(lambda w: {"session_pk": w.session.pk,
+                                                     "member_pk": w.session_member.pk}),
     "reviews:session_agenda": Rule(_sess),
     "reviews:decision_record": Rule(lambda w: {"session_pk": w.session.pk,
                                                "pk": w.decided.pk}, conflict=HIDE_REVIEWS),

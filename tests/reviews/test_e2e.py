@@ -106,4 +106,6 @@ def test_dashboard_and_committee_pages_have_no_serious_accessibility_violation(
     login(page, admin_user)
     page.goto(f"/{tenant.slug}/comites/{session.pk}/")
     problems["session"] = serious()
+    page.goto(f"/{tenant.slug}/comites/{session.pk}/modifier/")
+    problems["session_edit"] = serious()
     assert {k: v for k, v in problems.items() if v} == {}

@@ -398,3 +398,124 @@ def test_garbage_officer_id_is_refused_without_a_500(client, tenant, officers, c
     response = _login(client, officers["cnm"]).post(url("assignment_add", tenant, pk=dossier.pk),
                                                     {"officer": "abc"})
     assert response.status_code == 404
+
+
+# --- editing a session -----------------------------------------------------------------------
+
+def test_admin_changes_the_date_quorum_and_calls_of_an_open_session(
+        client, tenant, call, category, committee, officers, admin_user):
+    from portal.models import AuditEvent
+
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    other_call = CallFactory(tenant=tenant, title="Structuration")
+    _login(client, admin_user)
+    page = client.get(url("session_edit", tenant, session_pk=session.pk)).content.decode()
+    assert f'value="{session.title}"' in page
+    response = client.post(url("session_edit", tenant, session_pk=session.pk), {
+        "title": "Comité de printemps", "date": "2027-04-28", "quorum": "4",
+        "calls": [call.pk, other_call.pk]})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        session.refresh_from_db()
+        assert (session.title, str(session.date), session.quorum, session.quorum_each_funder) \
+            == ("Comité de printemps", "2027-04-28", 4, False)
+        assert set(session.calls.all()) == {call, other_call}
+        event = AuditEvent.objects.get(action="reviews.session.updated")
+    assert event.data["quorum"] == {"from": 1, "to": 4}  # the factory's quorum was 1
+    assert event.data["title"]["to"] == "Comité de printemps"
+    assert event.data["calls"] == {"from": [call.pk], "to": sorted([call.pk, other_call.pk])}
+    assert "quorum_each_funder" not in event.data  # unchanged (False)
+
+
+def test_a_call_with_dossiers_on_the_agenda_cannot_be_taken_off_the_session(
+        client, tenant, call, category, committee, officers, admin_user):
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    other_call = CallFactory(tenant=tenant, title="Structuration")
+    _login(client, admin_user)
+    response = client.post(url("session_edit", tenant, session_pk=session.pk), {
+        "title": "Comité modifié", "date": "2027-04-28", "quorum": "3",
+        "calls": [other_call.pk]})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["calls"] == [
+        f"Des dossiers de « {call.title} » sont à l'ordre du jour : cet appel ne peut pas être "
+        "retiré de la séance."]
+    assert 'value="Comité modifié"' in response.content.decode()  # what was typed is kept
+    with scope(tenant=tenant):
+        session.refresh_from_db()
+        assert session.title != "Comité modifié" and list(session.calls.all()) == [call]
+
+
+def test_session_edit_form_errors_name_the_field_and_keep_the_input(client, tenant, admin_user,
+                                                                    call):
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+    _login(client, admin_user)
+    response = client.post(url("session_edit", tenant, session_pk=session.pk), {
+        "title": "Comité d'automne", "date": "31/02/2027", "quorum": "0", "calls": []})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"date", "quorum", "calls"}
+    assert 'value="Comité d&#x27;automne"' in response.content.decode()
+
+
+def test_a_closed_session_cannot_be_edited_nor_its_members_removed(
+        client, tenant, call, category, committee, officers, admin_user):
+    session = _session_with(tenant, call, category, committee, 0, officers)
+    with scope(tenant=tenant):
+        session.status = "closed"
+        session.save(update_fields=["status"])
+        member = session.members.first()
+    _login(client, admin_user)
+    response = client.get(url("session_edit", tenant, session_pk=session.pk))
+    assert response.status_code == 302
+    response = client.post(url("session_edit", tenant, session_pk=session.pk), {
+        "title": "X", "date": "2027-04-28", "quorum": "3", "calls": [call.pk]})
+    assert response.status_code == 302
+    client.post(url("session_member_remove", tenant, session_pk=session.pk, member_pk=member.pk))
+    with scope(tenant=tenant):
+        assert session.members.filter(pk=member.pk).exists()
+        session.refresh_from_db()
+        assert session.title != "X"
+
+
+def test_admin_removes_a_member_from_an_open_session(client, tenant, call, category, committee,
+                                                     officers, admin_user):
+    from portal.models import AuditEvent
+
+    session = _session_with(tenant, call, category, committee, 0, officers)
+    with scope(tenant=tenant):
+        member = session.members.get(user=committee["region"])
+    _login(client, admin_user)
+    page = client.get(url("session", tenant, session_pk=session.pk)).content.decode()
+    assert url("session_member_remove", tenant, session_pk=session.pk,
+               member_pk=member.pk) in page
+    response = client.post(url("session_member_remove", tenant, session_pk=session.pk,
+                               member_pk=member.pk))
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        assert sorted(session.members.values_list("funder", flat=True)) == ["cnm", "drac"]
+        assert AuditEvent.objects.get(action="reviews.session.member_removed").data == {
+            "user": committee["region"].pk, "funder": "region"}
+
+
+def test_session_edit_and_member_removal_are_for_session_managers_only(
+        client, tenant, other_tenant, call, category, committee, officers, admin_user):
+    session = _session_with(tenant, call, category, committee, 0, officers)
+    with scope(tenant=tenant):
+        member = session.members.first()
+    edit = url("session_edit", tenant, session_pk=session.pk)
+    remove = url("session_member_remove", tenant, session_pk=session.pk, member_pk=member.pk)
+    for user in (officers["cnm"], committee["cnm"]):
+        _login(client, user)
+        assert client.get(edit).status_code == 403
+        assert client.post(remove).status_code == 403
+    foreign_admin = officer(other_tenant, K.CNM, role=Role.ADMIN)
+    _login(client, foreign_admin)
+    assert client.get(edit).status_code in (403, 404)
+    assert client.get(url("session_edit", other_tenant, session_pk=session.pk)).status_code == 404
+    assert client.post(url("session_member_remove", other_tenant, session_pk=session.pk,
+                           member_pk=member.pk)).status_code == 404
+    with scope(tenant=tenant):
+        assert session.members.filter(pk=member.pk).exists()
