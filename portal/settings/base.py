@@ -127,7 +127,8 @@ PORTAL_REQUIRE_STAFF_2FA = env.bool("PORTAL_REQUIRE_STAFF_2FA", default=True)
 # --- crispy-forms with our DSFR template pack (templates/dsfr_crispy) -----------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
-DSFR_MARK_OPTIONAL_FIELDS = False
+# DSFR marks the optional fields (« (optionnel) »), not the required ones.
+DSFR_MARK_OPTIONAL_FIELDS = True
 
 # --- Internationalisation: French first, English second -----------------------------------
 LANGUAGE_CODE = "fr"

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -111,13 +112,17 @@ def test_conflicted_committee_member_sees_recusal_not_reviews(client, tenant, co
                                            nature="y")
     body = _login(client, committee["cnm"]).get(url("session", tenant, session_pk=session.pk)
                                                 ).content.decode()
-    assert "déporté·e" in body and "/20" not in body
+    assert "déporté·e" in body
+    # no score shown (not "/20" alone: an id in a URL may be 20)
+    assert "Moyenne " not in body and not re.search(r"\d/20,", body)
     decision_page = url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk)
     body = client.get(decision_page).content.decode()
     assert "Avis secret XYZ" not in body and "déporté·e" in body
     assert client.post(decision_page, {}).status_code == 403
     body = _login(client, committee["drac"]).get(decision_page).content.decode()
     assert "Avis secret XYZ" in body
+    session_page = client.get(url("session", tenant, session_pk=session.pk)).content.decode()
+    assert re.search(r"\d/20,", session_page)  # the check above does see a shown score
 
 
 def test_conflict_registry_page(client, tenant, officers, admin_user):
