@@ -2,12 +2,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 def tenant_view(perm: str | None = None):
     """Decorate a view under `/<tenant_slug>/`: drop the slug (the middleware resolved it into
     `request.tenant`) and, with `perm`, require that permission on the tenant: anonymous users
-    go to the login page, others get 403."""
+    go to the login page; a user with no role in this tenant gets 404 (its pages are not
+    revealed), one whose role does not allow it 403."""
 
     def decorator(view):
         @wraps(view)
@@ -16,6 +18,8 @@ def tenant_view(perm: str | None = None):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 if not request.user.has_perm(perm, request.tenant):
+                    if not _holds_a_role(request):
+                        raise Http404("no role in this tenant")
                     raise PermissionDenied(perm)
             return view(request, *args, **kwargs)
 
@@ -23,3 +27,10 @@ def tenant_view(perm: str | None = None):
         return wrapper
 
     return decorator
+
+
+def _holds_a_role(request) -> bool:
+    from .models import Membership
+
+    return request.user.is_superuser or Membership.objects.filter(
+        tenant=request.tenant, user=request.user).exists()

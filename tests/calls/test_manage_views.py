@@ -71,8 +71,8 @@ def test_other_roles_are_refused(client, call, make_member, role):
 
 
 def test_applicant_without_role_is_refused(client, call, applicant):
-    client.force_login(applicant)
-    assert client.get(f"/{call.tenant.slug}/gestion/appels/").status_code == 403
+    client.force_login(applicant)  # no role in the tenant: its pages are not revealed
+    assert client.get(f"/{call.tenant.slug}/gestion/appels/").status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, call):
@@ -83,7 +83,7 @@ def test_anonymous_is_sent_to_login(client, call):
 
 def test_admin_of_another_tenant_is_refused(client, call, other_tenant, make_member):
     client.force_login(make_member(other_tenant, "admin"))
-    assert client.get(f"/{call.tenant.slug}/gestion/appels/{call.slug}/").status_code == 403
+    assert client.get(f"/{call.tenant.slug}/gestion/appels/{call.slug}/").status_code == 404
 
 
 def test_call_of_another_tenant_answers_404(client, call, other_tenant, make_member):

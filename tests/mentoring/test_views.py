@@ -160,9 +160,11 @@ def test_other_staff_are_refused_pilot_pages(client, tenant, make_member, role, 
 @pytest.mark.parametrize("path", PILOT_PAGES)
 def test_beneficiary_and_pilot_of_another_tenant_are_refused(client, tenant, other_tenant,
                                                              make_member, beneficiary, path):
-    client.force_login(beneficiary)
-    assert client.get(f"/{tenant.slug}/{path}").status_code == 403
+    client.force_login(beneficiary)  # no role in the tenant: 404, the page is not revealed
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 404
     client.force_login(make_member(other_tenant, "pilot"))
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 404
+    client.force_login(make_member(tenant, "instructor"))  # a role here, not this one: 403
     assert client.get(f"/{tenant.slug}/{path}").status_code == 403
 
 

@@ -29,7 +29,7 @@ def test_other_roles_are_refused_manage_pages(client, tenant, make_member, role,
 @pytest.mark.parametrize("path", MANAGE_PAGES)
 def test_admin_of_another_tenant_is_refused(client, tenant, other_tenant, make_member, path):
     client.force_login(make_member(other_tenant, "admin"))
-    assert client.get(f"/{tenant.slug}/{path}").status_code == 403
+    assert client.get(f"/{tenant.slug}/{path}").status_code == 404
 
 
 @pytest.mark.parametrize("path", MANAGE_PAGES)

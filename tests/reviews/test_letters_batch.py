@@ -94,10 +94,10 @@ def test_letters_endpoints_refuse_applicants_and_other_tenants(client, tenant, o
     batch = reverse("reviews:session_letters", kwargs={"tenant_slug": tenant.slug,
                                                        "session_pk": session.pk})
     client.force_login(applicant)
-    assert client.get(_progress_url(tenant, session)).status_code == 403
-    assert client.post(batch).status_code == 403
+    assert client.get(_progress_url(tenant, session)).status_code == 404
+    assert client.post(batch).status_code == 404
     client.force_login(make_member(other_tenant, "instructor"))
-    assert client.post(batch).status_code == 403
+    assert client.post(batch).status_code == 404
     foreign = reverse("reviews:session_letters_progress",
                       kwargs={"tenant_slug": other_tenant.slug, "session_pk": session.pk})
     assert client.get(foreign).status_code == 404

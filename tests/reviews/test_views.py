@@ -41,7 +41,7 @@ def _login(client, user):
 @pytest.mark.parametrize("name", ["dashboard", "export_csv", "export_xlsx", "assignments"])
 def test_applicant_and_committee_cannot_open_instructor_pages(client, tenant, applicant,
                                                              committee, name):
-    assert _login(client, applicant).get(url(name, tenant)).status_code == 403
+    assert _login(client, applicant).get(url(name, tenant)).status_code == 404  # no role here
     assert _login(client, committee["cnm"]).get(url(name, tenant)).status_code == 403
 
 
@@ -55,7 +55,7 @@ def test_applicant_never_sees_reviews_of_their_dossier(client, tenant, applicant
 
     StructureMemberFactory(structure=dossier.structure, user=applicant)
     response = _login(client, applicant).get(url("dossier", tenant, pk=dossier.pk))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_officer_of_another_tenant_gets_404_on_dossier_and_session(client, tenant, other_tenant,
@@ -357,8 +357,8 @@ def test_applicant_cannot_see_committee_pages(client, tenant, applicant, call, c
                                               committee, officers):
     session = _session_with(tenant, call, category, committee, 1, officers)
     assert _login(client, applicant).get(url("session", tenant, session_pk=session.pk)
-                                         ).status_code == 403
-    assert client.get(url("session_list", tenant)).status_code == 403
+                                         ).status_code == 404
+    assert client.get(url("session_list", tenant)).status_code == 404
 
 
 def test_closed_session_minutes_pdf_downloadable(client, tenant, call, category, committee,
