@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from calls.eligibility import FAIL, evaluate
-from calls.funding import effective_rules
+from calls.funding import effective_rules, rules_from_snapshot
 from calls.versioning import rules_snapshot
 
 from .budget import BudgetSummary, funding_problems, summarize
@@ -48,10 +48,24 @@ def _get(criterion, name):
     return criterion.get(name) if isinstance(criterion, dict) else getattr(criterion, name)
 
 
+def filed_snapshot(dossier) -> dict | None:
+    """The rules snapshot a dossier is judged against: the one stored when it was filed, for
+    any dossier past the draft state (None for a draft: the call's live rules apply)."""
+    from .enums import DossierStatus
+
+    if dossier.status == DossierStatus.DRAFT:
+        return None
+    return dossier.rules_snapshot or None
+
+
 def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> DossierCheck:
     call, track, category = dossier.call, dossier.track, dossier.category
+    # A filed dossier is judged against the rules it was filed under (its snapshot), never
+    # against rules changed on the call since.
+    rules = rules_from_snapshot(snapshot)
+    if rules is None:
+        rules = effective_rules(call, track, category)
     snapshot = snapshot or rules_snapshot(call, track, category)
-    rules = effective_rules(call, track, category)
     lines = list(dossier.budget_lines.all())
     summary = summarize(requested_amount=dossier.requested_amount, lines=lines)
     partner_count = dossier.partners.count()

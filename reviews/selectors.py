@@ -119,13 +119,11 @@ def criteria_for(dossier) -> list[Criterion]:
 
 def dossier_rules(dossier) -> dict:
     """The effective funding rules of the dossier as filed (snapshot), else live ones."""
-    snapshot = dossier.rules_snapshot or {}
-    if snapshot.get("rules") is not None:
-        return {k: (Decimal(str(v)) if v is not None and k in (
-            "amount_min", "amount_max", "advance_percentage", "max_share_of_budget",
-            "min_self_financing_share") else v) for k, v in snapshot["rules"].items()}
-    from calls.funding import effective_rules
+    from calls.funding import effective_rules, rules_from_snapshot
 
+    rules = rules_from_snapshot(dossier.rules_snapshot)
+    if rules is not None:
+        return rules
     return effective_rules(dossier.call, dossier.track, dossier.category)
 
 

@@ -1,6 +1,7 @@
 """Dossier pages under /<tenant_slug>/ (the middleware runs them in the tenant's scope)."""
 
 from datetime import datetime, time
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from portal.formatting import PARIS
 
 from .. import services
 from ..budget import format_percent, summarize
-from ..checks import check_dossier
+from ..checks import check_dossier, filed_snapshot
 from ..enums import DossierStatus, DossierStep
 from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, DossierStartForm,
                      ExpenseFormSet, IncomeFormSet, MessageForm, PartnerFormSet, ProjectForm,
@@ -207,6 +208,16 @@ def _now():
 
 
 def _requirements(dossier):
+    """The documents the dossier must carry: for a filed dossier, those of the rules it was
+    filed under (its snapshot), so a requirement added since does not block its completion."""
+    snapshot = filed_snapshot(dossier)
+    if snapshot is not None and snapshot.get("document_requirements") is not None:
+        return [DocumentRequirement(
+            pk=r["id"], call_id=dossier.call_id, label=r["label"],
+            help_text=r.get("help_text", ""), required=r["required"],
+            allowed_formats=r.get("allowed_formats", []), max_size_mb=r.get("max_size_mb"),
+            track_id=r.get("track_id"), category_id=r.get("category_id"))
+            for r in snapshot["document_requirements"]]
     reqs = DocumentRequirement.objects.filter(call=dossier.call)
     return [r for r in reqs
             if (r.track_id is None or r.track_id == dossier.track_id)
@@ -214,6 +225,10 @@ def _requirements(dossier):
 
 
 def _declaration_criteria(dossier):
+    snapshot = filed_snapshot(dossier)
+    if snapshot is not None and snapshot.get("eligibility_criteria") is not None:
+        return [SimpleNamespace(pk=c["id"], label=c["label"])
+                for c in snapshot["eligibility_criteria"] if c["kind"] == "declaration"]
     return [c for c in dossier.call.eligibility_criteria.filter(kind="declaration")
             if (c.track_id is None or c.track_id == dossier.track_id)
             and (c.category_id is None or c.category_id == dossier.category_id)]
@@ -312,7 +327,8 @@ def dossier_step(request, pk: int, step: str):
         forms = _build_forms(dossier, step, _querydict(kept) if kept else None)
         if kept:
             _valid(forms)  # show the errors of the kept input again
-    check = check_dossier(dossier) if step in (DossierStep.BUDGET, DossierStep.PARTNERS) else None
+    check = (check_dossier(dossier, snapshot=filed_snapshot(dossier))
+             if step in (DossierStep.BUDGET, DossierStep.PARTNERS) else None)
     context = {"dossier": dossier, "step": step, "step_label": DossierStep(step).label,
                "step_index": STEPS.index(step) + 1, "step_count": len(STEPS),
                "next_step": STEPS[STEPS.index(step) + 1], "steps": _steps(dossier, step),
@@ -331,7 +347,7 @@ def dossier_step(request, pk: int, step: str):
 
 
 def _summary(request, dossier):
-    check = check_dossier(dossier)
+    check = check_dossier(dossier, snapshot=filed_snapshot(dossier))
     return render(request, "applications/step_summary.html", {
         "dossier": dossier, "step": DossierStep.SUMMARY, "steps": _steps(dossier, "summary"),
         "step_index": len(STEPS), "step_count": len(STEPS),
@@ -375,6 +391,8 @@ def dossier_submit(request, pk: int):
 def attachment_upload(request, pk: int, requirement_pk: int):
     dossier = _dossier_for(request, pk)
     requirement = get_object_or_404(DocumentRequirement, pk=requirement_pk, call=dossier.call)
+    if requirement.pk not in {r.pk for r in _requirements(dossier)}:
+        raise Http404  # not asked of this dossier (e.g. added to the call after filing)
     form = AttachmentForm(request.POST, request.FILES, prefix=f"req{requirement.pk}")
     if form.is_valid():
         try:
