@@ -30,10 +30,48 @@ def dossiers_for_user_everywhere(user):
             .order_by("-updated_at"))
 
 
-def timeline_for(dossier) -> list:
-    """States and events of the dossier, oldest first (from the audit log)."""
-    return list(audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
-                .order_by("created_at", "pk"))
+#: The events of a dossier's history its structure may see (each has a label in
+#: templates/applications/_event_label.html). Everything else in the audit log of a dossier
+#: (assignments, reviews, recusals, overrides, envelope, e-mails sent) is internal to the
+#: instruction and never shown to the applicant.
+APPLICANT_VISIBLE_ACTIONS = frozenset({
+    "applications.dossier.created",
+    "applications.dossier.submitted",
+    "applications.dossier.resubmitted",
+    "applications.dossier.completion_requested",
+    "applications.dossier.completed",
+    "applications.dossier.message_posted",
+    "applications.dossier.withdrawn",
+    "reviews.dossier.eligible",
+    "reviews.dossier.ineligible",
+    "reviews.decision.recorded",
+    "reviews.decision.changed",
+})
+
+
+def timeline_for(dossier, *, for_applicant: bool = True) -> list:
+    """States and events of the dossier, oldest first (from the audit log).
+
+    For the applicant (default): only the events of `APPLICANT_VISIBLE_ACTIONS`, and each
+    event's `shown_actor` is its author only when that author is a member of the structure
+    (an instructor's name never appears). For the instruction: every event but the e-mail
+    bookkeeping, with its author."""
+    from .models import StructureMember
+
+    events = audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
+    if for_applicant:
+        events = events.filter(action__in=APPLICANT_VISIBLE_ACTIONS)
+        members = set(StructureMember.objects.filter(structure_id=dossier.structure_id)
+                      .values_list("user_id", flat=True))
+    events = list(events.order_by("created_at", "pk"))
+    from .enums import DossierStep
+
+    steps = dict(DossierStep.choices)
+    for event in events:
+        event.step_label = steps.get((event.data or {}).get("step"), "")
+        event.shown_actor = (event.actor if not for_applicant or event.actor_id in members
+                             else None)
+    return events
 
 
 def audit_events_for_dossier(dossier):

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from calls.models import Call, DocumentRequirement
@@ -25,6 +26,7 @@ from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, Do
                      RequestedAmountForm, WithdrawForm)
 from ..models import Attachment, Dossier
 from ..selectors import dossiers_for_user_in_tenant, timeline_for
+from ..uploads import SizeLimitUploadHandler, refused_upload, refused_upload_message
 from .common import apply_validation_error
 
 FILE = "applications.file_dossier"
@@ -94,7 +96,7 @@ def dossier_detail(request, pk: int):
         "partners": list(dossier.partners.all()),
         "dossier": dossier, "is_member": is_member,
         "steps": _steps(dossier, None),
-        "timeline": timeline_for(dossier),
+        "timeline": timeline_for(dossier, for_applicant=is_member),
         "dossier_messages": dossier.messages.select_related("author"),
         "completion": services.open_completion_request(dossier),
         "editable_steps": services.editable_steps(dossier),
@@ -388,13 +390,27 @@ def dossier_submit(request, pk: int):
 
 @tenant_view(FILE)
 @require_POST
+@csrf_exempt  # checked below, once the upload handler with this requirement's limit is in
 def attachment_upload(request, pk: int, requirement_pk: int):
     dossier = _dossier_for(request, pk)
     requirement = get_object_or_404(DocumentRequirement, pk=requirement_pk, call=dossier.call)
     if requirement.pk not in {r.pk for r in _requirements(dossier)}:
         raise Http404  # not asked of this dossier (e.g. added to the call after filing)
+    # The body is not read yet: stop a file above the requirement's limit while it arrives.
+    request.upload_handlers.insert(
+        0, SizeLimitUploadHandler(request, max_bytes=requirement.max_size_bytes))
+    return _attachment_upload(request, dossier, requirement)
+
+
+@csrf_protect
+def _attachment_upload(request, dossier, requirement):
     form = AttachmentForm(request.POST, request.FILES, prefix=f"req{requirement.pk}")
-    if form.is_valid():
+    refused = refused_upload(request)
+    if refused is not None:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused_upload_message(*refused))
+    elif form.is_valid():
         try:
             services.attachment_upload(user=request.user, dossier=dossier,
                                        requirement=requirement,

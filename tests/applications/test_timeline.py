@@ -1,0 +1,105 @@
+"""The dossier's history as its structure sees it: only the steps that concern the applicant,
+each with a French label, never the internal steps of the instruction nor an instructor's
+name."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope
+
+from applications import services
+from applications.selectors import timeline_for
+from portal.audit import audit_log
+from tests.factories.applications import DossierFactory, balanced_budget
+
+pytestmark = pytest.mark.django_db
+
+INTERNAL = ("reviews.assignment.added", "reviews.assignment.removed", "reviews.review.started",
+            "reviews.review.submitted", "reviews.recusal.declared",
+            "reviews.eligibility.overridden", "reviews.envelope.overridden",
+            "applications.dossier.notified")
+
+
+@pytest.fixture
+def filed(tenant, call, structure, applicant, make_member):
+    from portal.enums import Role
+
+    instructor = make_member(tenant, Role.INSTRUCTOR, user__first_name="Ysolde",
+                             user__last_name="Rapporteuse")
+    with scope(tenant=tenant):
+        dossier = balanced_budget(DossierFactory(call=call, structure=structure))
+        services.dossier_submit(user=applicant, dossier=dossier)
+        for action in INTERNAL:
+            audit_log(tenant=tenant, actor=instructor, action=action, target=dossier,
+                      data={"officer": instructor.pk, "total": "17.5",
+                            "justification": "Avis du rapporteur"})
+        services.dossier_request_completion(
+            user=instructor, dossier=dossier, message="Ajoutez le calendrier.",
+            steps=["project"], due_at=timezone.now() + timedelta(days=5))
+        audit_log(tenant=tenant, actor=instructor, action="reviews.dossier.eligible",
+                  target=dossier, data={"eligibility_review": 1, "overrides": 1})
+        audit_log(tenant=tenant, actor=instructor, action="reviews.decision.recorded",
+                  target=dossier, data={"outcome": "granted", "amount": "9000.00"})
+    return dossier, instructor
+
+
+def _timeline_html(html: str) -> str:
+    return re.search(r'<ol class="applications-timeline">(.*?)</ol>', html, re.S).group(1)
+
+
+def test_applicant_timeline_keeps_only_the_steps_shown_to_the_structure(tenant, filed):
+    dossier, _ = filed
+    with scope(tenant=tenant):
+        actions = [e.action for e in timeline_for(dossier)]
+    assert actions == ["applications.dossier.submitted",
+                       "applications.dossier.completion_requested",
+                       "reviews.dossier.eligible", "reviews.decision.recorded"]
+
+
+def test_applicant_page_shows_no_internal_event_nor_instructor_name(client, tenant, applicant,
+                                                                    filed):
+    dossier, instructor = filed
+    client.force_login(applicant)
+    html = client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode()
+    for action in INTERNAL:
+        assert action not in html
+    assert "Ysolde" not in html
+    assert "Rapporteuse" not in html
+    assert instructor.email not in html
+    assert "17.5" not in html
+    assert "Avis du rapporteur" not in html
+    timeline = _timeline_html(html)
+    assert "Compléments demandés par l’instruction" in timeline
+    assert "Dossier déclaré recevable" in timeline
+    assert "Décision : aide accordée" in timeline
+    assert "9000" not in timeline
+    assert f"({applicant})" in timeline  # the structure's own steps name their author
+    assert "reviews." not in timeline
+    assert "applications." not in timeline
+
+
+def test_instructor_page_keeps_the_whole_history_with_authors(client, tenant, filed,
+                                                             no_staff_2fa):
+    dossier, instructor = filed
+    client.force_login(instructor)
+    html = client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode()
+    timeline = _timeline_html(html)
+    assert "reviews.review.submitted" in timeline
+    assert "applications.dossier.notified" not in timeline
+    assert "Ysolde Rapporteuse" in timeline
+
+
+def test_a_step_completed_during_a_completion_request_is_labelled_in_french(
+        client, tenant, applicant, filed):
+    dossier, _ = filed
+    with scope(tenant=tenant):
+        dossier.refresh_from_db()
+        services.dossier_update_project(
+            user=applicant, dossier=dossier, title=dossier.title, summary=dossier.summary,
+            start_date=dossier.start_date, end_date=dossier.end_date)
+    client.force_login(applicant)
+    timeline = _timeline_html(
+        client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode())
+    assert "Dossier complété (Projet)" in timeline
