@@ -45,10 +45,12 @@ worker: install
 	@$(WITH_DB) DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-portal.settings.dev} \
 	$(VENV)/bin/celery -A portal worker -B -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
+# Reads .env when present (the file docker compose uses): the legal-notice variables are checked.
 check-deploy: install
-	@$(WITH_DB) DJANGO_SETTINGS_MODULE=portal.settings.production \
+	@if [ -f .env ]; then set -a; . ./.env; set +a; fi; \
+	$(WITH_DB) DJANGO_SETTINGS_MODULE=portal.settings.production \
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-	ALLOWED_HOSTS=portail.example $(PY) manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-portail.example} $(PY) manage.py check --deploy --fail-level WARNING
 
 # The catalogues never touch the database; the settings only need a URL to load.
 messages: install

@@ -27,6 +27,9 @@ tenant_patterns = [
 
 portal_patterns = [
     path("", public.platform_home, name="platform_home"),
+    path("mentions-legales/", public.legal_notice, name="legal_notice"),
+    path("accessibilite/", public.accessibility_statement, name="accessibility"),
+    path("donnees-personnelles/", public.personal_data, name="personal_data"),
     path("mes-espaces/", account.my_spaces, name="my_spaces"),
     path("mes-espaces/preferences/", account.preferences, name="preferences"),
     path("mes-espaces/continuer/", account.after_two_factor, name="after_two_factor"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 RESERVED_SLUGS = frozenset(
     {"admin", "accounts", "platform", "plateforme", "healthz", "static", "media", "i18n",
      "jsi18n", "my", "mes-espaces", "api", "favicon.ico", "robots.txt", "invitations",
-     "structures"}
+     "structures", "ping", "mentions-legales", "accessibilite", "donnees-personnelles"}
 )
 
 # INSEE codes of the 18 French regions (metropolitan and overseas).

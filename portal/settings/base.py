@@ -218,3 +218,11 @@ LOGGING = {
 
 PORTAL_NAME = _("Portail des contrats de filière musiques actuelles")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The legal notice (mentions légales): who publishes the portal, who hosts it, whom to write
+# to about it and about personal data. Required in production (deploy check portal.W001).
+PORTAL_OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="")
+PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", default="")
+PORTAL_PUBLICATION_DIRECTOR = env("PORTAL_PUBLICATION_DIRECTOR", default="")
+PORTAL_HOST = env("PORTAL_HOST", default="")
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
+PORTAL_DPO_EMAIL = env("PORTAL_DPO_EMAIL", default="")

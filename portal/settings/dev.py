@@ -11,3 +11,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PORTAL_DEMO = True
+
+# The demo names itself as such in its legal notice.
+PORTAL_OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="Démonstration locale (make run)")
+PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", default="Poste de développement")
+PORTAL_PUBLICATION_DIRECTOR = env("PORTAL_PUBLICATION_DIRECTOR", default="L'équipe du portail")
+PORTAL_HOST = env("PORTAL_HOST", default="Cette machine (127.0.0.1)")
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="contact@portail.demo")
+PORTAL_DPO_EMAIL = env("PORTAL_DPO_EMAIL", default="dpo@portail.demo")

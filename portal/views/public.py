@@ -25,6 +25,37 @@ def platform_home(request):
     return render(request, "portal/platform_home.html", {"tenants": public_tenants()})
 
 
+def _legal_context() -> dict:
+    from django.conf import settings
+
+    from ..checks import LEGAL_NOTICE_SETTINGS
+
+    return {name.removeprefix("PORTAL_").lower(): getattr(settings, name, "")
+            for name in LEGAL_NOTICE_SETTINGS}
+
+
+@require_GET
+def legal_notice(request):
+    """Mentions légales: publisher, publication director, host, contact."""
+    return render(request, "portal/legal/notice.html", _legal_context())
+
+
+@require_GET
+def accessibility_statement(request):
+    """Déclaration d'accessibilité (RGAA): status, what was checked, how to report a problem."""
+    return render(request, "portal/legal/accessibility.html", _legal_context())
+
+
+@require_GET
+def personal_data(request):
+    """Données personnelles: what is kept, why, by whom, how long, and the user's rights."""
+    from ..models import Tenant
+
+    retention = sorted({t.retention_years for t in Tenant.objects.all()})
+    return render(request, "portal/legal/personal_data.html",
+                  {**_legal_context(), "retention_years": retention})
+
+
 @require_GET
 @tenant_view()
 def tenant_home(request):

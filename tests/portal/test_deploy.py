@@ -23,8 +23,16 @@ def run_manage(*args, env_overrides=None, drop=()):
                           capture_output=True, text=True, timeout=120)
 
 
+def example_env() -> dict:
+    """The variables of deploy.env.example (what an operator copies to .env)."""
+    pairs = (line.split("=", 1) for line in (ROOT / "deploy.env.example").read_text().splitlines()
+             if line.strip() and not line.startswith("#"))
+    return {key: value for key, value in pairs}
+
+
+LEGAL = {k: v for k, v in example_env().items() if k.startswith("PORTAL_") and k != "PORTAL_BASE_URL"}
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "portal.settings.production",
-              "ALLOWED_HOSTS": "portail.example"}
+              "ALLOWED_HOSTS": "portail.example", **LEGAL}
 
 
 @pytest.mark.slow
@@ -34,6 +42,15 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_check_deploy_warns_when_the_legal_notice_names_no_publisher():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides={
+        **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(60), "PORTAL_OPERATOR_NAME": ""})
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr + result.stdout
+    assert "PORTAL_OPERATOR_NAME not set" in result.stderr + result.stdout
 
 
 @pytest.mark.slow
