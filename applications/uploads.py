@@ -1,13 +1,19 @@
 """Checks on an uploaded file before it is stored: size (from `upload.size`, before reading),
 type sniffed from the content with `filetype` (the extension is not trusted), and for PDFs
-a parse with pypdf that refuses corrupted and encrypted files."""
+a parse with pypdf that refuses corrupted and encrypted files.
+
+`SizeLimitUploadHandler` caps a request's files while Django parses the body, so that an
+oversized file is never written whole to a temporary file; `inspect_upload` then re-checks
+the size of what was received."""
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -25,6 +31,72 @@ class UploadInfo:
     content_type: str
     size: int
     sha256: str
+
+
+#: What a multipart body holds besides the file itself (boundaries, part headers, the CSRF
+#: token): a declared length up to `max_bytes` + this margin is read and counted.
+MULTIPART_MARGIN = 64 * 1024
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First upload handler: refuses files above `max_bytes` while the body is parsed.
+
+    * A declared CONTENT_LENGTH above the limit (+ margin): no byte of any file is passed on
+      to the handlers that store them (the first file part stops the upload at once).
+    * Otherwise the bytes of each file are counted as they arrive, so a body that lies about
+      its length (or a file just over the limit) stops at `max_bytes`, not at its end.
+
+    It raises `StopUpload(connection_reset=False)`: Django reads and drops the rest of the body
+    (bounded by the request length the reverse proxy allows) so that the browser receives
+    the page that explains the refusal. The form fields sent before the file (the CSRF token)
+    are kept; `refused_name` holds the name of the refused file for that message.
+
+    Installed globally (FILE_UPLOAD_HANDLERS) with the portal ceiling PORTAL_UPLOAD_MAX_BYTES,
+    and by the upload view with the limit of the document requirement."""
+
+    def __init__(self, request=None, max_bytes: int | None = None):
+        super().__init__(request)
+        self.max_bytes = settings.PORTAL_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
+        self.refused_name: str | None = None
+        self._declared_too_big = False
+        self._received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self._declared_too_big = content_length > self.max_bytes + MULTIPART_MARGIN
+        return None  # parse as usual: the fields before the file are kept
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self._received = 0
+        if self._declared_too_big:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data, start):
+        self._received += len(raw_data)
+        if self._received > self.max_bytes:
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handlers build the file
+
+    def _refuse(self):
+        self.refused_name = PurePath(self.file_name or "document").name
+        raise StopUpload(connection_reset=False)
+
+
+def refused_upload(request) -> tuple[str, int] | None:
+    """(file name, limit in bytes) if a SizeLimitUploadHandler refused a file of this request
+    (call after request.POST/FILES were read), else None."""
+    for handler in getattr(request, "_upload_handlers", None) or []:
+        if isinstance(handler, SizeLimitUploadHandler) and handler.refused_name is not None:
+            return handler.refused_name, handler.max_bytes
+    return None
+
+
+def refused_upload_message(name: str, max_bytes: int) -> str:
+    return _("Le fichier « %(name)s » dépasse la taille maximale (%(max)s) : il n'a pas été "
+             "enregistré.") % {"name": name, "max": _human_size(max_bytes)}
 
 
 def _human_size(size: int) -> str:

@@ -8,16 +8,22 @@ Already covered in tests/applications: the size is read from `upload.size` befor
 limit, random names on disk, and `Content-Disposition: attachment` + `nosniff` on attachment
 downloads (test_dossier_views.py)."""
 
+import html
+import io
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import Http404
+from django.http.multipartparser import MultiPartParser
+from django.test import Client, RequestFactory, override_settings
 from django_scopes import scope
 
 from applications.models import Attachment
+from applications.uploads import MULTIPART_MARGIN, SizeLimitUploadHandler
 from portal.documents import private_file_response, write_private_file
 from tests.factories.applications import DossierFactory, StructureMemberFactory
 from tests.factories.calls import CallFactory, DocumentRequirementFactory
@@ -59,8 +65,8 @@ def test_oversized_upload_is_refused_with_its_reason_and_nothing_is_stored(
             f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/pieces/{requirement.pk}/",
             {f"req{requirement.pk}-file": fh})
     assert response.status_code == 400
-    assert ("Le fichier « enorme.pdf » est trop volumineux (12,0 Mo) : 1,0 Mo au maximum."
-            in response.content.decode())
+    assert ("Le fichier « enorme.pdf » dépasse la taille maximale (1,0 Mo) : il n'a pas été "
+            "enregistré." in html.unescape(response.content.decode()))
     with scope(tenant=dossier.tenant):
         assert Attachment.objects.filter(dossier=dossier).count() == 0
 
@@ -112,3 +118,133 @@ def test_generated_documents_are_served_as_attachments_never_sniffed():
 def test_private_file_outside_the_private_root_or_missing_is_404(relative):
     with pytest.raises(Http404):
         private_file_response(relative, filename="x.pdf")
+
+
+# --- the size limit holds while the body is read (SizeLimitUploadHandler) ---------------------
+
+MB = 1024 * 1024
+
+
+def _upload_url(dossier, requirement):
+    return f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/pieces/{requirement.pk}/"
+
+
+class CountingTemporaryHandler(TemporaryFileUploadHandler):
+    """Django's storing handler, counting the bytes that reach it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.stored += len(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+
+def _multipart(fields: list[tuple[str, str]], file_field: str, file_name: str,
+               content: bytes) -> tuple[bytes, str]:
+    boundary = "limite-essai"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+             f"{value}\r\n".encode() for name, value in fields]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+                 f'filename="{file_name}"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+                 + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _parse(body: bytes, content_type: str, *, declared: int, max_bytes: int):
+    limit = SizeLimitUploadHandler(max_bytes=max_bytes)
+    store = CountingTemporaryHandler()
+    meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(declared)}
+    post, files = MultiPartParser(meta, io.BytesIO(body), [limit, store]).parse()
+    return limit, store, post, files
+
+
+def test_declared_length_above_the_limit_stores_no_byte_of_the_file():
+    body, content_type = _multipart([("note", "gardée")], "req1-file", "enorme.pdf",
+                                    b"%PDF-1.4\n" + b"x" * (2 * MB))
+    limit, store, post, files = _parse(body, content_type, declared=len(body), max_bytes=MB)
+    assert len(body) > MB + MULTIPART_MARGIN
+    assert limit.refused_name == "enorme.pdf"
+    assert store.stored == 0
+    assert dict(files) == {}
+    assert post["note"] == "gardée"  # the fields sent before the file are kept
+
+
+def test_body_longer_than_its_declared_length_stops_at_the_limit():
+    # A client (or a server that does not cut the body at CONTENT_LENGTH, as under ASGI)
+    # declares a small body and sends 3 MB: the bytes are counted, not the declaration trusted.
+    body, content_type = _multipart([("note", "gardée")], "req1-file", "menteur.pdf",
+                                    b"%PDF-1.4\n" + b"x" * (3 * MB))
+    limit, store, post, files = _parse(body, content_type, declared=1000, max_bytes=MB)
+    assert limit.refused_name == "menteur.pdf"
+    assert store.stored <= MB
+    assert dict(files) == {}
+    assert post["note"] == "gardée"
+
+
+def test_file_within_the_limit_goes_through_the_handler_unchanged():
+    content = b"%PDF-1.4\n" + b"x" * 5000
+    body, content_type = _multipart([], "req1-file", "budget.pdf", content)
+    limit, store, post, files = _parse(body, content_type, declared=len(body), max_bytes=MB)
+    assert limit.refused_name is None
+    assert files["req1-file"].read() == content
+    assert store.stored == len(content)
+
+
+def test_file_just_over_the_limit_within_the_margin_is_refused_by_its_bytes(
+        client, applicant, draft):
+    dossier, requirement = draft  # 1 MB allowed
+    client.force_login(applicant)
+    upload = io.BytesIO(b"%PDF-1.4\n" + b"x" * MB)
+    upload.name = "juste-trop.pdf"
+    response = client.post(_upload_url(dossier, requirement),
+                           {f"req{requirement.pk}-file": upload})
+    assert response.status_code == 400
+    assert ("Le fichier « juste-trop.pdf » dépasse la taille maximale (1,0 Mo) : il n'a pas "
+            "été enregistré." in html.unescape(response.content.decode()))
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.filter(dossier=dossier).count() == 0
+
+
+def test_oversized_upload_refusal_is_shown_under_the_field_and_keeps_the_csrf_check(
+        applicant, draft, tmp_path):
+    dossier, requirement = draft
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(applicant)
+    page = client.get(f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/etapes/documents/")
+    assert page.status_code == 200
+    token = client.cookies["csrftoken"].value
+    big = tmp_path / "enorme.pdf"
+    with open(big, "wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+        fh.truncate(3 * MB)
+    with open(big, "rb") as fh:
+        response = client.post(_upload_url(dossier, requirement),
+                               {"csrfmiddlewaretoken": token, f"req{requirement.pk}-file": fh})
+    assert response.status_code == 400
+    form = next(item["form"] for item in response.context["requirements"]
+                if item["requirement"].pk == requirement.pk)
+    assert form.errors == {"file": ["Le fichier « enorme.pdf » dépasse la taille maximale "
+                                    "(1,0 Mo) : il n'a pas été enregistré."]}
+    with open(big, "rb") as fh:
+        forged = client.post(_upload_url(dossier, requirement),
+                             {f"req{requirement.pk}-file": fh})
+    assert forged.status_code == 403
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.filter(dossier=dossier).count() == 0
+
+
+def test_portal_ceiling_applies_to_every_view():
+    # Any multipart POST is parsed (by the CSRF check at the latest): the global handler stops
+    # a file above PORTAL_UPLOAD_MAX_BYTES there too.
+    body, content_type = _multipart([("note", "gardée")], "file", "ailleurs.pdf",
+                                    b"x" * (MB + 10))
+    with override_settings(PORTAL_UPLOAD_MAX_BYTES=MB):
+        request = RequestFactory().generic("POST", "/nimporte-ou/", body,
+                                           content_type=content_type)
+        assert isinstance(request.upload_handlers[0], SizeLimitUploadHandler)
+        assert dict(request.FILES) == {}
+        assert request.POST["note"] == "gardée"
+        assert request.upload_handlers[0].refused_name == "ailleurs.pdf"

@@ -149,6 +149,21 @@ STORAGES = {
 # permission-checked views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+# Uploads: applications.uploads.SizeLimitUploadHandler runs first and stops any file above
+# PORTAL_UPLOAD_MAX_BYTES while the body is read (the upload view installs a second one with
+# the limit of the document requirement). Files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled
+# to a temporary file; the other form fields together may not exceed
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB, stated here). The reverse proxy in front of
+# gunicorn must cap the request body too (nginx `client_max_body_size`): Django reads and
+# drops the rest of a refused body so that the browser gets the explanation.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_MB", default=100) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "applications.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
