@@ -28,7 +28,8 @@ def send_structure_invitation(invitation) -> None:
 def send_dossier_notification(*, dossier, kind: str, to_instructors: bool = False,
                               extra: dict) -> None:
     """One e-mail per recipient, in their language: the structure's members, or the
-    instructors of the dossier's tenant."""
+    instructors of the dossier's tenant who may see the dossier (never one who declared a
+    conflict of interest on its structure or a partner: the e-mail quotes the dossier)."""
     from portal.enums import Role
     from portal.models import Membership, User
 
@@ -46,7 +47,10 @@ def send_dossier_notification(*, dossier, kind: str, to_instructors: bool = Fals
         from .receipts import ensure_receipt
 
         receipt = ensure_receipt(dossier)
-    for user in users.distinct().order_by("pk"):
+    users = list(users.distinct().order_by("pk"))
+    if to_instructors:
+        users = [u for u in users if u.has_perm("applications.view_dossier", dossier)]
+    for user in users:
         context = {"dossier": dossier, "kind": kind, "url": url,
                    "to_instructors": to_instructors, **extra}
         if receipt is None:
