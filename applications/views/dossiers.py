@@ -84,7 +84,13 @@ def dossier_list(request):
 
 @tenant_view(FILE)
 def dossier_detail(request, pk: int):
-    dossier = _dossier_for(request, pk)
+    return _render_detail(request, _dossier_for(request, pk))
+
+
+def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
+                   completion_form=None):
+    """The dossier page; a form given here (bound, with its errors) replaces the empty one,
+    so an invalid submission is shown again with what was typed."""
     user = request.user
     is_member = user.has_perm("applications.submit_dossier", dossier)
     lines = list(dossier.budget_lines.all())
@@ -101,12 +107,12 @@ def dossier_detail(request, pk: int):
         "completion": services.open_completion_request(dossier),
         "editable_steps": services.editable_steps(dossier),
         "message_form": MessageForm(),
-        "withdraw_form": WithdrawForm(),
-        "completion_form": CompletionRequestForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "completion_form": completion_form or CompletionRequestForm(),
         "can_request_completion": (user.has_perm("applications.request_completion", dossier)
                                    and dossier.status == DossierStatus.SUBMITTED),
         "attachments": dossier.attachments.select_related("requirement"),
-    })
+    }, status=status)
 
 
 @tenant_view(FILE)
@@ -132,19 +138,25 @@ def dossier_message(request, pk: int):
 def dossier_withdraw(request, pk: int):
     dossier = _dossier_for(request, pk)
     form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Cochez la case de confirmation pour retirer le dossier."))
-        return redirect(_detail_url(dossier))
-    try:
-        services.dossier_withdraw(user=request.user, dossier=dossier,
-                                  reason=form.cleaned_data.get("reason", ""))
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("Le dossier a été retiré."))
-    return redirect(_detail_url(dossier))
+    if form.is_valid():
+        try:
+            services.dossier_withdraw(user=request.user, dossier=dossier,
+                                      reason=form.cleaned_data.get("reason", ""))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the state forbids it: nothing to correct
+                messages.error(request, _messages_of(exc))
+                return redirect(_detail_url(dossier))
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Le dossier a été retiré."))
+            return redirect(_detail_url(dossier))
+    return _render_detail(request, dossier, status=400, withdraw_form=form)
+
+
+#: the service's name of a field → the form's
+_COMPLETION_FIELDS = {"due_at": "due_date"}
 
 
 @tenant_view(FILE)
@@ -159,14 +171,16 @@ def dossier_request_completion(request, pk: int):
                 user=request.user, dossier=dossier, message=form.cleaned_data["message"],
                 steps=form.cleaned_data["steps"], due_at=due)
         except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
+            if not hasattr(exc, "error_dict"):  # the state forbids it: nothing to correct
+                messages.error(request, _messages_of(exc))
+                return redirect(_detail_url(dossier))
+            apply_validation_error(form, ValidationError({
+                _COMPLETION_FIELDS.get(field, field): errors
+                for field, errors in exc.error_dict.items()}))
         else:
             messages.success(request, _("La demande de compléments a été envoyée."))
-    else:
-        messages.error(request, _("Demande incomplète : %(errors)s")
-                       % {"errors": "; ".join(f"{form.fields[f].label} — {' '.join(e)}"
-                                              for f, e in form.errors.items())})
-    return redirect(_detail_url(dossier))
+            return redirect(_detail_url(dossier))
+    return _render_detail(request, dossier, status=400, completion_form=form)
 
 
 # --- the guided form --------------------------------------------------------------------------
