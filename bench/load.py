@@ -26,6 +26,8 @@ Prints both results, then as its last lines:
     errors: <failed requests, mixed pages>
     ratio_to_trivial: <rps / rps of /ping>
 
+Exits with status 1 when a request failed (in either run), so that CI notices.
+
 Only loopback addresses are used. Everything it creates (database, gunicorn, temporary files)
 is removed at the end.
 """
@@ -214,7 +216,12 @@ def _report(label: str, result: dict, duration: int, users: int) -> None:
               f"errors {errors}")
 
 
-def main():
+def exit_status(mixed: dict, trivial: dict) -> int:
+    """0 when every request of both runs succeeded, 1 otherwise."""
+    return 1 if mixed["errors"] or trivial["errors"] else 0
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=None,
                         help="seconds per run (60; 10 with --smoke)")
@@ -275,6 +282,11 @@ def main():
         print(f"p95_ms: {mixed['p95']:.0f}")
         print(f"errors: {mixed['errors']}")
         print(f"ratio_to_trivial: {ratio:.3f}")
+        status = exit_status(mixed, trivial)
+        if status:
+            print(f"FAILED: {mixed['errors']} failed request(s) on the mixed pages, "
+                  f"{trivial['errors']} on /ping", file=sys.stderr)
+        return status
     finally:
         if server is not None:
             _stop(server)
@@ -283,4 +295,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,6 +1,8 @@
 """bench/load.py runs end to end: gunicorn with production settings, locust users with real
-sessions, the four summary lines, no failed request."""
+sessions, the four summary lines, no failed request; and it exits non-zero when a request
+failed (so CI sees it)."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -12,14 +14,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _load_module():
+    spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("mixed_errors", "trivial_errors", "status"),
+                         [(0, 0, 0), (1, 0, 1), (0, 3, 1), (12, 4, 1)])
+def test_load_benchmark_exit_status_is_non_zero_when_a_request_failed(
+        mixed_errors, trivial_errors, status):
+    assert _load_module().exit_status({"errors": mixed_errors},
+                                      {"errors": trivial_errors}) == status
+
+
 @pytest.mark.slow
 def test_load_benchmark_smoke_run_serves_every_page_without_error():
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
-        [sys.executable, "bench/load.py", "--smoke", "--dossiers", "200", "--duration", "5",
+        [sys.executable, "bench/load.py", "--smoke", "--dossiers", "100", "--duration", "4",
          "--users", "20", "--port", "8109"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    # Exit status 0 means no request failed in either run (mixed pages and /ping).
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     last = result.stdout.strip().splitlines()[-4:]
     assert [line.split(":")[0] for line in last] == ["rps", "p95_ms", "errors",
