@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from calls.eligibility import FAIL, evaluate
+from calls.eligibility import FAIL, WARNING, evaluate
 from calls.funding import effective_rules, rules_from_snapshot
 from calls.versioning import rules_snapshot
 
@@ -34,6 +34,25 @@ class DossierCheck:
         reasons += [f"{_get(r.criterion, 'label')} : {r.message}" for r in self.criteria
                     if r.status == FAIL]
         return reasons
+
+    @property
+    def failing_criteria(self) -> list:
+        """The blocking criteria that fail, each with where it is fixed: ``"structure"`` (a
+        fact of the structure's profile), ``"declarations"`` (a declaration on honour) or
+        ``""``."""
+        return [self._with_target(r) for r in self.criteria if r.status == FAIL]
+
+    @property
+    def warning_criteria(self) -> list:
+        return [self._with_target(r) for r in self.criteria if r.status == WARNING]
+
+    @staticmethod
+    def _with_target(result) -> dict:
+        field_name = _get(result.criterion, "field") or ""
+        target = ("declarations" if _get(result.criterion, "kind") == "declaration"
+                  else "structure" if field_name.startswith("structure.") else "")
+        return {"label": _get(result.criterion, "label"), "message": result.message,
+                "target": target}
 
     @property
     def can_submit(self) -> bool:

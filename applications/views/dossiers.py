@@ -364,14 +364,16 @@ def dossier_step(request, pk: int, step: str):
 
 def _summary(request, dossier):
     check = check_dossier(dossier, snapshot=filed_snapshot(dossier))
+    submittable = dossier.status in (DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED)
     return render(request, "applications/step_summary.html", {
         "dossier": dossier, "step": DossierStep.SUMMARY, "steps": _steps(dossier, "summary"),
         "step_index": len(STEPS), "step_count": len(STEPS),
         "step_label": DossierStep.SUMMARY.label, "check": check,
         "requested_share": format_percent(check.budget.requested_share),
         "self_share": format_percent(check.budget.self_financing_share),
-        "can_submit": check.can_submit and dossier.status in (
-            DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED),
+        "can_submit": check.can_submit and submittable,
+        "submittable_state": submittable,
+        "blocked": submittable and not check.can_submit,
         "call_open": services.call_accepts_filing(dossier.call, _now()),
         "attachments": dossier.attachments.select_related("requirement"),
         "completion": services.open_completion_request(dossier),

@@ -1,0 +1,59 @@
+"""The pre-check page (summary step): why the dossier cannot be filed, including the
+eligibility criteria, with a link to where each is fixed."""
+
+import pytest
+from django_scopes import scope
+
+from calls.enums import Severity
+from tests.factories.applications import DossierFactory, balanced_budget
+from tests.factories.calls import CriterionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier(tenant, call, structure):
+    with scope(tenant=tenant):
+        return balanced_budget(DossierFactory(call=call, structure=structure))
+
+
+def summary(client, dossier):
+    return client.get(f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/etapes/summary/")
+
+
+def test_a_failing_criterion_alone_shows_the_alert_with_a_link_to_the_structure(
+        client, tenant, call, dossier, applicant):
+    with scope(tenant=tenant):
+        CriterionFactory(call=call, label="100 ans d'activité", value=1200,
+                         severity=Severity.BLOCKING)
+    client.force_login(applicant)
+    response = summary(client, dossier)
+    html = response.content.decode()
+    assert response.context["check"].problems == {}
+    assert response.context["can_submit"] is False
+    assert "Le dossier ne peut pas encore être déposé" in html
+    assert "Critère d’éligibilité non rempli : 100 ans d&#x27;activité" in html
+    assert f'href="/structures/{dossier.structure.pk}/">Mettre à jour le profil' in html
+    assert "Déposer le dossier</button>" not in html
+
+
+def test_a_warning_criterion_does_not_block_and_is_shown_as_a_point_of_attention(
+        client, tenant, call, dossier, applicant):
+    with scope(tenant=tenant):
+        CriterionFactory(call=call, label="100 ans d'activité", value=1200,
+                         severity=Severity.WARNING)
+    client.force_login(applicant)
+    response = summary(client, dossier)
+    html = response.content.decode()
+    assert response.context["can_submit"] is True
+    assert "Le dossier ne peut pas encore être déposé" not in html
+    assert "Points d’attention" in html
+    assert "100 ans d&#x27;activité" in html
+    assert "Déposer le dossier</button>" in html
+
+
+def test_summary_of_another_tenants_dossier_answers_404(client, other_tenant, dossier,
+                                                        applicant):
+    client.force_login(applicant)
+    response = client.get(f"/{other_tenant.slug}/dossiers/{dossier.pk}/etapes/summary/")
+    assert response.status_code == 404
