@@ -1,19 +1,76 @@
 import pytest
+from django.apps import apps
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
-from portal.models import AuditEvent, Invitation, Membership, Organization, Signatory
+from portal.models import Organization, Tenant
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
-TENANT_OWNED = [Organization, Signatory, Membership, Invitation, AuditEvent]
+PROJECT_APPS = ("portal", "calls", "applications", "reviews", "mentoring")
+
+#: Models with a path to Tenant that are deliberately not scoped, with the reason. Empty: every
+#: model that belongs to a tenant, directly or through its parents, is scoped.
+UNSCOPED_ON_PURPOSE: dict[str, str] = {}
 
 
-@pytest.mark.parametrize("model", TENANT_OWNED, ids=lambda m: m.__name__)
+def _project_models():
+    return [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+
+def _is_scoped(model) -> bool:
+    # django_scopes.ScopedManager builds its manager class inside the function.
+    return type(model._default_manager).__qualname__.startswith("ScopedManager.")
+
+
+def _paths_to_tenant(model, seen=()) -> list[str]:
+    """The lookups (`tenant`, `call__tenant`, ...) that lead from `model` to Tenant through
+    foreign keys and one-to-one fields."""
+    found = []
+    for field in model._meta.get_fields():
+        if not (field.concrete and (field.many_to_one or field.one_to_one)):
+            continue
+        target = field.related_model
+        if target is Tenant:
+            found.append(field.name)
+        elif target not in seen and target._meta.app_label in PROJECT_APPS:
+            found += [f"{field.name}__{path}"
+                      for path in _paths_to_tenant(target, (*seen, model))]
+    return found
+
+
+SCOPED = [m for m in _project_models() if _is_scoped(m)]
+
+
+def test_the_scoped_models_are_found():
+    names = {m._meta.label for m in SCOPED}
+    assert {"portal.Organization", "portal.AuditEvent", "calls.Call", "applications.Dossier",
+            "reviews.Review", "mentoring.Engagement"} <= names
+    assert "portal.Tenant" not in names and "portal.User" not in names
+
+
+@pytest.mark.parametrize("model", SCOPED, ids=lambda m: m._meta.label)
 def test_query_on_tenant_owned_model_outside_a_scope_raises(model):
     with pytest.raises(ScopeError):
         list(model.objects.all())
+    with pytest.raises(ScopeError):
+        model._default_manager.filter(pk=1).exists()
+
+
+@pytest.mark.parametrize("model", _project_models(), ids=lambda m: m._meta.label)
+def test_every_model_with_a_path_to_the_tenant_is_scoped(model):
+    paths = _paths_to_tenant(model)
+    if not paths or model._meta.label in UNSCOPED_ON_PURPOSE:
+        return
+    assert _is_scoped(model), (f"{model._meta.label} reaches Tenant through {paths} but its "
+                               "default manager is not a ScopedManager")
+
+
+def test_deliberate_exceptions_are_real_models_with_a_path_to_the_tenant():
+    labels = {m._meta.label: m for m in _project_models()}
+    for label, reason in UNSCOPED_ON_PURPOSE.items():
+        assert reason and _paths_to_tenant(labels[label]) and not _is_scoped(labels[label])
 
 
 def test_scope_returns_only_the_tenants_rows(tenant, other_tenant):
