@@ -344,13 +344,15 @@ def dossier_step(request, pk: int, step: str):
         if kept:
             _valid(forms)  # show the errors of the kept input again
     check = (check_dossier(dossier, snapshot=filed_snapshot(dossier))
-             if step in (DossierStep.BUDGET, DossierStep.PARTNERS) else None)
+             if step in (DossierStep.PROJECT, DossierStep.BUDGET, DossierStep.PARTNERS)
+             else None)
     context = {"dossier": dossier, "step": step, "step_label": DossierStep(step).label,
                "step_index": STEPS.index(step) + 1, "step_count": len(STEPS),
                "next_step": STEPS[STEPS.index(step) + 1], "steps": _steps(dossier, step),
                "editable": editable, "check": check,
                "completion": services.open_completion_request(dossier), **forms}
     if check is not None:
+        context["duration_reasons"] = check.field_problems.get("duration", [])
         context["rules"] = check.rules
         context["requested_share"] = format_percent(check.budget.requested_share)
         context["self_share"] = format_percent(check.budget.self_financing_share)

@@ -57,3 +57,21 @@ def test_summary_of_another_tenants_dossier_answers_404(client, other_tenant, do
     client.force_login(applicant)
     response = client.get(f"/{other_tenant.slug}/dossiers/{dossier.pk}/etapes/summary/")
     assert response.status_code == 404
+
+
+def test_project_step_shows_the_duration_rule_next_to_the_end_date(client, tenant, call,
+                                                                    structure, applicant):
+    from calls.models import Call
+
+    with scope(tenant=tenant):
+        Call.objects.filter(pk=call.pk).update(duration_months_max=6)
+        dossier = balanced_budget(DossierFactory(call=call, structure=structure))
+    client.force_login(applicant)
+    response = client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/etapes/project/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["duration_reasons"] == [
+        "Le projet dure 12 mois ; la catégorie permet au plus 6 mois."]
+    end_field = html.index('name="end_date"')
+    reason = html.index("Le projet dure 12 mois ; la catégorie permet au plus 6 mois.")
+    assert end_field < reason < html.index("</fieldset>")
