@@ -85,9 +85,12 @@ class InvitationForm(PortalForm):
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
 
 
-class MembershipOrganizationForm(PortalForm):
-    organization = forms.ModelChoiceField(label=_("Organisme"), queryset=Organization.objects.none(),
-                                          required=False)
+class MembershipForm(PortalForm):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    organization = forms.ModelChoiceField(
+        label=_("Organisme"), queryset=Organization.objects.none(), required=False,
+        help_text=_("Obligatoire pour les instructeur·rices et membres du comité (DRAC, CNM, "
+                    "Région) et pour l'équipe de la structure pilote."))
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)

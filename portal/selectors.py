@@ -39,11 +39,11 @@ def tenant_memberships(tenant: Tenant):
             .select_related("user", "organization").order_by("user__email", "role"))
 
 
-def tenant_pending_invitations(tenant: Tenant):
-    from django.utils import timezone
-
+def tenant_open_invitations(tenant: Tenant):
+    """Invitations neither accepted nor cancelled, expired ones included (they can be sent
+    again); ``is_pending`` tells them apart."""
     return (Invitation.objects.filter(tenant=tenant, accepted_at__isnull=True,
-                                      revoked_at__isnull=True, expires_at__gt=timezone.now())
+                                      revoked_at__isnull=True)
             .select_related("organization", "invited_by"))
 
 

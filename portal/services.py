@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_log
+from .enums import Role
 from .outbox import enqueue
 from .models import (Invitation, Membership, Organization, Signatory, Tenant, User,
                      clean_role_organization)
@@ -135,6 +136,10 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
     clean_role_organization(tenant.pk, role, organization)
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, role=role).exists():
         raise ValidationError({"email": _("Cette personne a déjà ce rôle dans ce contrat.")})
+    # An expired invitation to the same role is closed, so that a fresh one may be sent.
+    Invitation.objects.filter(tenant=tenant, email__iexact=email, role=role,
+                              accepted_at__isnull=True, revoked_at__isnull=True,
+                              expires_at__lte=timezone.now()).update(revoked_at=timezone.now())
     invitation = Invitation(tenant=tenant, email=email, role=role, organization=organization,
                             invited_by=user)
     invitation.full_clean(exclude=["token"], validate_constraints=False)
@@ -164,6 +169,22 @@ def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
+def invitation_resend(*, user: User, invitation: Invitation) -> Invitation:
+    """Send the invitation again, valid for a fresh period (also when it had expired)."""
+    _require(user, "portal.manage_tenant", invitation.tenant)
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(_("Cette invitation n'est plus valable."))
+    invitation.expires_at = invitation._meta.get_field("expires_at").get_default()
+    invitation.save(update_fields=["expires_at"])
+    audit_log(tenant=invitation.tenant, actor=user, action="portal.invitation.resent",
+              target=invitation, data={"email": invitation.email,
+                                       "expires_at": invitation.expires_at.isoformat()})
+    enqueue("portal.invitation_email", invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
 def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     """The invited person, signed in with the invited (verified) address, takes the role."""
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
@@ -182,13 +203,32 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
 
 
 @transaction.atomic
-def membership_update(*, user: User, membership: Membership, organization) -> Membership:
-    _require(user, "portal.manage_tenant", membership.tenant)
-    clean_role_organization(membership.tenant_id, membership.role, organization)
-    membership.organization = organization
-    membership.save(update_fields=["organization"])
-    audit_log(tenant=membership.tenant, actor=user, action="portal.membership.updated",
-              target=membership, data={"organization": str(organization or "")})
+def membership_update(*, user: User, membership: Membership, organization,
+                      role: str | None = None) -> Membership:
+    """Change a member's organization and, optionally, role (the last administrator of the
+    contract keeps theirs)."""
+    tenant = membership.tenant
+    _require(user, "portal.manage_tenant", tenant)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(
+        pk=membership.pk)
+    role = role or membership.role
+    if role != membership.role:
+        if Membership.objects.filter(tenant=tenant, user=membership.user, role=role).exists():
+            raise ValidationError({"role": _("%(user)s a déjà ce rôle dans ce contrat.")
+                                   % {"user": membership.user.email}})
+        if membership.role == Role.ADMIN and not Membership.objects.filter(
+                tenant=tenant, role=Role.ADMIN).exclude(pk=membership.pk).exists():
+            raise ValidationError({"role": _("C'est le dernier administrateur du contrat : "
+                                             "nommez-en un autre d'abord.")})
+    clean_role_organization(tenant.pk, role, organization)
+    before = {"role": membership.role, "organization": str(membership.organization or "")}
+    membership.role, membership.organization = role, organization
+    membership.save(update_fields=["role", "organization"])
+    after = {"role": role, "organization": str(organization or "")}
+    audit_log(tenant=tenant, actor=user, action="portal.membership.updated", target=membership,
+              data={k: {"from": before[k], "to": after[k]} for k in after
+                    if before[k] != after[k]})
+    forget_roles(membership.user)
     return membership
 
 

@@ -20,6 +20,8 @@ tenant_patterns = [
     path("gestion/membres/<int:pk>/", manage.membership_edit, name="manage_membership_edit"),
     path("gestion/membres/<int:pk>/retirer/", manage.membership_remove,
          name="manage_membership_remove"),
+    path("gestion/invitations/<int:pk>/renvoyer/", manage.invitation_resend,
+         name="manage_invitation_resend"),
     path("gestion/invitations/<int:pk>/annuler/", manage.invitation_revoke,
          name="manage_invitation_revoke"),
     path("gestion/journal/", manage.audit_log_view, name="manage_audit_log"),

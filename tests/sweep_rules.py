@@ -268,6 +268,7 @@ RULES: dict[str, Rule] = {
     "portal:manage_membership_edit": Rule(lambda w: {"pk": w.membership.pk}),
     "portal:manage_membership_remove": Rule(lambda w: {"pk": w.membership.pk}),
     "portal:manage_invitation_revoke": Rule(lambda w: {"pk": w.invitation.pk}),
+    "portal:manage_invitation_resend": Rule(lambda w: {"pk": w.invitation.pk}),
     "portal:manage_audit_log": Rule(),
     # --- Calls ---------------------------------------------------------------------------------
     "calls:call_index": Rule(access=PUBLIC),

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..decorators import tenant_view
-from ..forms import (InvitationForm, MembershipOrganizationForm, OrganizationForm, SignatoryForm,
+from ..formatting import format_date_local
+from ..forms import (InvitationForm, MembershipForm, OrganizationForm, SignatoryForm,
                      TenantContractForm)
 from ..models import AuditEvent, Invitation, Membership, Organization, Signatory
-from ..selectors import (tenant_memberships, tenant_organizations, tenant_pending_invitations,
+from ..selectors import (tenant_memberships, tenant_organizations, tenant_open_invitations,
                          tenant_signatories)
 from .. import services
 
@@ -34,7 +35,7 @@ def overview(request):
         "organizations": tenant_organizations(tenant),
         "signatories": tenant_signatories(tenant),
         "member_count": Membership.objects.filter(tenant=tenant).count(),
-        "pending_count": tenant_pending_invitations(tenant).count(),
+        "pending_count": tenant_open_invitations(tenant).count(),
     })
 
 
@@ -142,7 +143,7 @@ def members(request):
             return redirect("portal:manage_members", tenant_slug=tenant.slug)
     return render(request, "portal/manage/members.html", {
         "form": form, "memberships": tenant_memberships(tenant),
-        "invitations": tenant_pending_invitations(tenant)})
+        "invitations": tenant_open_invitations(tenant)})
 
 
 @tenant_view(MANAGE)
@@ -150,12 +151,14 @@ def membership_edit(request, pk: int):
     tenant = request.tenant
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk,
                                    tenant=tenant)
-    form = MembershipOrganizationForm(request.POST or None, tenant=tenant,
-                                      initial={"organization": membership.organization})
+    form = MembershipForm(request.POST or None, tenant=tenant,
+                          initial={"role": membership.role,
+                                   "organization": membership.organization})
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(user=request.user, membership=membership,
-                                       organization=form.cleaned_data["organization"])
+                                       organization=form.cleaned_data["organization"],
+                                       role=form.cleaned_data["role"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -178,6 +181,21 @@ def membership_remove(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Membre retiré·e."))
+    return redirect("portal:manage_members", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_view(MANAGE)
+def invitation_resend(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk, tenant=request.tenant)
+    try:
+        invitation = services.invitation_resend(user=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation renvoyée à %(email)s, valable jusqu’au %(date)s.")
+                         % {"email": invitation.email,
+                            "date": format_date_local(invitation.expires_at)})
     return redirect("portal:manage_members", tenant_slug=request.tenant.slug)
 
 

@@ -50,6 +50,7 @@ def test_object_of_another_tenant_answers_404(client, tenant, other_tenant, admi
     assert client.get(f"{base}/membres/{foreign_member.pk}/").status_code == 404
     assert client.post(f"{base}/membres/{foreign_member.pk}/retirer/").status_code == 404
     assert client.post(f"{base}/invitations/{foreign_invitation.pk}/annuler/").status_code == 404
+    assert client.post(f"{base}/invitations/{foreign_invitation.pk}/renvoyer/").status_code == 404
     with scope(tenant=other_tenant):
         assert Organization.objects.filter(pk=foreign.pk).exists()
         assert Membership.objects.filter(pk=foreign_member.pk).exists()
@@ -174,3 +175,108 @@ def test_contract_edit_rejects_end_before_start_and_keeps_input(client, tenant, 
     assert response.status_code == 200
     assert "contract_end" in response.context["form"].errors
     assert 'value="Nouveau titre"' in response.content.decode()
+
+
+# --- Changing a member's role, resending invitations ----------------------------------------
+
+def test_admin_changes_a_members_role_and_organization_audited(client, tenant, admin_user,
+                                                               make_member):
+    drac = OrganizationFactory(tenant=tenant, kind="drac", name="DRAC Hauts-de-France")
+    member = make_member(tenant, "instructor")
+    with scope(tenant=tenant):
+        membership = Membership.objects.get(user=member, tenant=tenant)
+    client.force_login(admin_user)
+    url = f"/{tenant.slug}/gestion/membres/{membership.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="role"' in page
+    response = client.post(url, {"role": "committee", "organization": drac.pk})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        membership.refresh_from_db()
+        assert (membership.role, membership.organization) == ("committee", drac)
+        event = AuditEvent.objects.get(action="portal.membership.updated")
+    assert event.data["role"] == {"from": "instructor", "to": "committee"}
+    assert event.data["organization"]["to"] == "DRAC Hauts-de-France"
+
+
+def test_role_change_errors_name_the_field(client, tenant, admin_user, make_member):
+    member = make_member(tenant, "instructor")
+    with scope(tenant=tenant):
+        membership = Membership.objects.get(user=member, tenant=tenant)
+    MembershipFactory(tenant=tenant, user=member, role="pilot",
+                      organization=OrganizationFactory(tenant=tenant, kind="pilot"))
+    client.force_login(admin_user)
+    url = f"/{tenant.slug}/gestion/membres/{membership.pk}/"
+    response = client.post(url, {"role": "pilot",
+                                 "organization": membership.organization_id})
+    assert response.status_code == 200
+    assert response.context["form"].errors["role"] == [
+        f"{member.email} a déjà ce rôle dans ce contrat."]
+    with scope(tenant=tenant):
+        membership.refresh_from_db()
+    assert membership.role == "instructor"
+
+
+def test_the_last_admin_keeps_the_role(client, tenant, admin_user):
+    with scope(tenant=tenant):
+        membership = Membership.objects.get(user=admin_user, tenant=tenant, role="admin")
+    client.force_login(admin_user)
+    response = client.post(f"/{tenant.slug}/gestion/membres/{membership.pk}/",
+                           {"role": "pilot",
+                            "organization": OrganizationFactory(tenant=tenant, kind="pilot").pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["role"] == [
+        "C'est le dernier administrateur du contrat : nommez-en un autre d'abord."]
+    with scope(tenant=tenant):
+        membership.refresh_from_db()
+    assert membership.role == "admin"
+
+
+def test_an_expired_invitation_is_listed_and_sent_again_for_a_fresh_period(
+        client, tenant, admin_user, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    invitation = InvitationFactory(tenant=tenant, email="late@example.org", role="admin",
+                                   expires_at=timezone.now() - timedelta(days=1))
+    client.force_login(admin_user)
+    page = client.get(f"/{tenant.slug}/gestion/membres/").content.decode()
+    assert "late@example.org" in page and "expirée le" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/{tenant.slug}/gestion/invitations/{invitation.pk}/renvoyer/")
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.is_pending
+    assert timedelta(days=13) < invitation.expires_at - timezone.now() <= timedelta(days=14)
+    [message] = mail.outbox
+    assert message.to == ["late@example.org"] and invitation.token in message.body
+    with scope(tenant=tenant):
+        assert AuditEvent.objects.filter(action="portal.invitation.resent").count() == 1
+
+
+def test_an_expired_invitation_does_not_block_inviting_again(client, tenant, admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = InvitationFactory(tenant=tenant, email="late@example.org", role="admin",
+                            expires_at=timezone.now() - timedelta(days=1))
+    client.force_login(admin_user)
+    response = client.post(f"/{tenant.slug}/gestion/membres/",
+                           {"email": "late@example.org", "role": "admin"})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        old.refresh_from_db()
+        assert old.revoked_at is not None
+        assert Invitation.objects.filter(email="late@example.org",
+                                         revoked_at__isnull=True).count() == 1
+
+
+def test_an_accepted_invitation_cannot_be_resent(client, tenant, admin_user):
+    from django.utils import timezone
+
+    invitation = InvitationFactory(tenant=tenant, accepted_at=timezone.now())
+    client.force_login(admin_user)
+    client.post(f"/{tenant.slug}/gestion/invitations/{invitation.pk}/renvoyer/")
+    assert mail.outbox == []

@@ -42,3 +42,23 @@ def test_non_platform_admins_are_refused(client, tenant, make_member, path):
     assert client.get(path).status_code == 403
     assert client.post(path, NEW_TENANT).status_code == 403
     assert not Tenant.objects.filter(slug="nouvelle-aquitaine").exists()
+
+
+def test_platform_admin_invites_the_first_admin_of_a_new_tenant(
+        client, platform_admin, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from portal.models import Invitation
+
+    client.force_login(platform_admin)
+    client.post("/plateforme/contrats/nouveau/", NEW_TENANT)
+    listing = client.get("/plateforme/contrats/").content.decode()
+    assert 'href="/nouvelle-aquitaine/gestion/membres/"' in listing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/nouvelle-aquitaine/gestion/membres/",
+                               {"email": "coordination@na.example", "role": "admin"})
+    assert response.status_code == 302
+    tenant = Tenant.objects.get(slug="nouvelle-aquitaine")
+    with scope(tenant=tenant):
+        assert Invitation.objects.get().email == "coordination@na.example"
+    assert mail.outbox[0].to == ["coordination@na.example"]
