@@ -3,8 +3,12 @@
   "use strict";
   var form = document.querySelector("[data-budget-form]");
   if (!form) { return; }
-  var fmt = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
-  var pct = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
+  // Texts and locale come from the page (translated on the server): none is written here.
+  var balanceNode = document.querySelector("[data-budget-balance]");
+  var texts = balanceNode ? balanceNode.dataset : {};
+  var locale = texts.locale || document.documentElement.lang || "fr";
+  var fmt = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
+  var pct = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
 
   function parse(value) {
     var text = (value || "").replace(/[\s\u00a0\u202f€]/g, "").replace(",", ".");
@@ -41,14 +45,14 @@
     set("[data-budget-total='income']", fmt.format(income));
     set("[data-budget-share='requested']", expenses ? pct.format(requested * 100 / expenses) + "\u00a0%" : "—");
     set("[data-budget-share='self']", expenses ? pct.format(selfFinancing() * 100 / expenses) + "\u00a0%" : "—");
-    var balance = document.querySelector("[data-budget-balance]");
+    var balance = balanceNode;
     if (balance) {
       var gap = Math.round((income - expenses) * 100) / 100;
       balance.innerHTML = "";
       var p = document.createElement("p");
       p.className = "fr-message " + (gap === 0 && expenses > 0 ? "fr-message--valid" : "fr-message--warning");
-      p.textContent = gap === 0 && expenses > 0 ? "Le budget est équilibré."
-        : "Écart entre recettes et dépenses : " + fmt.format(gap);
+      p.textContent = gap === 0 && expenses > 0 ? (texts.msgBalanced || "")
+        : (texts.msgGap || "{gap}").replace("{gap}", fmt.format(gap));
       balance.appendChild(p);
     }
   }

@@ -1,5 +1,6 @@
-"""The pre-check page (summary step): why the dossier cannot be filed, including the
-eligibility criteria, with a link to where each is fixed."""
+"""Step pages of the guided form: the pre-check page says why the dossier cannot be filed
+(eligibility criteria included, with a link to where each is fixed), the project step shows
+the duration rule, the budget step hands its translated texts to the live script."""
 
 import pytest
 from django_scopes import scope
@@ -75,3 +76,11 @@ def test_project_step_shows_the_duration_rule_next_to_the_end_date(client, tenan
     end_field = html.index('name="end_date"')
     reason = html.index("Le projet dure 12 mois ; la catégorie permet au plus 6 mois.")
     assert end_field < reason < html.index("</fieldset>")
+
+
+def test_budget_step_gives_the_live_balance_texts_to_the_script(client, dossier, applicant):
+    client.force_login(applicant)
+    html = client.get(f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/etapes/budget/"
+                      ).content.decode()
+    assert ('data-budget-balance data-msg-balanced="Le budget est équilibré." '
+            'data-msg-gap="Écart entre recettes et dépenses : {gap}" data-locale="fr"') in html
