@@ -12,6 +12,9 @@ is the structure's project (names, budget, partners, letters, attachments); stri
 that, nothing useful is left, while the contract's figures (counts, amounts granted) come from
 the granted dossiers, which are kept. Each purge leaves one audit line (reference, status,
 closing date) without personal data.
+
+Abandoned drafts (still drafts on a call closed longer ago than the retention period: they can
+never be filed) are deleted the same way, counted from the call's closing date.
 """
 
 from datetime import datetime
@@ -20,7 +23,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Case, Max, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,15 +163,19 @@ def account_delete(*, user: User, password: str) -> None:
 
 # --- Retention of closed dossiers ---------------------------------------------------------
 
+def _retention_cutoff(tenant: Tenant, now: datetime | None) -> datetime:
+    now = now or timezone.now()
+    years = tenant.retention_years
+    # 29 February minus N years: the 28th when that year has none.
+    return (now.replace(year=now.year - years) if (now.month, now.day) != (2, 29)
+            else now.replace(year=now.year - years, day=28))
+
+
 def closed_dossiers_expired(*, tenant: Tenant, now: datetime | None = None):
     """The closed dossiers of `tenant` whose retention period is over."""
     Dossier = _model("applications.Dossier")
     EligibilityReview = _model("reviews.EligibilityReview")
-    now = now or timezone.now()
-    years = tenant.retention_years
-    # 29 February minus N years: the 28th when that year has none.
-    cutoff = (now.replace(year=now.year - years) if (now.month, now.day) != (2, 29)
-              else now.replace(year=now.year - years, day=28))
+    cutoff = _retention_cutoff(tenant, now)
     last_eligibility = (EligibilityReview.objects.filter(dossier=OuterRef("pk"))
                         .values("dossier").annotate(at=Max("created_at")).values("at"))
     return (Dossier.objects.filter(tenant=tenant, status__in=CLOSED_STATES)
@@ -177,15 +184,28 @@ def closed_dossiers_expired(*, tenant: Tenant, now: datetime | None = None):
             .filter(closed_at__lt=cutoff))
 
 
+def abandoned_drafts_expired(*, tenant: Tenant, now: datetime | None = None):
+    """The drafts of `tenant` left on a call that closed more than the retention period ago
+    (its `closes_at`; for a closed or archived call with no closing date, its last change)."""
+    Dossier = _model("applications.Dossier")
+    cutoff = _retention_cutoff(tenant, now)
+    return (Dossier.objects.filter(tenant=tenant, status="draft")
+            .annotate(closed_at=Coalesce(
+                "call__closes_at",
+                Case(When(call__status__in=("closed", "archived"), then="call__updated_at"))))
+            .filter(closed_at__lt=cutoff))
+
+
 def purge_expired_dossiers(*, now: datetime | None = None) -> int:
-    """Delete, in every tenant, the closed dossiers past retention, with their files and
-    generated documents; return how many were deleted."""
+    """Delete, in every tenant, the closed dossiers and the abandoned drafts past retention,
+    with their files and generated documents; return how many were deleted."""
     total = 0
     with scopes_disabled():  # periodic job over every tenant, each filtered on its tenant
         for tenant in Tenant.objects.all():
-            for dossier in closed_dossiers_expired(tenant=tenant, now=now):
-                _purge_dossier(dossier)
-                total += 1
+            for expired in (closed_dossiers_expired, abandoned_drafts_expired):
+                for dossier in expired(tenant=tenant, now=now):
+                    _purge_dossier(dossier)
+                    total += 1
     return total
 
 
@@ -204,7 +224,8 @@ def _purge_dossier(dossier) -> None:
             target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
     generated = list(documents.values_list("file_path", flat=True))
     audit_log(tenant=dossier.tenant, actor=None, action="portal.dossier.purged",
-              data={"reference": dossier.reference, "status": dossier.status,
+              data={"dossier_id": dossier.pk, "reference": dossier.reference,
+                    "status": dossier.status,
                     "closed_at": _iso(dossier.closed_at), "files": len(files) + len(generated)})
     GeneratedDocument.objects.filter(pk__in=list(documents.values_list("pk", flat=True))).delete()
     dossier.delete()  # budget, partners, attachments, messages, reviews, decision: cascade

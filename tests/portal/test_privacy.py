@@ -18,7 +18,8 @@ from portal.models import AuditEvent, Membership, User
 from portal.privacy import purge_expired_dossiers
 from portal.tasks import purge_expired_dossiers_task
 from tests.factories import DocumentRequirementFactory, MembershipFactory
-from tests.factories.applications import StructureFactory, StructureMemberFactory
+from tests.factories.applications import (DossierFactory, StructureFactory,
+                                          StructureMemberFactory)
 from tests.factories.calls import CallFactory
 from tests.factories.mentoring import NeedRequestFactory
 from tests.factories.portal import PASSWORD, UserFactory
@@ -239,6 +240,66 @@ def test_purge_command_and_task_report_the_count(tenant, capsys):
     _closed(tenant, "rejected", closed_years_ago=12)
     assert purge_expired_dossiers_task.apply().get() == 1
     assert purge_expired_dossiers() == 0  # idempotent
+
+
+def _draft_on_call_closed(tenant, *, years_ago, status="closed", closes=True,
+                          with_file=False):
+    now = timezone.now()
+    closed = now - timedelta(days=365 * years_ago + 5)
+    with scope(tenant=tenant):
+        call = CallFactory(tenant=tenant, status=status,
+                           opens_at=closed - timedelta(days=60) if closes else None,
+                           closes_at=closed if closes else None)
+        type(call).objects.filter(pk=call.pk).update(updated_at=closed)
+        dossier = DossierFactory(call=call, status="draft")
+        if with_file:
+            attachment = Attachment(dossier=dossier,
+                                    requirement=DocumentRequirementFactory(call=call),
+                                    original_name="budget.pdf", content_type="application/pdf",
+                                    extension="pdf", size=9, sha256="0" * 64)
+            attachment.file.save("x", ContentFile(b"%PDF-1.4 x"), save=True)
+            return dossier, attachment.file.path
+    return dossier
+
+
+def test_abandoned_drafts_on_calls_closed_past_retention_are_deleted_with_their_files(
+        tenant, django_capture_on_commit_callbacks):
+    old_draft, path = _draft_on_call_closed(tenant, years_ago=11, with_file=True)
+    archived_no_date = _draft_on_call_closed(tenant, years_ago=12, status="archived",
+                                             closes=False)
+    recent_draft = _draft_on_call_closed(tenant, years_ago=9)
+    undated_published = _draft_on_call_closed(tenant, years_ago=12, status="published",
+                                              closes=False)
+    with scope(tenant=tenant):
+        open_call_draft = DossierFactory(call=CallFactory(tenant=tenant), status="draft")
+        old_granted = _closed(tenant, "granted", closed_years_ago=15)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_expired_dossiers() == 2
+
+    with scopes_disabled():
+        assert set(Dossier.objects.values_list("pk", flat=True)) == {
+            recent_draft.pk, undated_published.pk, open_call_draft.pk, old_granted.pk}
+        purged = AuditEvent.objects.filter(action="portal.dossier.purged").order_by("pk")
+        assert sorted((e.tenant_id, e.actor_id, e.data["dossier_id"], e.data["status"],
+                       e.data["files"]) for e in purged) == sorted([
+            (tenant.pk, None, old_draft.pk, "draft", 1),
+            (tenant.pk, None, archived_no_date.pk, "draft", 0)])
+    assert not __import__("os").path.exists(path)
+
+
+def test_abandoned_drafts_follow_the_tenant_retention_setting(tenant, other_tenant):
+    tenant.retention_years = 3
+    tenant.save(update_fields=["retention_years"])
+    short = _draft_on_call_closed(tenant, years_ago=4)
+    kept = _draft_on_call_closed(other_tenant, years_ago=4)  # default 10 years
+
+    assert purge_expired_dossiers() == 1
+    assert purge_expired_dossiers() == 0  # idempotent
+
+    with scopes_disabled():
+        assert list(Dossier.objects.values_list("pk", flat=True)) == [kept.pk]
+        assert not Dossier.objects.filter(pk=short.pk).exists()
 
 
 def test_tenant_keeps_closed_dossiers_ten_years_by_default(tenant):

@@ -5,7 +5,8 @@ from portal.privacy import purge_expired_dossiers
 
 class Command(BaseCommand):
     help = ("Supprime, avec leurs fichiers, les dossiers clos (refusés, retirés, irrecevables) "
-            "dont la durée de conservation du contrat (Tenant.retention_years) est écoulée.")
+            "et les brouillons abandonnés (appel clos) dont la durée de conservation du "
+            "contrat (Tenant.retention_years) est écoulée.")
 
     def handle(self, *args, **options):
         count = purge_expired_dossiers()
