@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-#: Aliases: what an admin may write in `allowed_formats` → the sniffed extension.
-ALIASES = {"jpeg": "jpg", "tiff": "tif"}
-TEXT_FORMATS = {"txt", "csv"}
+from calls.validators import FORMAT_ALIASES, TEXT_FORMATS
+
+#: Aliases: what an admin may write in `allowed_formats` → the sniffed extension (the
+#: list of formats an admin may choose is checked against the same definitions).
+ALIASES = FORMAT_ALIASES
 SNIFF_BYTES = 8192
 
 

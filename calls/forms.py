@@ -16,7 +16,8 @@ from .eligibility import FIELD_CHOICES, OPERATOR_CHOICES, format_number
 from .enums import Funder
 from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
-from .validators import validate_call_slug, validate_reference_code
+from .validators import (validate_call_slug, validate_document_formats,
+                         validate_reference_code)
 
 END_OF_DAY = time(23, 59, 59)
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
@@ -304,6 +305,7 @@ class DocumentRequirementForm(_ScopedItemForm):
                 formats.append(ext)
         if not formats:
             raise ValidationError(_("Indiquez au moins un format."))
+        validate_document_formats(formats)
         return formats
 
 

@@ -36,3 +36,29 @@ def validate_file_extension_list(values) -> None:
             raise ValidationError(
                 _("« %(ext)s » n'est pas une extension de fichier (ex. : pdf, xlsx)."),
                 params={"ext": value}, code="invalid")
+
+
+#: What an admin may write in a document requirement's formats → the extension the upload
+#: check (`applications.uploads`, content sniffed with `filetype`) reports.
+FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
+#: Formats recognised without a signature (UTF-8 text with no NUL byte).
+TEXT_FORMATS = frozenset({"txt", "csv"})
+
+
+def detectable_formats() -> frozenset[str]:
+    """Every format the upload check can recognise from a file's content: a format outside
+    this set could never be accepted, whatever the applicant sends."""
+    import filetype
+
+    return frozenset({t.extension.lower() for t in filetype.TYPES}
+                     | TEXT_FORMATS | set(FORMAT_ALIASES))
+
+
+def validate_document_formats(formats: list[str]) -> None:
+    unknown = [f for f in formats if f not in detectable_formats()]
+    if unknown:
+        raise ValidationError(
+            _("Format(s) non reconnu(s) par la vérification des fichiers : %(unknown)s. "
+              "Formats possibles, entre autres : pdf, docx, xlsx, odt, ods, jpg, png, csv, "
+              "txt, zip."),
+            code="unknown_format", params={"unknown": ", ".join(unknown)})

@@ -371,3 +371,26 @@ def test_manage_list_tells_a_published_call_past_its_deadline(admin_client, tena
                     closes_at=paris(2023, 9, 18, 23, 59, 59))
     html = admin_client.get(f"/{tenant.slug}/gestion/appels/").content.decode()
     assert "Publié <span class=\"fr-hint-text\">(date limite passée)</span>" in html
+
+
+def test_document_format_the_upload_check_cannot_recognise_is_refused(admin_client, call):
+    response = admin_client.post(
+        f"/{call.tenant.slug}/gestion/appels/{call.slug}/pieces/nouveau/",
+        {"label": "Partition", "allowed_formats": "pdf, pages, mscz", "required": "on",
+         "max_size_mb": "20", "position": "0"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["allowed_formats"] == [
+        "Format(s) non reconnu(s) par la vérification des fichiers : pages, mscz. Formats "
+        "possibles, entre autres : pdf, docx, xlsx, odt, ods, jpg, png, csv, txt, zip."]
+    assert 'value="pdf, pages, mscz"' in response.content.decode()
+    with scope(tenant=call.tenant):
+        assert not call.document_requirements.filter(label="Partition").exists()
+
+
+def test_document_formats_accept_aliases_and_text_formats(admin_client, call):
+    admin_client.post(f"/{call.tenant.slug}/gestion/appels/{call.slug}/pieces/nouveau/",
+                      {"label": "Annexes", "allowed_formats": "jpeg, tiff, csv, txt, odt",
+                       "required": "on", "max_size_mb": "20", "position": "0"})
+    with scope(tenant=call.tenant):
+        doc = call.document_requirements.get(label="Annexes")
+    assert doc.allowed_formats == ["jpeg", "tiff", "csv", "txt", "odt"]
