@@ -76,7 +76,23 @@ def exclusion_text(ex: mm.Exclusion, *, structures: dict | None = None) -> str:
             "%(n)s personne-ressource éligible, déjà retenue pour des besoins mieux appariés",
             "%(n)s personnes-ressources éligibles, déjà retenues pour des besoins mieux appariés",
             d.get("eligible", 0)) % {"n": d.get("eligible", 0)}
+    if ex.code == mm.OUTBID_DAYS:
+        return ngettext(
+            "%(n)s personne-ressource éligible : il ne lui reste plus assez de jours cette année "
+            "une fois retenus les besoins mieux appariés",
+            "%(n)s personnes-ressources éligibles : les jours qui leur restent cette année sont "
+            "pris par des besoins mieux appariés (%(days)s n'ont plus assez de jours, les "
+            "autres plus de place)",
+            d.get("eligible", 0)) % {"n": d.get("eligible", 0), "days": d.get("by_days", 0)}
     return ex.code
+
+
+def assignment_quality_text(*, optimal: bool, gap_percent) -> str:
+    """What the page says of the global assignment's optimality."""
+    if optimal:
+        return _("Répartition optimale : aucune autre ne donne un score total plus élevé.")
+    return _("Meilleure répartition trouvée dans le temps imparti : au plus %(gap)s %% sous "
+             "l'optimum.") % {"gap": fmt_days(gap_percent)}
 
 
 def evidence_text(code: str, params: dict, *, themes: dict) -> str:

@@ -327,8 +327,8 @@ class Engagement(models.Model):
             models.UniqueConstraint(fields=["need"], condition=~Q(state="cancelled"),
                                     name="mentoring_one_live_engagement_per_need"),
             models.CheckConstraint(
-                condition=(Q(format="tsf", planned_days__gt=0, planned_days__lte=2)
-                           | Q(format="mentoring", planned_days__gt=0, planned_days__lte=4)),
+                condition=(Q(format="tsf", planned_days__gte=1, planned_days__lte=2)
+                           | Q(format="mentoring", planned_days__gte=1, planned_days__lte=4)),
                 name="mentoring_engagement_days_within_format"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +14,8 @@ from portal.audit import audit_log
 from portal.outbox import enqueue
 
 from . import matchmaker as mm
-from .enums import (DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES,
-                    DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
+from .enums import (ACTIVE_ENGAGEMENT_STATES, DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS,
+                    FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES, DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
                     ProposalStatus)
 from .explain import breakdown_json, exclusion_text, fmt_days
 from .models import (Diagnosis, Engagement, EngagementSession, Feedback, MatchingWeights,
@@ -266,6 +267,7 @@ def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
     audit_log(tenant=tenant, actor=user, action="mentoring.assignment.computed", target=None,
               data={"needs": len(needs), "resources": len(resources),
                     "assigned": len(result.pairs), "total": str(result.total),
+                    "optimal": result.optimal, "gap_percent": str(result.gap_percent),
                     "manual": manual})
     return result
 
@@ -445,9 +447,28 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
     terms = (terms or "").replace("\r\n", "\n")
     errors = {}
     limit = _day_limit(engagement)
-    if planned_days is None or not (Decimal("0.5") <= planned_days <= limit):
+    low = Decimal(FORMAT_DAY_LIMITS[engagement.format][0])
+    if planned_days is None or planned_days > limit:
         errors["planned_days"] = _("%(format)s : au plus %(limit)s jours.") % {
             "format": engagement.get_format_display(), "limit": fmt_days(limit)}
+    elif planned_days < low:
+        errors["planned_days"] = _("%(format)s : au moins %(low)s jour(s).") % {
+            "format": engagement.get_format_display(), "low": fmt_days(low)}
+    elif planned_days > engagement.planned_days:
+        # The resource's yearly days: what its other live engagements of the year leave.
+        resource = ResourcePerson.objects.select_for_update(of=("self",)).get(
+            pk=engagement.resource_id)
+        others = (Engagement.objects.filter(resource=resource, year=engagement.year,
+                                            state__in=ACTIVE_ENGAGEMENT_STATES)
+                  .exclude(pk=engagement.pk)
+                  .aggregate(d=Sum("planned_days"))["d"]) or Decimal(0)
+        left = max(Decimal(resource.max_days_per_year) - others, Decimal(0))
+        if planned_days > left:
+            errors["planned_days"] = _(
+                "%(name)s n'a plus que %(left)s jour(s) disponible(s) en %(year)s pour cet "
+                "accompagnement (%(cap)s jours par an).") % {
+                "name": resource.full_name, "left": fmt_days(left), "year": engagement.year,
+                "cap": resource.max_days_per_year}
     logged = sum((s.days for s in engagement.sessions.all()), Decimal(0))
     if planned_days is not None and logged > planned_days:
         errors["planned_days"] = _("Déjà %(logged)s jour(s) inscrits au calendrier.") % {

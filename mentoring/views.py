@@ -1,6 +1,8 @@
 """Pages of the mentoring scheme: the beneficiary's questionnaire and follow-up, and the pilot
 structure's diagnosis, resource pool, matchmaker, engagements and dashboard."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +24,8 @@ from .documents import convention_generate
 from .enums import (ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
                     NeedState, ProposalSource,
                     ProposalStatus)
-from .explain import FACTOR_LABELS, exclusion_text, explain_candidate
+from .explain import (FACTOR_LABELS, assignment_quality_text, exclusion_text,
+                      explain_candidate)
 from .forms import (DiagnosisForm, EngagementForm, FeedbackForm, NeedForm, ProposalChoiceForm,
                     ResourceForm, SessionForm, ThemeForm, TransitionForm, WeightsForm)
 from .models import (Engagement, EngagementSession, MatchingWeights, MatchProposal, NeedRequest,
@@ -356,8 +359,11 @@ def assignment(request):
         "reason", _("Pas encore calculé : relancez la répartition."))}
         for n in selectors.pilot_needs(tenant, state=NeedState.QUALIFIED)
         if n.pk not in proposed_needs]
+    quality = (assignment_quality_text(
+        optimal=last.data["optimal"], gap_percent=Decimal(last.data["gap_percent"]))
+        if last and "optimal" in last.data else "")
     return render(request, "mentoring/pilot/assignment.html", {
-        "proposals": proposals, "manual": manual, "last": last,
+        "proposals": proposals, "manual": manual, "last": last, "quality": quality,
         "total": sum((p.score or 0) for p in proposals)})
 
 

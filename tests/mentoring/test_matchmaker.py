@@ -233,7 +233,7 @@ small_need = st.builds(
     main_activity=st.sampled_from(["venue", "festival"]),
     aesthetics=st.frozensets(st.sampled_from(["jazz", "electro"]), max_size=2),
     departement=st.sampled_from(["34", "31", "75"]), region=st.sampled_from(["76", "11"]),
-    remote_ok=st.booleans(), days=st.sampled_from([1.0, 2.0]))
+    remote_ok=st.booleans(), days=st.sampled_from([1.0, 2.0, 4.0]))
 small_res = st.builds(
     ResourceFacts, id=st.just(0), structure_id=st.sampled_from([1, 2, 4]),
     theme_levels=st.dictionaries(st.integers(1, 3), st.integers(1, 3), min_size=1, max_size=3),
@@ -241,7 +241,7 @@ small_res = st.builds(
     aesthetics=st.frozensets(st.sampled_from(["jazz", "electro"]), max_size=2),
     departement=st.sampled_from(["34", "31", "75"]), region=st.sampled_from(["76", "11"]),
     remote_ok=st.booleans(), capacity=st.integers(1, 2), used=st.integers(0, 1),
-    capacity_days=st.just(20.0), feedback_sum=st.integers(0, 10),
+    capacity_days=st.sampled_from([2.0, 3.0, 4.0, 20.0]), feedback_sum=st.integers(0, 10),
     feedback_count=st.integers(0, 2))
 
 
@@ -261,8 +261,13 @@ def test_global_assignment_is_optimal_against_brute_force(ns, rs):
         r = next(x for x in rs if x.id == res_id)
         assert mm.exclusions(n, r) == ()
         assert score == mm.candidate(n, r, W).total_centi
+    days = {}
+    for need_id, (res_id, _score) in result.pairs.items():
+        days[res_id] = days.get(res_id, 0) + next(x.days for x in ns if x.id == need_id)
     for r in rs:
         assert per_res.get(r.id, 0) <= r.remaining
+        assert days.get(r.id, 0) <= r.remaining_days
+    assert result.optimal and result.gap_percent == 0
     assert set(result.pairs) | set(result.manual) == {n.id for n in ns}
     assert not set(result.pairs) & set(result.manual)
 
@@ -285,13 +290,44 @@ def test_needs_nobody_can_serve_go_to_the_manual_queue_with_the_reason():
         "counts": {"no_theme": 2, "capacity": 1}, "resources": 2})}
 
 
-def test_day_capacity_is_respected_by_the_global_assignment():
-    # Two slots but only 3 days left: two 2-day needs cannot both go to this resource.
+def test_day_capacity_is_respected_and_the_queue_says_days_are_what_is_missing():
+    # Two slots but only 3 days left: two 2-day needs cannot both go to this resource; it
+    # still has a slot, so the reason is its days, not its slots.
     ns = [need(id=1), need(id=2, structure_id=101)]
     r = res(id=10, capacity=2, capacity_days=3.0)
     result = mm.assign(ns, [r], W)
-    assert len(result.pairs) == 1
-    assert list(result.manual.values())[0].code == "outbid"
+    assert result.pairs == {1: (10, 9500)}
+    assert result.manual == {2: mm.Exclusion("outbid_days", {"eligible": 1, "by_days": 1})}
+    assert result.optimal
+
+
+def test_two_short_needs_beat_one_long_one_when_days_bind():
+    # One resource, 2 slots and 4 days; needs of 4, 2 and 2 days. The 4-day need scores best
+    # alone (87.50) but the two 2-day needs together score more (2 × 60.00 = 120.00).
+    long_need = NeedFacts(id=1, structure_id=1, theme_ids=frozenset({1}), departement="34",
+                          days=4.0, main_activity="venue")
+    short = [NeedFacts(id=k, structure_id=k, theme_ids=frozenset({1}), departement="31",
+                       days=2.0) for k in (2, 3)]
+    r = ResourceFacts(id=10, structure_id=9, theme_levels={1: 3}, departement="34",
+                      main_activity="venue", capacity=2, capacity_days=4.0)
+    assert mm.candidate(long_need, r, W).total_centi == 8750
+    result = mm.assign([long_need, *short], [r], W)
+    assert result.pairs == {2: (10, 6000), 3: (10, 6000)}
+    assert result.total == Decimal("120")
+    assert result.manual == {1: mm.Exclusion("outbid", {"eligible": 1})}  # both slots taken
+    assert (result.optimal, result.gap_percent) == (True, Decimal(0))
+
+
+def test_a_resource_full_in_slots_makes_the_need_outbid():
+    ns = [need(id=1), need(id=2, structure_id=101, departement="31")]
+    result = mm.assign(ns, [res(id=10, capacity=1)], W)
+    assert result.manual == {2: mm.Exclusion("outbid", {"eligible": 1})}
+
+
+def test_gap_is_reported_when_the_optimum_is_not_proven():
+    a = mm.Assignment({1: (10, 9000)}, {}, 9000, optimal=False, bound_centi=9100)
+    assert a.gap_percent == Decimal("1.10")
+    assert mm.Assignment({}, {}, 0).gap_percent == 0
 
 
 def test_global_assignment_spreads_load_across_resources():

@@ -267,6 +267,44 @@ def test_days_beyond_the_format_limit_are_refused(scoped, pilot, beneficiary_str
     assert engagement.sessions.count() == 2
 
 
+def test_a_tsf_cannot_be_planned_below_one_day(scoped, pilot, beneficiary_structure, themes,
+                                               resource):
+    need = qualified_need(scoped, beneficiary_structure, [themes[1]])
+    engagement = services.engagement_propose(need=need, resource=resource, user=pilot)
+    with pytest.raises(ValidationError) as exc:
+        services.engagement_update(engagement=engagement, user=pilot, terms="CdC",
+                                   planned_days=Decimal("0.5"))
+    assert exc.value.message_dict == {"planned_days": [
+        "Transfert de savoir-faire (1 à 2 jours) : au moins 1 jour(s)."]}
+    engagement.refresh_from_db()
+    assert engagement.planned_days == Decimal("2")
+
+
+def test_raising_planned_days_beyond_the_resource_yearly_days_is_refused(
+        scoped, pilot, beneficiary_structure, themes, resource):
+    # 6 days a year; another live engagement this year holds 3: this one (2 days) may go up
+    # to 3, not 3.5 (its own 2 days are not counted twice).
+    resource.max_days_per_year = 6
+    resource.save()
+    EngagementFactory(need=qualified_need(scoped, StructureFactory(), [themes[1]]),
+                      resource=resource, format="mentoring", planned_days=Decimal("3"),
+                      year=selectors.current_year())
+    need = qualified_need(scoped, beneficiary_structure, [themes[1]], days=Decimal("1"),
+                          outcome="mentoring")
+    engagement = services.engagement_propose(need=need, resource=resource, user=pilot)
+    with pytest.raises(ValidationError) as exc:
+        services.engagement_update(engagement=engagement, user=pilot, terms="CdC",
+                                   planned_days=Decimal("3.5"))
+    assert exc.value.message_dict == {"planned_days": [
+        f"Alex Ressource n'a plus que 3 jour(s) disponible(s) en {selectors.current_year()} "
+        "pour cet accompagnement (6 jours par an)."]}
+    engagement.refresh_from_db()
+    assert engagement.planned_days == Decimal("1")
+    updated = services.engagement_update(engagement=engagement, user=pilot, terms="CdC",
+                                         planned_days=Decimal("3"))
+    assert updated.planned_days == Decimal("3")
+
+
 def test_engagement_lifecycle_and_feedback_feed_the_score(
         scoped, pilot, beneficiary, beneficiary_structure, themes, resource,
         django_capture_on_commit_callbacks):
@@ -467,3 +505,16 @@ def test_convention_task_for_a_deleted_engagement_ends_quietly(caplog):
     with caplog.at_level("INFO", logger="mentoring.tasks"):
         convention_task(engagement_id=424242)
     assert "engagement 424242 no longer exists; no convention" in caplog.text
+
+
+def test_outbid_reasons_say_whether_slots_or_days_are_missing():
+    from mentoring import matchmaker as mm
+    from mentoring.explain import assignment_quality_text, exclusion_text
+
+    assert exclusion_text(mm.Exclusion("outbid_days", {"eligible": 3, "by_days": 2})) == (
+        "3 personnes-ressources éligibles : les jours qui leur restent cette année sont pris "
+        "par des besoins mieux appariés (2 n'ont plus assez de jours, les autres plus de place)")
+    assert exclusion_text(mm.Exclusion("outbid", {"eligible": 1})) == (
+        "1 personne-ressource éligible, déjà retenue pour des besoins mieux appariés")
+    assert assignment_quality_text(optimal=False, gap_percent=Decimal("1.25")) == (
+        "Meilleure répartition trouvée dans le temps imparti : au plus 1,25 % sous l'optimum.")
