@@ -204,11 +204,19 @@ class Call(FundingRules):
     def is_draft(self) -> bool:
         return self.status == CallStatus.DRAFT
 
+    def _past_closing(self, now: datetime) -> bool:
+        """The closing time is inclusive to the second, as filing is
+        (`applications.services.call_accepts_filing`): "until 7 March inclusive" is stored as
+        23:59:59 Paris time, and 23:59:59.8 is still on time."""
+        return self.closes_at is not None and now.replace(microsecond=0) > self.closes_at
+
     def is_open(self, now: datetime | None = None) -> bool:
-        """Accepting applications: published, and `opens_at <= now < closes_at`."""
+        """Accepting applications: published, and `opens_at <= now <= closes_at` (to the
+        second)."""
         now = now or timezone.now()
         return (self.status == CallStatus.PUBLISHED and self.opens_at is not None
-                and self.closes_at is not None and self.opens_at <= now < self.closes_at)
+                and self.closes_at is not None and self.opens_at <= now
+                and not self._past_closing(now))
 
     def phase(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
@@ -218,7 +226,7 @@ class Call(FundingRules):
             return CallPhase.ARCHIVED
         if self.status == CallStatus.CLOSED:
             return CallPhase.CLOSED
-        if self.closes_at is not None and now >= self.closes_at:
+        if self._past_closing(now):
             return CallPhase.CLOSED
         if self.opens_at is not None and now < self.opens_at:
             return CallPhase.UPCOMING

@@ -209,12 +209,28 @@ def test_is_open_follows_dates_and_status(in_scope):
     call = CallFactory(tenant=in_scope, opens_at=paris(2024, 2, 1),
                        closes_at=paris(2024, 3, 7, 23, 59, 59))
     assert call.is_open(paris(2024, 3, 7, 23, 59, 58))
-    assert not call.is_open(paris(2024, 3, 7, 23, 59, 59))
+    assert not call.is_open(paris(2024, 3, 8, 0, 0, 0))
     assert not call.is_open(paris(2024, 1, 31, 23, 59))
     assert call.phase(paris(2024, 1, 1)) == "upcoming"
     assert call.phase(paris(2024, 3, 8)) == "closed"
     call.status = CallStatus.CLOSED
     assert not call.is_open(paris(2024, 2, 15))
+
+
+def test_is_open_includes_the_closing_second_as_filing_does(in_scope):
+    from applications.services import call_accepts_filing
+
+    closes_at = paris(2024, 3, 7, 23, 59, 59)
+    call = CallFactory(tenant=in_scope, opens_at=paris(2024, 2, 1), closes_at=closes_at)
+    last_instant = closes_at + timedelta(microseconds=800000)
+    for now in (closes_at, last_instant):
+        assert call.is_open(now) is True
+        assert call.phase(now) == "open"
+        assert call_accepts_filing(call, now) is True
+    after = closes_at + timedelta(seconds=1)
+    assert call.is_open(after) is False
+    assert call.phase(after) == "closed"
+    assert call_accepts_filing(call, after) is False
 
 
 # --- clone --------------------------------------------------------------------------------------
