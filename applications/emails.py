@@ -43,7 +43,7 @@ def send_dossier_notification(*, dossier, kind: str, to_instructors: bool = Fals
     url = absolute_url(reverse("applications:dossier_detail",
                                kwargs={"tenant_slug": dossier.tenant.slug, "pk": dossier.pk}))
     receipt = None
-    if kind == "submitted" and not to_instructors:
+    if kind in ("submitted", "resubmitted") and not to_instructors:
         from .receipts import ensure_receipt
 
         receipt = ensure_receipt(dossier)

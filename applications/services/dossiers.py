@@ -331,12 +331,20 @@ def _resubmit(user, locked: Dossier, now: datetime) -> Dossier:
     locked.status = DossierStatus.SUBMITTED
     locked.submitted_at = now
     locked.eligibility_results = check.results_json()
+    # The completed dossier gets its own acknowledgement of receipt (produced after commit by
+    # the notification, or on first download); the previous one is named in the history.
+    previous_receipt = {"name": locked.receipt.name, "sha256": locked.receipt_sha256}
+    locked.receipt, locked.receipt_sha256 = "", ""
     locked.save()
+    if previous_receipt["name"]:
+        storage = locked.receipt.storage
+        transaction.on_commit(lambda: storage.delete(previous_receipt["name"]))
     if request is not None:
         request.answered_at = now
         request.save(update_fields=["answered_at"])
     audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.resubmitted",
-              target=locked, data={"reference": locked.reference})
+              target=locked, data={"reference": locked.reference,
+                                   "previous_receipt_sha256": previous_receipt["sha256"]})
     _notify("applications.dossier_resubmitted_email", dossier_id=locked.pk)
     return locked
 
