@@ -125,3 +125,48 @@ def test_need_diagnosis_match_and_engagement(page, tenant, pilot, beneficiary,
     page.get_by_label("5 — excellent").check(force=True)
     page.get_by_role("button", name="Envoyer mon retour").click()
     expect(page.get_by_text("Merci pour votre retour.").first).to_be_visible()
+
+
+def test_pilot_recomputes_the_global_assignment_and_accepts_its_proposal(
+        page, tenant, pilot, beneficiary, beneficiary_structure, themes, resource, settings):
+    """Instead of picking a candidate by hand on the need's page, the pilot recomputes the
+    global assignment on /repartition/ and accepts the proposal it makes."""
+    from decimal import Decimal
+
+    from mentoring import services
+    from mentoring.models import MatchProposal
+    from tests.factories.mentoring import NeedRequestFactory
+
+    settings.PORTAL_REQUIRE_STAFF_2FA = False
+    with scope(tenant=tenant):
+        need = NeedRequestFactory(tenant=tenant, structure=beneficiary_structure,
+                                  submitted_by=beneficiary, themes=[themes[1]])
+        services.need_diagnose(need=need, user=pilot, outcome="tsf", days=Decimal("2"),
+                               comment="Un TSF de deux jours.")
+
+    login(page, pilot)
+    page.goto(f"/{tenant.slug}/mentorat/pilotage/repartition/")
+    page.get_by_role("button", name="Recalculer maintenant").click()
+    expect(page.get_by_text("Répartition recalculée : 1 proposition(s), 0 besoin(s) à "
+                            "traiter à la main.").first).to_be_visible()
+    row = page.locator("#proposals tbody tr")
+    expect(row).to_have_count(1)
+    assert need.reference in row.inner_text()
+    assert "Alex Ressource" in row.inner_text()
+    expect(page.locator("#manual-queue tbody")).to_have_text(
+        "Aucun besoin en attente de traitement manuel.")
+    assert serious_violations(page) == []
+
+    row.get_by_role("button", name=f"Accepter {need.reference}").click()
+    page.wait_for_url("**/mentorat/pilotage/accompagnements/*/")
+    expect(page.get_by_text("Proposition acceptée : complétez le cahier des charges.")
+           .first).to_be_visible()
+    expect(page.locator("#engagement-state")).to_have_text("Proposé")
+
+    with scope(tenant=tenant):
+        engagement = Engagement.objects.get(need=need)
+        need.refresh_from_db()
+        assert (engagement.resource, need.state) == (resource, "matched")
+        assert page.url.endswith(f"/accompagnements/{engagement.pk}/")
+        assert MatchProposal.objects.get(need=need, status="accepted").resource == resource
+        assert not MatchProposal.objects.filter(need=need, status="proposed").exists()
