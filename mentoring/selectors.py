@@ -99,27 +99,49 @@ def resource_queryset(tenant, *, year: int):
                                                output_field=IntegerField()), 0),
                 feedback_count=Coalesce(Subquery(fb.annotate(c=Count("pk")).values("c"),
                                                  output_field=IntegerField()), 0))
-            .prefetch_related(
-                Prefetch("theme_levels", queryset=ResourceTheme.objects.select_related("theme")),
-                Prefetch("conflict_structures", queryset=Structure.objects.only("pk", "name"))))
+)
+
+
+def _attach_levels_and_conflicts(resources: list[ResourcePerson]) -> None:
+    """Theme levels and declared conflicts of many resource people in two flat queries (no
+    model instances: on a pool of 300 this is most of the time of a need's suggestions)."""
+    levels = {r.pk: {} for r in resources}
+    labels = {r.pk: [] for r in resources}
+    conflicts = {r.pk: set() for r in resources}
+    ids = list(levels)
+    for resource_id, theme_id, level, label in ResourceTheme.objects.filter(
+            resource_id__in=ids).order_by("theme__position", "theme__label").values_list(
+            "resource_id", "theme_id", "level", "theme__label"):
+        levels[resource_id][theme_id] = level
+        labels[resource_id].append((label, level))
+    through = ResourcePerson.conflict_structures.through
+    for resource_id, structure_id in through.objects.filter(
+            resourceperson_id__in=ids).values_list("resourceperson_id", "structure_id"):
+        conflicts[resource_id].add(structure_id)
+    for r in resources:
+        r.theme_level_map, r.conflict_ids = levels[r.pk], frozenset(conflicts[r.pk])
+        r.theme_labels = labels[r.pk]  # [(label, level)] for display
 
 
 def resource_to_facts(r: ResourcePerson) -> mm.ResourceFacts:
+    if not hasattr(r, "theme_level_map"):
+        _attach_levels_and_conflicts([r])
     return mm.ResourceFacts(
         id=r.pk, structure_id=r.structure_id,
-        theme_levels={tl.theme_id: tl.level for tl in r.theme_levels.all()},
+        theme_levels=r.theme_level_map,
         main_activity=r.main_activity or "", aesthetics=frozenset(r.aesthetics or ()),
         departement=r.departement, region=DEPARTEMENT_REGION.get(r.departement, ""),
         remote_ok=r.remote_possible, capacity=r.max_engagements_per_year, used=r.used,
         capacity_days=float(r.max_days_per_year), days_used=float(r.days_used),
         available_from=r.available_from, available_until=r.available_until, active=r.active,
-        conflict_structure_ids=frozenset(s.pk for s in r.conflict_structures.all()),
+        conflict_structure_ids=r.conflict_ids,
         feedback_sum=r.feedback_sum, feedback_count=r.feedback_count)
 
 
 def resource_pool(tenant, *, year: int | None = None) -> list[ResourcePerson]:
-    """The pool with this year's load and past feedback (3 queries)."""
+    """The pool with this year's load, past feedback, theme levels and conflicts (3 queries)."""
     pool = list(resource_queryset(tenant, year=year or current_year()))
+    _attach_levels_and_conflicts(pool)
     for r in pool:
         r.feedback_average = (Decimal(r.feedback_sum) / r.feedback_count).quantize(
             Decimal("0.1")) if r.feedback_count else None
