@@ -1,14 +1,20 @@
 """Hypothesis fuzz of every form of the portal: each `<form method="post">` that the sweep
-world's legitimate users see (tenant A's admin, instructor and pilot, structure A's applicant,
-the platform admin) is posted with random values in every field — HTML, a script tag,
-unicode, 20 000 characters, nothing. No answer is a 500, no page echoes the script unescaped,
-and the calls' rich text is stored sanitized."""
+world's legitimate users see (tenant A's admin, instructor, pilot and committee member,
+structure A's applicant, the platform admin) is posted with random values in every field —
+HTML, script tags, attribute break-outs, event handlers, `javascript:` URLs, unicode,
+20 000 characters, nothing. No answer is a 500, no page carries markup injected by a payload
+(an inline script, an `on…` attribute, a `javascript:` URL: the strict CSP allows none, so
+any is an injection), and the calls' rich text is stored sanitized.
+
+The forms that end the world they run in (file, withdraw, cancel, publish, close, delete…)
+are fuzzed too, each post inside a savepoint rolled back afterwards."""
 
 import os
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, given, settings
@@ -21,20 +27,33 @@ SCRIPT = "<script>alert(1)</script>"
 #: FORM_FUZZ_EXAMPLES=50 when hunting.
 EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "3"))
 
+#: Payloads that become live markup if a page shows them unescaped (in text, in a double- or
+#: single-quoted attribute, in an unquoted one, in a URL).
+INJECTIONS = (
+    SCRIPT,
+    '<b onmouseover="alert(1)">gras</b><img src=x onerror=alert(1)>' + SCRIPT,
+    '"><svg onload=alert(1)>',
+    "'><img src=x onerror=alert(1)>",
+    "x onfocus=alert(1) autofocus",
+    "javascript:alert(1)",
+    "</textarea></title><script>alert(1)</script>",
+)
+
 VALUES = st.one_of(
-    st.just(SCRIPT),
+    st.sampled_from(INJECTIONS),
     st.just(""),
     st.just("x" * 20_000),
-    st.just('<b onmouseover="alert(1)">gras</b><img src=x onerror=alert(1)>' + SCRIPT),
     st.text(max_size=40),
     st.text(alphabet="éèà€œ—“”😀\u202e\u0000'\"<>&;", max_size=30),
     st.integers(min_value=-10**12, max_value=10**12).map(str),
 )
 
-#: Form actions the fuzz leaves alone: they end the world it runs in (delete, withdraw, close,
-#: publish…) or belong to allauth / the language switch, which are not our forms.
-SKIPPED_ACTION_WORDS = ("supprimer", "retirer", "annuler", "cloture", "archiver", "publier",
-                        "deposer", "/accounts/", "/i18n/", "supprimer-mon-compte")
+#: Form actions the fuzz leaves alone: allauth's and the language switch, not our forms.
+SKIPPED_ACTION_WORDS = ("/accounts/", "/i18n/")
+#: Form actions that end the world the fuzz runs in (delete, withdraw, close, publish…): each
+#: of their posts runs in a savepoint rolled back afterwards.
+ROLLED_BACK_ACTION_WORDS = ("supprimer", "retirer", "annuler", "cloture", "archiver",
+                            "publier", "deposer", "desactiver", "revoquer")
 
 
 #: Crashes the fuzz found whose fix is not ours to make (another app's view): URL name ->
@@ -96,10 +115,52 @@ class _Forms(HTMLParser):
             self._current = None
 
 
+class _Injected(HTMLParser):
+    """What a payload turns into when a page shows it unescaped: an inline script, an event
+    handler attribute, a `javascript:` URL, an `<svg>`/`<img src=x>` of ours. Our pages have
+    none of them legitimately (strict CSP: no inline script, no handler attribute)."""
+
+    URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href")
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=…>")
+            elif (name in self.URL_ATTRIBUTES and value
+                  and "".join(value.split()).lower().startswith("javascript:")):
+                self.found.append(f"<{tag} {name}={value[:40]}>")
+        if tag == "script" and "src" not in attributes and (
+                attributes.get("type") or "").lower() not in ("application/json",
+                                                              "application/ld+json"):
+            self.found.append("<script> without src")
+        elif tag == "svg" and "onload" in attributes or tag == "img" and (
+                attributes.get("src") == "x"):
+            self.found.append(f"<{tag}> from a payload")
+
+    handle_startendtag = handle_starttag
+
+
+def injected_markup(html: str) -> list[str]:
+    parser = _Injected()
+    parser.feed(html)
+    return sorted(set(parser.found))
+
+
 def _legit_users(world):
     return {"admin": world.admin_a, "applicant": world.applicant_a,
             "instructor": world.instructor_a, "pilot": world.pilot_a,
-            "platform_admin": world.platform_admin}
+            "committee": world.committee_a, "platform_admin": world.platform_admin}
+
+
+#: A form seen by several people is fuzzed once, as the first of them; except for these, who
+#: post their forms themselves even when an admin saw them first (a committee member's
+#: decision form is not the admin's).
+OWN_FORMS = ("committee",)
 
 
 def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
@@ -125,14 +186,30 @@ def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
             parser.feed(response.content.decode("utf-8", "replace"))
             for action, fields in parser.forms:
                 action = urlsplit(action).path if action else url
-                if (any(word in action for word in SKIPPED_ACTION_WORDS) or not fields
-                        or action in crashing):
+                if any(word in action for word in SKIPPED_ACTION_WORDS) or action in crashing:
                     continue
-                if (action, tuple(fields)) in seen:
+                seen_key = (key if key in OWN_FORMS else "", action, tuple(fields))
+                if seen_key in seen:
                     continue
-                seen.add((action, tuple(fields)))
+                seen.add(seen_key)
                 found.append((key, url, action, fields))
     return found
+
+
+def test_injection_check_sees_live_markup_and_ignores_escaped_payloads():
+    from django.utils.html import escape
+
+    escaped = "".join(f"<p>{escape(p)}</p><input value=\"{escape(p)}\">" for p in INJECTIONS)
+    assert injected_markup(escaped + '<script src="/static/x.js"></script>'
+                           '<script type="application/json">{"a": 1}</script>') == []
+    assert injected_markup(f"<p>{SCRIPT}</p>") == ["<script> without src"]
+    assert injected_markup('<input value="x"><svg onload=alert(1)>">') == [
+        "<svg onload=…>", "<svg> from a payload"]
+    assert injected_markup("<input value='x'><img src=x onerror=alert(1)>'>") == [
+        "<img onerror=…>", "<img> from a payload"]
+    assert injected_markup("<input value=x onfocus=alert(1) autofocus>") == ["<input onfocus=…>"]
+    assert injected_markup('<a href="javascript:alert(1)">site</a>') == [
+        "<a href=javascript:alert(1)>"]
 
 
 @pytest.mark.slow
@@ -140,13 +217,36 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
     world = build_world()
     forms = _collect_forms(world)
     # Every role has forms to fuzz (the collection itself did not silently break).
-    assert {key for key, *_ in forms} == {"admin", "applicant", "instructor", "pilot",
-                                          "platform_admin"}
+    assert {key for key, _page, _action, fields in forms if fields} == {
+        "admin", "applicant", "instructor", "pilot", "committee", "platform_admin"}
+    # ...including the forms that end the world (fuzzed, then rolled back).
+    assert {word for _key, _page, action, _fields in forms
+            for word in ROLLED_BACK_ACTION_WORDS if word in action} >= {
+        "deposer", "retirer", "cloture", "supprimer"}
     users = _legit_users(world)
     problems = []
+
+    def check(response, action, key):
+        if response.status_code >= 500:
+            problems.append(f"{action} as {key}: {response.status_code}")
+        elif "html" in response.get("Content-Type", ""):
+            live = injected_markup(response.content.decode("utf-8", "replace"))
+            if live:
+                problems.append(f"{action} as {key}: the page carries injected markup {live}")
+
     for key, page, action, fields in forms:
         client = Client()
         client.force_login(users[key])
+        rolled_back = any(word in action for word in ROLLED_BACK_ACTION_WORDS)
+        if not fields:  # a button (file, publish, close…): posted once, then undone
+            try:
+                with transaction.atomic():
+                    check(client.post(action, follow=True), action, key)
+                    transaction.set_rollback(True)
+            except Exception as exc:  # noqa: BLE001 - a crash is what we look for
+                problems.append(f"{action} (button of {page} as {key}): 500 "
+                                f"{exc.__class__.__name__}: {str(exc)[:200]}")
+            continue
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   derandomize=not os.environ.get("FORM_FUZZ_EXAMPLES"),
@@ -158,15 +258,17 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
             # what they store is shown again on the page the form leads to.
             data = dict(fields, **{name: values[name] for name in fuzzed})
             try:
-                response = client.post(action, data, follow=True)
+                if rolled_back:
+                    with transaction.atomic():
+                        response = client.post(action, data, follow=True)
+                        transaction.set_rollback(True)
+                else:
+                    response = client.post(action, data, follow=True)
             except Exception as exc:  # noqa: BLE001 - a crash is what we look for
                 problems.append(f"{action} (form of {page} as {key}): 500 "
                                 f"{exc.__class__.__name__}: {str(exc)[:200]}")
                 return
-            if response.status_code >= 500:
-                problems.append(f"{action} as {key}: {response.status_code}")
-            elif SCRIPT in response.content.decode("utf-8", "replace"):
-                problems.append(f"{action} as {key}: the page shows {SCRIPT} unescaped")
+            check(response, action, key)
 
         post_random()
     assert problems == [], "\n".join(sorted(set(problems)))

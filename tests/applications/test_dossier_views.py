@@ -190,8 +190,10 @@ def test_pdf_upload_is_stored_privately_with_its_checksum(client, dossier, requi
                                                           "déposez-le."),
     ("secret.pdf", None, "Ce PDF est protégé par un mot de passe (chiffré) : déposez une "
                          "version sans protection."),
-    ("gros.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), "Le fichier « gros.pdf » est trop "
-                                                      "volumineux (1,0 Mo) : 1,0 Mo au maximum."),
+    # Stopped while the body is read (applications.uploads.SizeLimitUploadHandler).
+    ("gros.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), "Le fichier « gros.pdf » dépasse la "
+                                                      "taille maximale (1,0 Mo) : il n'a pas "
+                                                      "été enregistré."),
 ])
 def test_bad_uploads_are_refused_with_their_reason(client, dossier, requirement, applicant,
                                                    name, content, reason):
