@@ -296,6 +296,16 @@ class DocumentRequirementForm(_ScopedItemForm):
         if self.instance.pk:
             self.initial["allowed_formats"] = ", ".join(self.instance.allowed_formats or [])
 
+    def clean_max_size_mb(self):
+        from django.conf import settings
+
+        size = self.cleaned_data.get("max_size_mb")
+        ceiling = settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)
+        if size is not None and size > ceiling:
+            raise ValidationError(_("Au plus %(max)s Mo : le portail refuse tout fichier plus "
+                                    "lourd.") % {"max": ceiling})
+        return size
+
     def clean_allowed_formats(self):
         raw = self.cleaned_data.get("allowed_formats") or ""
         formats = []

@@ -394,3 +394,15 @@ def test_document_formats_accept_aliases_and_text_formats(admin_client, call):
     with scope(tenant=call.tenant):
         doc = call.document_requirements.get(label="Annexes")
     assert doc.allowed_formats == ["jpeg", "tiff", "csv", "txt", "odt"]
+
+
+def test_document_size_above_the_portal_ceiling_is_refused(admin_client, call, settings):
+    settings.PORTAL_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
+    response = admin_client.post(
+        f"/{call.tenant.slug}/gestion/appels/{call.slug}/pieces/nouveau/",
+        {"label": "Captation vidéo", "allowed_formats": "mp4", "required": "on",
+         "max_size_mb": "500", "position": "0"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["max_size_mb"] == [
+        "Au plus 100 Mo : le portail refuse tout fichier plus lourd."]
+    assert 'value="500"' in response.content.decode()
