@@ -295,6 +295,20 @@ class Dossier(models.Model):
         return self.status == DossierStatus.DRAFT
 
     @property
+    def status_for_applicant(self) -> str:
+        """The state the structure is told: a committee's decision is published when its
+        session closes (and the letters go out); until then the dossier is « en comité »,
+        whatever members have recorded (they may still change it)."""
+        if self.status in (DossierStatus.GRANTED, DossierStatus.REJECTED):
+            decision = getattr(self, "decision", None)  # reviews.Decision (reverse one-to-one)
+            if decision is not None and not decision.session.is_closed:
+                return DossierStatus.IN_COMMITTEE
+        return self.status
+
+    def get_status_for_applicant_display(self) -> str:
+        return DossierStatus(self.status_for_applicant).label
+
+    @property
     def duration_months(self) -> int | None:
         """Calendar months covered, first and last included (1 Jan → 31 Dec = 12)."""
         if not self.start_date or not self.end_date:

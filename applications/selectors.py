@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from .enums import DossierStatus
 from .models import Structure
 
 
@@ -14,7 +15,8 @@ def dossiers_for_user_in_tenant(user, tenant):
     from .models import Dossier
 
     return (Dossier.objects.filter(tenant=tenant, structure__members__user=user)
-            .select_related("call", "structure", "category", "track").order_by("-updated_at"))
+            .select_related("call", "structure", "category", "track", "decision__session")
+            .order_by("-updated_at"))
 
 
 def dossiers_for_user_everywhere(user):
@@ -26,7 +28,7 @@ def dossiers_for_user_everywhere(user):
 
     return (Dossier.objects.with_scopes_disabled()
             .filter(structure__members__user=user)
-            .select_related("tenant", "call", "structure", "category")
+            .select_related("tenant", "call", "structure", "category", "decision__session")
             .order_by("-updated_at"))
 
 
@@ -49,6 +51,9 @@ APPLICANT_VISIBLE_ACTIONS = frozenset({
 })
 
 
+DECISION_ACTIONS = frozenset({"reviews.decision.recorded", "reviews.decision.changed"})
+
+
 def timeline_for(dossier, *, for_applicant: bool = True) -> list:
     """States and events of the dossier, oldest first (from the audit log).
 
@@ -60,10 +65,16 @@ def timeline_for(dossier, *, for_applicant: bool = True) -> list:
 
     events = audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
     if for_applicant:
-        events = events.filter(action__in=APPLICANT_VISIBLE_ACTIONS)
+        visible = APPLICANT_VISIBLE_ACTIONS
+        if dossier.status_for_applicant not in (DossierStatus.GRANTED, DossierStatus.REJECTED):
+            visible = visible - DECISION_ACTIONS  # not published before the session closes
+        events = events.filter(action__in=visible)
         members = set(StructureMember.objects.filter(structure_id=dossier.structure_id)
                       .values_list("user_id", flat=True))
     events = list(events.order_by("created_at", "pk"))
+    if for_applicant:  # the published decision only, not how the committee got there
+        decisions = [e for e in events if e.action in DECISION_ACTIONS]
+        events = [e for e in events if e.action not in DECISION_ACTIONS or e is decisions[-1]]
     from .enums import DossierStep
 
     steps = dict(DossierStep.choices)

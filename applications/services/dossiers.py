@@ -397,7 +397,7 @@ def dossier_withdraw(*, user, dossier: Dossier, reason: str = "",
     _require(user, "applications.withdraw_dossier", locked)
     if locked.status not in WITHDRAWABLE_STATES:
         raise DossierError(_("Ce dossier ne peut plus être retiré (état : %(state)s).")
-                           % {"state": locked.get_status_display()})
+                           % {"state": locked.get_status_for_applicant_display()})
     previous = locked.status
     locked.status = DossierStatus.WITHDRAWN
     locked.withdrawn_at = now or timezone.now()

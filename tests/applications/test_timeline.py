@@ -53,9 +53,10 @@ def test_applicant_timeline_keeps_only_the_steps_shown_to_the_structure(tenant, 
     dossier, _ = filed
     with scope(tenant=tenant):
         actions = [e.action for e in timeline_for(dossier)]
+    # The decision line of the fixture has no published decision behind it: not shown.
     assert actions == ["applications.dossier.submitted",
                        "applications.dossier.completion_requested",
-                       "reviews.dossier.eligible", "reviews.decision.recorded"]
+                       "reviews.dossier.eligible"]
 
 
 def test_applicant_page_shows_no_internal_event_nor_instructor_name(client, tenant, applicant,
@@ -73,7 +74,7 @@ def test_applicant_page_shows_no_internal_event_nor_instructor_name(client, tena
     timeline = _timeline_html(html)
     assert "Compléments demandés par l’instruction" in timeline
     assert "Dossier déclaré recevable" in timeline
-    assert "Décision : aide accordée" in timeline
+    assert "Décision" not in timeline  # no published decision behind that line (see below)
     assert "9000" not in timeline
     assert f"({applicant})" in timeline  # the structure's own steps name their author
     assert "reviews." not in timeline
@@ -103,3 +104,52 @@ def test_a_step_completed_during_a_completion_request_is_labelled_in_french(
     timeline = _timeline_html(
         client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode())
     assert "Dossier complété (Projet)" in timeline
+
+
+def test_a_decision_is_shown_to_the_applicant_only_once_its_session_is_closed(
+        client, tenant, call, structure, applicant, make_member):
+    """Members may record and change decisions while the session is open: the structure
+    sees « En comité » until it closes, then the final decision only."""
+    from decimal import Decimal
+
+    from calls.models import Category
+    from reviews import services as reviews
+    from reviews.models import AgendaItem
+    from tests.factories.reviews import (CommitteeMemberFactory, FiledDossierFactory,
+                                         SessionFactory, officer)
+    from portal.enums import OrganizationKind as K
+    from portal.enums import Role
+
+    admin = make_member(tenant, Role.ADMIN)
+    member = officer(tenant, K.CNM, role=Role.COMMITTEE)
+    with scope(tenant=tenant):
+        call.funders = ["cnm"]
+        call.save(update_fields=["funders"])
+        category = Category.objects.filter(call=call).first()
+        dossier = FiledDossierFactory(call=call, category=category, structure=structure,
+                                      status="in_committee")
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+        CommitteeMemberFactory(session=session, user=member, funder="cnm", present=True)
+        AgendaItem.objects.create(session=session, dossier=dossier, position=1)
+        amount = category.amount_min if category else Decimal("5000")
+        reviews.decision_record(user=member, session=session, dossier=dossier,
+                                outcome="rejected", motivation="Hors champ.")
+        decision = reviews.decision_record(user=member, session=session, dossier=dossier,
+                                           outcome="granted", shares={"cnm": str(amount)},
+                                           version=1)
+    client.force_login(applicant)
+    url = f"/{tenant.slug}/dossiers/{dossier.pk}/"
+    html = client.get(url).content.decode()
+    assert ">En comité<" in html and "Aide accordée" not in html and "aide refusée" not in html
+    mine = client.get(f"/{tenant.slug}/dossiers/").content.decode()
+    assert "En comité" in mine and "Aide accordée" not in mine
+
+    with scope(tenant=tenant):
+        reviews.session_close(user=admin, session=session)
+    html = client.get(url).content.decode()
+    assert ">Aide accordée<" in html
+    timeline = _timeline_html(html)
+    assert timeline.count("Décision") == 1 and "aide accordée" in timeline
+    assert "aide refusée" not in timeline  # how the committee got there is not shown
+    assert decision.pk
