@@ -73,13 +73,15 @@ def user_data_export(*, user: User) -> dict:
                 {"sent_at": _iso(msg.created_at), "body": msg.body})
         dossiers = [
             {"tenant": d.tenant.slug, "call": d.call.title, "reference": d.reference,
-             "structure": d.structure.name, "title": d.title, "status": d.status,
+             "structure": d.structure.name, "title": d.title,
+             "status": d.status_for_applicant,  # a decision only once published
              "summary": d.summary, "requested_amount": str(d.requested_amount)
              if d.requested_amount is not None else None,
              "submitted_at": _iso(d.submitted_at), "created_at": _iso(d.created_at),
              "my_messages": own_messages.get(d.pk, [])}
             for d in Dossier.objects.filter(structure_id__in=structure_ids)
-            .select_related("tenant", "call", "structure").order_by("created_at", "pk")]
+            .select_related("tenant", "call", "structure", "decision__session")
+            .order_by("created_at", "pk")]
         needs = [
             {"tenant": n.tenant.slug, "structure": n.structure.name,
              "person_name": n.person_name, "description": n.description,
