@@ -7,8 +7,8 @@ already loaded): times the global assignment (filters + scores of every pair + o
 assignment under slot and day capacities) and the per-need ranked suggestions (median over 50 needs).
 The last two lines are ``global_assignment_s: <n>`` and ``suggestions_ms: <n>``.
 
-With ``--db`` (needs ``DATABASE_URL``), the same volumes are also written to PostgreSQL in a
-transaction that is rolled back, and the DB path is timed: loading the facts through
+With ``--db`` (needs ``DATABASE_URL``), the same volumes are also written to a throw-away
+PostgreSQL database (``bench_matchmaker_<name>``, dropped at the end), and the DB path is timed: loading the facts through
 ``mentoring.selectors`` (constant number of queries) then assigning, and
 ``selectors.suggestions_for`` for 20 needs (what a need page asks).
 """
@@ -122,14 +122,29 @@ def main() -> None:
 
 
 def db_path(needs, resources) -> None:
-    """Write the generated facts as rows (rolled back) and time selectors + assignment."""
+    """Write the generated facts as rows and time selectors + assignment."""
     import os
-    from datetime import date as _date
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    # A throw-away database next to DATABASE_URL's (created, migrated, dropped at the end).
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        f"bench_matchmaker_{settings.DATABASES['default']['NAME']}")
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    try:
+        _db_path(needs, resources)
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+def _db_path(needs, resources) -> None:
+    from datetime import date as _date
+
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django_scopes import scope, scopes_disabled
