@@ -13,7 +13,6 @@ from portal.documents import document_generate
 from portal.enums import OrganizationKind
 from portal.formatting import format_date_fr
 from portal.models import Organization
-from portal.pdf import render_pdf
 
 from .explain import fmt_days
 
@@ -47,10 +46,6 @@ def convention_context(engagement) -> dict:
 
 CONVENTION_KIND = "mentoring.convention"
 CONVENTION_TEMPLATE = "pdf/mentoring_convention.html"
-
-
-def convention_pdf(engagement) -> bytes:
-    return render_pdf(template_name=CONVENTION_TEMPLATE, context=convention_context(engagement))
 
 
 def convention_source(context: dict) -> dict:

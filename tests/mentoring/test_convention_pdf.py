@@ -1,4 +1,4 @@
-"""The tripartite convention PDF: real text (not images), the three parties, the cahier des
+"""The stored tripartite convention PDF: real text (not images), the three parties, the cahier des
 charges, the format and days, the dates and the signature blocks."""
 
 import io
@@ -9,7 +9,8 @@ import pytest
 from django_scopes import scope
 from pypdf import PdfReader
 
-from mentoring.documents import convention_pdf
+from mentoring.documents import convention_generate
+from portal.documents import private_path
 from mentoring.models import EngagementSession
 from tests.factories.applications import StructureFactory
 from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
@@ -41,7 +42,8 @@ def test_convention_names_the_three_parties_terms_days_and_signatures(tenant, pi
     with scope(tenant=tenant):
         EngagementSession.objects.create(engagement=engagement, date=date(2027, 1, 11),
                                          days=Decimal("1.0"), notes="Diagnostic financier")
-        pdf = convention_pdf(engagement)
+        document, _rendered = convention_generate(engagement)
+    pdf = private_path(document.file_path).read_bytes()
     assert pdf.startswith(b"%PDF")
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
