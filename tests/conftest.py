@@ -8,6 +8,14 @@ from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from portal.enums import Role
 
 
+def pytest_collection_modifyitems(items):
+    """A test with a real Celery worker reaches the database from another process: it belongs
+    to the `server` tests that CI also runs on the embedded PostgreSQL (socket, no TCP)."""
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture
 def tenant(db):
     return TenantFactory(slug="hauts-de-france", name="Hauts-de-France")

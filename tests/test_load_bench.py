@@ -30,6 +30,7 @@ def test_load_benchmark_exit_status_is_non_zero_when_a_request_failed(
 
 
 @pytest.mark.slow
+@pytest.mark.server
 def test_load_benchmark_smoke_run_serves_every_page_without_error():
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)

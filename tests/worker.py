@@ -17,24 +17,19 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from portal.devdb import connection_url
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def database_url() -> str:
-    s = connection.settings_dict
-    host = s.get("HOST") or s.get("OPTIONS", {}).get("host", "")
-    user = quote(s.get("USER") or "postgres")
-    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@/{s['NAME']}?host={host}"
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgresql://{user}{password}@{host or '127.0.0.1'}{port}/{s['NAME']}"
+    """This process's test database, as a URL for a child process (TCP or embedded socket)."""
+    return connection_url(connection.settings_dict)
 
 
 def use_broker(app, *, url: str, eager: bool, queue: str | None = None) -> None:

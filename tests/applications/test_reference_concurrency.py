@@ -13,6 +13,8 @@ from tests.factories.applications import (DossierFactory, StructureMemberFactory
                                           balanced_budget)
 from tests.factories.calls import CallFactory
 
+pytestmark = pytest.mark.server
+
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_gapless_references():

@@ -12,7 +12,8 @@ from portal.backup import BackupError, backup_create, backup_restore
 from portal.models import Organization, Tenant
 from tests.factories import OrganizationFactory, TenantFactory
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.server,
+              pytest.mark.django_db(transaction=True)]
 
 
 def test_backup_and_restore_round_trip(tmp_path):
@@ -69,15 +70,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def _manage(args, *, private, workdir, stdin=None):
     """`manage.py <args>` in a subprocess on this test's database (a throw-away one, made by
     pytest-django) with `private` as the private files root."""
-    from django.db import connection
+    from tests.worker import database_url
 
     (workdir / "backup_test_settings.py").write_text(
         "import os\nfrom pathlib import Path\n"
         "from portal.settings.test import *  # noqa: F401,F403\n"
         "PRIVATE_MEDIA_ROOT = MEDIA_ROOT = Path(os.environ['PRIVATE_MEDIA_ROOT'])\n")
-    db = connection.settings_dict
-    url = (f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@"
-           f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
+    url = database_url()  # TCP, or the embedded server's socket directory (make test)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(DJANGO_SETTINGS_MODULE="backup_test_settings", DATABASE_URL=url,
                PRIVATE_MEDIA_ROOT=str(private),

@@ -32,3 +32,22 @@ def test_migrations_and_demo_data_apply_on_the_embedded_postgresql(tmp_path):
         assert "applicant@occitanie.demo" in result.stdout
     finally:
         server.cleanup()
+
+
+def test_connection_url_reaches_the_same_server_for_tcp_and_socket_settings():
+    """Child processes (workers, manage.py, gunicorn) get the URL of the test database: with
+    the embedded server the host is a socket directory, which must survive the round trip."""
+    import environ
+
+    from portal.devdb import connection_url
+
+    socket = {"NAME": "test_portal", "USER": "postgres", "PASSWORD": "", "HOST": "",
+              "PORT": "", "OPTIONS": {"host": "/work/var/pg data"}}
+    parsed = environ.Env.db_url_config(connection_url(socket))
+    assert (parsed["NAME"], parsed["HOST"] or parsed["OPTIONS"]["host"]) == (
+        "test_portal", "/work/var/pg data")
+    tcp = {"NAME": "test_portal_gw1", "USER": "postgres", "PASSWORD": "s3cret/:@",
+           "HOST": "127.0.0.1", "PORT": 5433, "OPTIONS": {}}
+    parsed = environ.Env.db_url_config(connection_url(tcp))
+    assert (parsed["NAME"], parsed["HOST"], parsed["PORT"], parsed["PASSWORD"]) == (
+        "test_portal_gw1", "127.0.0.1", 5433, "s3cret/:@")

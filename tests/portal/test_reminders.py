@@ -100,6 +100,7 @@ def test_opt_out_does_not_silence_essential_reminders(provider):
     assert run_reminders(DEADLINE - timedelta(days=6)) == 1
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_send_one_email(provider):
     now = DEADLINE - timedelta(days=6)

@@ -12,7 +12,7 @@ from reviews import services
 from reviews.models import AgendaItem, Assignment, Decision, Review
 from tests.factories.reviews import CommitteeMemberFactory, FiledDossierFactory, SessionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 
 def _race(tenant, *calls):
