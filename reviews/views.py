@@ -26,6 +26,7 @@ from portal.decorators import tenant_view
 from portal.views.manage import apply_validation_error
 from portal.enums import Role
 from portal.models import GeneratedDocument, Membership
+from portal.spreadsheets import neutralise, xlsx_row
 
 from . import selectors, services
 from .enums import ReviewStatus
@@ -143,9 +144,10 @@ def _export_rows(request):
 
 
 def _csv_value(value):
+    """A CSV cell: amounts with the French decimal comma, text neutralised (no formula)."""
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    return "" if value is None else str(value)
+    return "" if value is None else neutralise(str(value))
 
 
 @require_GET
@@ -175,10 +177,10 @@ def export_xlsx(request):
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Instruction"))
-    ws.append(EXPORT_HEADERS)
+    ws.append(xlsx_row(ws, EXPORT_HEADERS))
     count = 0
     for row in _export_rows(request):
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        ws.append(xlsx_row(ws, row))
         count += 1
     out = io.BytesIO()
     wb.save(out)
