@@ -2,10 +2,12 @@
 
     DATABASE_URL=postgres://... .venv/bin/python bench/dashboard.py [--dossiers 5000]
 
-Creates a throw-away test database (``test_<name>``, dropped at the end), fills it with
-3 tenants, 5 000 filed dossiers (each with 3 rapporteurs and 3 submitted reviews: 15 000
-reviews), then requests each page in-process (Django test client, logged-in instructor /
-committee member) and prints, as its last lines:
+Creates a throw-away database (``bench_<name>``, dropped at the end) and fills it with
+3 tenants: the measured one holds all N filed dossiers (5 000 by default, each with 3
+rapporteurs and 3 submitted reviews) and a committee session of 342 agenda items; the two
+others hold N/10 dossiers each, so that every query must really filter by tenant. Then it
+requests each page in-process (Django test client, logged-in instructor / committee member)
+and prints, as its last lines:
 
     dashboard_median_ms: <n>
     committee_median_ms: <n>
@@ -25,7 +27,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
 
-def build(n_dossiers: int):
+AGENDA_ITEMS = 342
+
+
+def build(n_dossiers: int, *, agenda_items: int = AGENDA_ITEMS):
+    """Tenant 0 holds `n_dossiers`; tenants 1 and 2 a tenth each. Returns (tenants, people)."""
     import random
     from datetime import date
 
@@ -84,23 +90,23 @@ def build(n_dossiers: int):
                 calls.append((call, categories, rules_snapshot(call)))
             people[slug]["calls"] = calls
 
-        per_tenant = n_dossiers // len(tenants)
+        sizes = [n_dossiers, n_dossiers // 10, n_dossiers // 10]
         structures = Structure.objects.bulk_create([Structure(
             name=f"Structure musicale {i} {'Éléphant' if i % 7 == 0 else 'Nord'}",
             siret=make_siret(100000 + i), legal_form="association", address="1 rue",
             postal_code="59000", city="Lille", departement="59", region_code="32",
             creation_date=date(2015, 1, 1), main_activity="recorded_music")
-            for i in range(per_tenant * len(tenants))])
+            for i in range(sum(sizes))])
         n = 0
-        for tenant in tenants:
+        for tenant, size in zip(tenants, sizes):
             slug = tenant.slug
             dossiers = []
-            for i in range(per_tenant):
+            for i in range(size):
                 call, categories, snapshot = people[slug]["calls"][i % 2]
                 dossiers.append(Dossier(
                     tenant=tenant, call=call, category=categories[i % 2],
                     structure=structures[n], status=rng.choice(
-                        ["in_review", "in_review", "submitted", "eligible", "in_committee"]),
+                        ["in_review", "in_review", "submitted", "eligible"]),
                     title=f"Projet {i}", reference=f"{slug.upper()}-2024-{call.reference_code}-{i:04d}",
                     requested_amount=Decimal(rng.randrange(5000, 25000)), submitted_at=now,
                     first_submitted_at=now, rules_snapshot=snapshot, eligibility_results=[]))
@@ -135,9 +141,14 @@ def build(n_dossiers: int):
             session.calls.set([c for c, _cat, _s in people[slug]["calls"]])
             for user, k in people[slug]["committee"]:
                 CommitteeMember.objects.create(session=session, user=user, funder=k, present=True)
+            # The first `agenda_items` dossiers (a tenth of them in the small tenants) are
+            # before the committee, on its agenda.
+            on_agenda = dossiers[:agenda_items if tenant == tenants[0] else size // 10]
+            Dossier.objects.filter(pk__in=[d.pk for d in on_agenda]).update(
+                status="in_committee")
             AgendaItem.objects.bulk_create([
                 AgendaItem(session=session, dossier=d, position=i + 1)
-                for i, d in enumerate(x for x in dossiers if x.status == "in_committee")])
+                for i, d in enumerate(on_agenda)])
             people[slug]["session"] = session
         DossierSummary.objects.update(search=SearchVector("search_text", config="french_unaccent"))
     from django.db import connection
@@ -187,8 +198,8 @@ def main():
     try:
         t0 = time.perf_counter()
         tenants, people = build(args.dossiers)
-        print(f"built {args.dossiers} dossiers, {args.dossiers * 3} reviews, {len(tenants)} "
-              f"tenants in {time.perf_counter() - t0:.1f}s")
+        print(f"built {args.dossiers} dossiers ({args.dossiers * 3} reviews) in the measured "
+              f"tenant, {len(tenants) - 1} smaller tenants, in {time.perf_counter() - t0:.1f}s")
         tenant = tenants[0]
         instructor = people[tenant.slug]["officers"][0][0]
         member = people[tenant.slug]["committee"][0][0]
@@ -196,13 +207,27 @@ def main():
         client.force_login(instructor)
         dash = reverse("reviews:dashboard", kwargs={"tenant_slug": tenant.slug})
         results = {}
-        for label, params in [("default", {}), ("sort=score", {"sort": "score"}),
-                              ("search", {"q": "elephant"}),
-                              ("filters", {"status": "in_review", "score_min": "10",
-                                           "sort": "spread"})]:
+        with scopes_disabled():
+            call = people[tenant.slug]["calls"][0][0]
+            category = people[tenant.slug]["calls"][0][1][1]
+        for label, params in [
+                ("default", {}), ("sort=score", {"sort": "score"}),
+                ("sort=-date", {"sort": "-date"}), ("sort=amount", {"sort": "amount"}),
+                ("search", {"q": "elephant"}),
+                ("search+sort=spread", {"q": "elephant", "sort": "spread"}),
+                ("filters", {"status": "in_review", "score_min": "10", "sort": "spread"}),
+                ("call+category", {"call": str(call.pk), "category": str(category.pk),
+                                   "sort": "score"}),
+                ("mine", {"mine": "on", "sort": "date"}),
+                ("disagreement", {"disagreement": "on"}),
+                ("funder+eligibility", {"funder": "cnm", "eligibility": "eligible"}),
+                ("page 40", {"page": "40"})]:
             median, queries = measure(client, dash, args.runs, params)
             results[label] = (median, queries)
             print(f"dashboard [{label}]: median {median:.1f} ms, {queries} queries")
+        worst = max(results, key=lambda k: results[k][0])
+        print(f"dashboard worst: [{worst}] {results[worst][0]:.1f} ms; at most "
+              f"{max(q for _m, q in results.values())} queries")
         committee_client = Client()
         committee_client.force_login(member)
         with scopes_disabled():

@@ -40,6 +40,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,8 @@ VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_bench"
+#: How the bench runs gunicorn: 2 workers, as the README's figures say.
+GUNICORN_ARGS = ["--workers", "2"]
 
 
 def _database_url() -> str:
@@ -64,10 +67,8 @@ def _database_url() -> str:
     try:
         import psycopg
 
-        parts = urlsplit(url)
-        psycopg.connect(host=parts.hostname, port=parts.port or 5432,
-                        user=parts.username or "postgres", password=parts.password or None,
-                        dbname="postgres", connect_timeout=3).close()
+        # libpq reads the URL itself: TCP host and port, or `?host=<socket directory>`.
+        psycopg.connect(url, dbname="postgres", connect_timeout=3).close()
         return url
     except Exception:  # noqa: BLE001 - no server there: the embedded one
         out = subprocess.run([sys.executable, "-m", "portal.devdb"], cwd=ROOT,
@@ -148,13 +149,30 @@ def _collectstatic(env: dict) -> None:
                    cwd=ROOT, env=env, check=True)
 
 
-def _start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
+def bind_port(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:`port` (0: a free port), bound here and handed to
+    gunicorn, so that what answers is the server this run started; a port already taken
+    stops the run instead of measuring whatever listens there."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as exc:
+        listener.close()
+        sys.exit(f"bench/load.py: port {port} is taken ({exc.strerror}); it measures only a "
+                 f"server it started itself: pass another --port, or none for a free one")
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _start_gunicorn(env: dict, listener: socket.socket, log: Path) -> subprocess.Popen:
+    port = listener.getsockname()[1]
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "portal.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{HERE}",
+        [str(VENV_BIN / "gunicorn"), "portal.wsgi:application", *GUNICORN_ARGS,
+         "--bind", f"fd://{listener.fileno()}", "--pythonpath", f"{ROOT},{HERE}",
          "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+        start_new_session=True, pass_fds=(listener.fileno(),))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -229,9 +247,13 @@ def main() -> int:
                         help="10 s runs, plain static storage (no collectstatic)")
     parser.add_argument("--dossiers", type=int, default=5000)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--port", type=int, default=8107)
+    parser.add_argument("--port", type=int, default=0,
+                        help="127.0.0.1 port for gunicorn (default: a free one; a taken "
+                             "port stops the run)")
     args = parser.parse_args()
     duration = args.duration or (10 if args.smoke else 60)
+    listener = bind_port(args.port)
+    port = listener.getsockname()[1]
 
     os.environ["DATABASE_URL"] = _database_url()
     import django
@@ -267,14 +289,16 @@ def main() -> int:
             env["DJANGO_SETTINGS_MODULE"] = "settings_plain_static"
         else:
             _collectstatic(env)
-        server = _start_gunicorn(env, args.port, workdir / "gunicorn.log")
+        server = _start_gunicorn(env, listener, workdir / "gunicorn.log")
+        listener.close()  # gunicorn holds it now
+        print(f"gunicorn: 127.0.0.1:{port} (bound by this run)")
 
-        mixed = _run_locust(port=args.port, users=args.users, duration=duration, mode="mixed",
+        mixed = _run_locust(port=port, users=args.users, duration=duration, mode="mixed",
                             plan_path=plan_path, workdir=workdir)
         _report("mixed pages (applicants and instructors)", mixed, duration, args.users)
         if mixed["failures"].count("\n") > 1:
             print(mixed["failures"][:2000])
-        trivial = _run_locust(port=args.port, users=args.users, duration=duration,
+        trivial = _run_locust(port=port, users=args.users, duration=duration,
                               mode="trivial", plan_path=plan_path, workdir=workdir)
         _report("trivial view /ping (no database)", trivial, duration, args.users)
         ratio = mixed["rps"] / trivial["rps"] if trivial["rps"] else 0.0
