@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.amounts import AmountField
 from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
 
@@ -50,8 +51,7 @@ class LicenceForm(PortalForm):
 
 class RevenueForm(PortalForm):
     year = forms.IntegerField(label=_("Année"), min_value=1950, max_value=2100)
-    amount = forms.DecimalField(label=_("Chiffre d'affaires (€)"), min_value=0, max_digits=12,
-                                decimal_places=2)
+    amount = AmountField(label=_("Chiffre d'affaires (€)"))
 
 
 class StructureInvitationForm(PortalForm):
@@ -113,16 +113,15 @@ class ProjectForm(PortalModelForm):
 
 
 class RequestedAmountForm(PortalForm):
-    requested_amount = forms.DecimalField(
-        label=_("Montant demandé à l'appel (€)"), required=False, min_value=0, max_digits=12,
-        decimal_places=2, widget=forms.TextInput(attrs={"inputmode": "decimal",
-                                                        "data-budget": "requested"}))
+    requested_amount = AmountField(label=_("Montant demandé à l'appel (€)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_amount"].widget.attrs["data-budget"] = "requested"
 
 
 def _money_field(label):
-    return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2,
-                              required=False,
-                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    return AmountField(label=label, required=False)
 
 
 class ExpenseLineForm(PortalForm):
@@ -135,7 +134,7 @@ class ExpenseLineForm(PortalForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("label") and data.get("amount") is None:
+        if data.get("label") and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("Indiquez le montant de « %(label)s ».")
                            % {"label": data["label"]})
         if data.get("amount") is not None and not data.get("label"):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from applications.models import Structure
+from portal.amounts import NumberField
 from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
 
@@ -70,9 +71,9 @@ class NeedForm(PortalForm):
 class DiagnosisForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Conclusion du diagnostic"),
                                 choices=DiagnosisOutcome.choices, widget=forms.RadioSelect)
-    days = forms.DecimalField(label=_("Nombre de jours prévus"), required=False,
-                              max_digits=3, decimal_places=1, min_value=0.5,
-                              help_text=_("TSF : 1 à 2 jours ; mentorat : jusqu'à 4 jours."))
+    days = NumberField(label=_("Nombre de jours prévus"), required=False,
+                       max_digits=3, decimal_places=1, min_value=Decimal("0.5"),
+                       help_text=_("TSF : 1 à 2 jours ; mentorat : jusqu'à 4 jours."))
     comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}))
     redirect_to = forms.CharField(
         label=_("Où s'adresser (réorientation)"), required=False,
@@ -154,7 +155,8 @@ class ProposalChoiceForm(PortalForm):
 class EngagementForm(PortalForm):
     terms = forms.CharField(label=_("Cahier des charges"),
                             widget=forms.Textarea(attrs={"rows": 12}))
-    planned_days = forms.DecimalField(label=_("Jours prévus"), max_digits=3, decimal_places=1)
+    planned_days = NumberField(label=_("Jours prévus"), max_digits=3, decimal_places=1,
+                               min_value=Decimal("0"))
     start_date = forms.DateField(label=_("Début prévu"), required=False, widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("Fin prévue"), required=False, widget=DATE_WIDGET)
 

@@ -6,8 +6,23 @@ from django_scopes.forms import SafeModelChoiceField
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
+from .amounts import french_number_field
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
+
+
+def _french_numbers(form) -> None:
+    """Every decimal input of the portal reads French numbers the same way: the decimal fields
+    a ModelForm builds from the model (money: max_digits=12, decimal_places=2) become the
+    portal's `AmountField` / `NumberField` (portal/amounts.py)."""
+    changed = False
+    for name, field in form.fields.items():
+        new = french_number_field(field)
+        if new is not field:
+            form.fields[name], changed = new, True
+    if changed:
+        form._bound_fields_cache.clear()
+    return changed
 
 
 class PortalModelForm(forms.ModelForm):
@@ -18,11 +33,21 @@ class PortalModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if _french_numbers(self):
+            for visible in self.visible_fields():
+                dsfr_input_class_attr(visible)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 
 
-PortalForm = DsfrBaseForm
+class PortalForm(DsfrBaseForm):
+    """A form rendered with the DSFR field snippets; decimal fields read French numbers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if _french_numbers(self):
+            for visible in self.visible_fields():
+                dsfr_input_class_attr(visible)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,14 +1,13 @@
 """Forms of instruction and committee (DSFR-rendered). Scoped choices get their queryset in
 `__init__` from the request's tenant."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import DossierStatus
 from calls.enums import Funder
 from calls.models import Call, Category, Track
+from portal.amounts import AmountField, NumberField
 from portal.forms import DATE_WIDGET, PortalForm
 
 from .enums import DecisionOutcome, Recommendation
@@ -35,10 +34,10 @@ class DashboardFilterForm(PortalForm):
                                choices=[("", _("Tous"))] + list(Funder.choices))
     mine = forms.BooleanField(label=_("Seulement mes dossiers (rapporteur·rice)"), required=False)
     disagreement = forms.BooleanField(label=_("Seulement les désaccords"), required=False)
-    score_min = forms.DecimalField(label=_("Note moyenne min. (/20)"), required=False,
-                                   min_value=0, max_value=20, decimal_places=2)
-    score_max = forms.DecimalField(label=_("Note moyenne max. (/20)"), required=False,
-                                   min_value=0, max_value=20, decimal_places=2)
+    score_min = NumberField(label=_("Note moyenne min. (/20)"), required=False,
+                            min_value=0, max_value=20, decimal_places=2)
+    score_max = NumberField(label=_("Note moyenne max. (/20)"), required=False,
+                            min_value=0, max_value=20, decimal_places=2)
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, tenant, calls=None, **kwargs):
@@ -105,10 +104,9 @@ class DecisionForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.funders = list(funders)
         for funder in self.funders:
-            self.fields[f"share_{funder}"] = forms.DecimalField(
+            self.fields[f"share_{funder}"] = AmountField(
                 label=_("Montant versé par : %(f)s (€)") % {"f": Funder(funder).label},
-                required=False, min_value=Decimal("0"), decimal_places=2, max_digits=12,
-                localize=True)
+                required=False)
 
     def shares(self) -> dict:
         return {f: self.cleaned_data.get(f"share_{f}") for f in self.funders}

@@ -6,7 +6,7 @@ event and enqueues follow-up work through the outbox. Errors are `ReviewError`
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from applications.enums import DossierStatus
 from applications.models import Dossier, Partner
 from calls.enums import Funder
 from calls.models import Call
+from portal.amounts import clean_number
 from portal.audit import audit_log
 from portal.enums import Role
 from portal.formatting import format_money
@@ -116,10 +117,11 @@ def review_settings_set(*, user, tenant, threshold, call=None) -> ReviewSettings
     """Set the disagreement threshold (points out of 20) of the tenant, or of one call."""
     _require(user, "reviews.manage_sessions", tenant)
     try:
-        threshold = Decimal(str(threshold).replace(",", "."))
-    except InvalidOperation:
-        raise ReviewError({"threshold": _("Saisissez un nombre de points.")}) from None
-    if not threshold.is_finite() or threshold < 0 or threshold > 20:
+        threshold = clean_number(threshold, label=_("Seuil (points sur 20)"), money=False,
+                                 decimal_places=2, max_digits=4)
+    except ValidationError as exc:
+        raise ReviewError({"threshold": exc.messages}) from None
+    if threshold is None or threshold < 0 or threshold > 20:
         raise ReviewError({"threshold": _("Le seuil est compris entre 0 et 20 points.")})
     if call is not None and call.tenant_id != tenant.pk:
         raise PermissionDenied("reviews.manage_sessions")
@@ -308,16 +310,14 @@ def assignments_auto(*, user, tenant, call=None):
 
 # --- Reviews -----------------------------------------------------------------------------------
 
-def _amount(value, field="proposed_amount") -> Decimal | None:
-    if value in (None, ""):
-        return None
+def _amount(value, field="proposed_amount", label=None) -> Decimal | None:
+    """A posted amount read as the portal's amount field reads it (portal.amounts)."""
     try:
-        amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-    except InvalidOperation:
-        raise ReviewError({field: _("Saisissez un montant en euros.")}) from None
-    if not amount.is_finite() or amount < 0:
-        raise ReviewError({field: _("Le montant doit être positif.")})
-    return money(amount)
+        amount = clean_number(value, label=label or _("Montant proposé (€)"),
+                              min_value=Decimal("0"))
+    except ValidationError as exc:
+        raise ReviewError({field: exc.messages}) from None
+    return None if amount is None else money(amount)
 
 
 @transaction.atomic
@@ -613,7 +613,9 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
     advance_pct = advance = None
     if outcome == DecisionOutcome.GRANTED:
         for funder, value in (shares or {}).items():
-            value = _amount(value, field=f"share_{funder}")
+            value = _amount(value, field=f"share_{funder}",
+                            label=_("Montant versé par : %(f)s (€)") % {"f": Funder(funder).label}
+                            if funder in Funder.values else None)
             if value:
                 if funder not in (locked.call.funders or []):
                     errors[f"share_{funder}"] = _("Ce financeur ne participe pas à cet appel.")

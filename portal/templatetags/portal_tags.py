@@ -13,6 +13,19 @@ def money(value):
 
 
 @register.filter
+def amount_input(value):
+    """``value="{{ review.proposed_amount|amount_input }}"`` → ``25 000,00``: a saved amount
+    as the portal's amount field shows it back (a typed text is kept as typed)."""
+    from ..amounts import format_number_input
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    return format_number_input(value)
+
+
+@register.filter
 def paris(value):
     """An aware datetime in Europe/Paris (for use with |date)."""
     if value is None:

@@ -7,19 +7,20 @@
   var balanceNode = document.querySelector("[data-budget-balance]");
   var texts = balanceNode ? balanceNode.dataset : {};
   var locale = texts.locale || document.documentElement.lang || "fr";
-  var fmt = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
   var pct = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  var amounts = window.PortalAmounts;
 
-  function parse(value) {
-    var text = (value || "").replace(/[\s\u00a0\u202f€]/g, "").replace(",", ".");
-    var number = parseFloat(text);
-    return isFinite(number) && number >= 0 ? number : 0;
+  // Cents of what the server would accept in this input (portal/amounts.py, mirrored by
+  // static/portal/amounts.js); anything it would refuse counts for nothing.
+  function centsOf(input) {
+    var parsed = amounts.parse(input.value, amounts.optionsOf(input));
+    return parsed.error ? 0 : amounts.cents(parsed.value);
   }
 
   function sum(selector) {
     var total = 0;
-    form.querySelectorAll(selector).forEach(function (input) { total += parse(input.value); });
-    return Math.round(total * 100) / 100;
+    form.querySelectorAll(selector).forEach(function (input) { total += centsOf(input); });
+    return total;
   }
 
   function selfFinancing() {
@@ -27,7 +28,7 @@
     form.querySelectorAll("[data-budget='income']").forEach(function (input) {
       var row = input.closest(".fr-grid-row");
       var source = row && row.querySelector("[data-budget-source]");
-      if (source && source.value === "self_financing") { total += parse(input.value); }
+      if (source && source.value === "self_financing") { total += centsOf(input); }
     });
     return total;
   }
@@ -40,19 +41,19 @@
   function update() {
     var expenses = sum("[data-budget='expense']");
     var requested = sum("[data-budget='requested']");
-    var income = Math.round((sum("[data-budget='income']") + requested) * 100) / 100;
-    set("[data-budget-total='expense']", fmt.format(expenses));
-    set("[data-budget-total='income']", fmt.format(income));
+    var income = sum("[data-budget='income']") + requested;
+    set("[data-budget-total='expense']", amounts.formatCents(expenses));
+    set("[data-budget-total='income']", amounts.formatCents(income));
     set("[data-budget-share='requested']", expenses ? pct.format(requested * 100 / expenses) + "\u00a0%" : "—");
     set("[data-budget-share='self']", expenses ? pct.format(selfFinancing() * 100 / expenses) + "\u00a0%" : "—");
     var balance = balanceNode;
     if (balance) {
-      var gap = Math.round((income - expenses) * 100) / 100;
+      var gap = income - expenses;
       balance.innerHTML = "";
       var p = document.createElement("p");
       p.className = "fr-message " + (gap === 0 && expenses > 0 ? "fr-message--valid" : "fr-message--warning");
       p.textContent = gap === 0 && expenses > 0 ? (texts.msgBalanced || "")
-        : (texts.msgGap || "{gap}").replace("{gap}", fmt.format(gap));
+        : (texts.msgGap || "{gap}").replace("{gap}", amounts.formatCents(gap));
       balance.appendChild(p);
     }
   }
@@ -66,4 +67,6 @@
   form.addEventListener("input", staleReasons);
   form.addEventListener("input", update);
   form.addEventListener("change", update);
+  // Input kept with errors by the server: the totals of what is typed, not of the saved budget.
+  if (form.querySelector("[aria-invalid='true']")) { update(); }
 }());

@@ -118,6 +118,25 @@ def test_licence_and_revenue_are_saved_and_replaced(client, applicant, member):
     assert "90\u00a0000,00\u00a0€" in page
 
 
+def test_revenue_typed_in_french_is_saved_and_a_mistyped_one_is_explained(client, applicant,
+                                                                          member):
+    client.force_login(applicant)
+    base = f"/structures/{member.pk}"
+    client.post(f"{base}/chiffres-d-affaires/", {"revenue-year": "2021",
+                                                 "revenue-amount": "85\u202f000,50 €"})
+    client.post(f"{base}/chiffres-d-affaires/", {"revenue-year": "2022", "revenue-amount": "6 000"})
+    assert dict(AnnualRevenue.objects.filter(structure=member).values_list("year", "amount")) \
+        == {2021: Decimal("85000.50"), 2022: Decimal("6000.00")}
+    response = client.post(f"{base}/chiffres-d-affaires/", {"revenue-year": "2023",
+                                                            "revenue-amount": "12 OOO"})
+    body = response.content.decode()
+    assert response.context["revenue_form"].errors == {"amount": [
+        "Chiffre d'affaires (€) : « 12 OOO » n'est pas un montant. Écrivez-le en chiffres, "
+        "par exemple 12 000,50."]}
+    assert 'value="12 OOO"' in body
+    assert "Saisissez un nombre" not in body
+
+
 def test_invalid_licence_keeps_input_and_names_field(client, applicant, member):
     client.force_login(applicant)
     response = client.post(f"/structures/{member.pk}/licences/",

@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 import re
 from decimal import Decimal
@@ -351,6 +352,30 @@ def test_decision_form_records_and_second_stale_submit_is_told(client, tenant, c
     assert "la motivation est obligatoire" in response.content.decode()
     with scope(tenant=tenant):
         assert Decision.objects.get().amount == D("7500.00")
+
+
+def test_decision_amounts_typed_in_french_are_recorded(client, tenant, call, category, committee,
+                                                      officers):
+    session = _session_with(tenant, call, category, committee, 1, officers)
+    with scope(tenant=tenant):
+        dossier = session.agenda.get().dossier
+    prefix = f"d{dossier.pk}"
+    _login(client, committee["cnm"])
+    target = url("decision_record", tenant, session_pk=session.pk, pk=dossier.pk)
+    response = client.post(target, {f"{prefix}-outcome": "granted",
+                                    f"{prefix}-share_cnm": "5 OOO",
+                                    f"{prefix}-share_region": "2\u202f500,50", f"{prefix}-version": "0"})
+    body = html.unescape(response.content.decode())
+    assert ("Montant versé par : Centre national de la musique (€) : « 5 OOO » n'est "
+            "pas un montant.") in body
+    assert 'value="5 OOO"' in body
+    client.post(target, {f"{prefix}-outcome": "granted", f"{prefix}-share_cnm": "5 000 €",
+                         f"{prefix}-share_region": "2\u202f500,50", f"{prefix}-version": "0"})
+    with scope(tenant=tenant):
+        decision = Decision.objects.get()
+        assert decision.amount == D("7500.50")
+        assert sorted(decision.shares.values_list("funder", "amount")) == [
+            ("cnm", D("5000.00")), ("region", D("2500.50"))]
 
 
 def test_applicant_cannot_see_committee_pages(client, tenant, applicant, call, category,
