@@ -63,3 +63,15 @@ rules.add_perm("reviews.view_reviews",
                (is_instructor_of_dossier | is_committee_of_dossier) & ~is_conflicted)
 rules.add_perm("reviews.score_dossier",
                is_instructor_of_dossier & is_assigned & ~is_conflicted)
+
+
+@rules.predicate
+def may_read_scores(user, dossier) -> bool:
+    """Blind review (reviews.selectors.scores_visible_q, the one rule every page, dashboard
+    and export applies): the others' scores, opinions and their aggregate."""
+    from .selectors import scores_visible
+
+    return scores_visible(user, dossier)
+
+
+rules.add_perm("reviews.view_scores", may_read_scores)

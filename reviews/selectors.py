@@ -8,13 +8,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import (Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, Sum,
-                              Value)
+from django.db.models import (BooleanField, Case, Count, DecimalField, Exists, ExpressionWrapper,
+                              F, OuterRef, Prefetch, Q, Sum, Value, When)
 from django.db.models.functions import Coalesce
 
 from applications.enums import DossierStatus
 from applications.models import Dossier, Partner
 from calls.models import AppraisalCriterion
+from portal.enums import Role
 
 from .enums import DecisionOutcome, ReviewStatus
 from .envelope import EnvelopeLine, money
@@ -127,28 +128,77 @@ def dossier_rules(dossier) -> dict:
     return effective_rules(dossier.call, dossier.track, dossier.category)
 
 
-# --- Reviews -----------------------------------------------------------------------------
+# --- Reviews and the blind-review rule ------------------------------------------------------
+
+def scores_visible_q(user, tenant) -> Q:
+    """The blind-review rule, as a filter on dossiers: those whose other reviews (scores,
+    opinions, recommendations, amounts, authors) and aggregate (mean, median, spread,
+    disagreement) `user` may read. Every page, dashboard, export and selector applies it:
+
+    * nobody reads them on a dossier they have a declared conflict on;
+    * a rapporteur assigned to the dossier reads them once their own review is submitted
+      (HotCRP's rule), whatever other role they hold;
+    * otherwise committee members and tenant admins read them;
+    * an instructor reads them only on dossiers they have submitted a review of: until one's
+      own review is in, no trace of the others' scores (sorting and filtering by score
+      included).
+    """
+    roles = roles_of(user, tenant)
+    if not getattr(user, "is_authenticated", False) or not roles:
+        return Q(pk__in=[])
+    own_submitted = Exists(Review.objects.filter(dossier=OuterRef("pk"), officer=user,
+                                                 status=ReviewStatus.SUBMITTED))
+    if roles & {Role.COMMITTEE, Role.ADMIN}:
+        pending = Exists(Assignment.objects.filter(dossier=OuterRef("pk"), officer=user))
+        q = ~Q(pending) | Q(own_submitted)
+    elif Role.INSTRUCTOR in roles:
+        q = Q(own_submitted)
+    else:
+        return Q(pk__in=[])
+    sirets = conflict_sirets(user, tenant)
+    if sirets:
+        q &= ~conflict_q(sirets)
+    return q
+
+
+def with_scores_visibility(queryset, user, tenant):
+    """`queryset` of dossiers annotated with ``scores_visible`` (the rule above, one SQL
+    expression: no query per row)."""
+    return queryset.annotate(scores_visible=ExpressionWrapper(
+        scores_visible_q(user, tenant), output_field=BooleanField()))
+
+
+def scores_visible(user, dossier) -> bool:
+    """The rule above for one dossier (one query); `reviews.view_scores` checks it."""
+    if dossier is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Dossier.objects.filter(tenant=dossier.tenant, pk=dossier.pk).filter(
+        scores_visible_q(user, dossier.tenant)).exists()
+
+
+def scores_visible_ids(user, tenant, dossier_ids) -> set[int]:
+    """Of `dossier_ids`, those whose scores `user` may read (one query)."""
+    return set(Dossier.objects.filter(tenant=tenant, pk__in=list(dossier_ids))
+               .filter(scores_visible_q(user, tenant)).values_list("pk", flat=True))
+
 
 def visible_reviews(dossier, user) -> tuple[Review | None, list[Review], bool]:
-    """(my review, others' reviews I may read, whether others are hidden from me).
-
-    HotCRP's rule: an assigned rapporteur reads the others' reviews once their own is
-    submitted; other instructors and committee members read submitted reviews. Drafts are
-    never shown to anyone but their author."""
+    """(my review, others' submitted reviews I may read, whether others are hidden from me).
+    Drafts are never shown to anyone but their author; the rest follows `scores_visible`."""
     reviews = list(Review.objects.filter(dossier=dossier).select_related("officer"))
     mine = next((r for r in reviews if r.officer_id == user.pk), None)
     submitted = [r for r in reviews if r.is_submitted and r.officer_id != user.pk]
-    assigned = Assignment.objects.filter(dossier=dossier, officer=user).exists()
-    if assigned and not (mine and mine.is_submitted):
+    if not scores_visible(user, dossier):
         return mine, [], bool(submitted)
     return mine, submitted, False
 
 
 # --- Dashboard -------------------------------------------------------------------------
 
+#: Scores sort on what the user may see of them (hidden ones count as none: blind review).
 SORTS = {
-    "score": ("-review_summary__mean", "-pk"), "-score": ("review_summary__mean", "pk"),
-    "spread": ("-review_summary__spread", "-pk"), "-spread": ("review_summary__spread", "pk"),
+    "score": ("-visible_mean", "-pk"), "-score": ("visible_mean", "pk"),
+    "spread": ("-visible_spread", "-pk"), "-spread": ("visible_spread", "pk"),
     "date": ("-submitted_at", "-pk"), "-date": ("submitted_at", "pk"),
     "amount": ("-requested_amount", "-pk"), "-amount": ("requested_amount", "pk"),
     "reference": ("reference", "pk"),
@@ -167,7 +217,7 @@ def dashboard_base(tenant, user):
 def dashboard_queryset(tenant, user, params: dict):
     """Filters: call, track, category, status, eligibility, mine, funder, score_min,
     score_max, q (search), disagreement; sort: see SORTS."""
-    qs = dashboard_base(tenant, user)
+    qs = with_scores_visibility(dashboard_base(tenant, user), user, tenant)
     filters = Q()
     if params.get("call"):
         filters &= Q(call_id=params["call"])
@@ -191,11 +241,11 @@ def dashboard_queryset(tenant, user, params: dict):
     if params.get("funder"):
         filters &= Q(call__funders__contains=[params["funder"]])
     if params.get("score_min") is not None:
-        filters &= Q(review_summary__mean__gte=params["score_min"])
+        filters &= Q(scores_visible=True, review_summary__mean__gte=params["score_min"])
     if params.get("score_max") is not None:
-        filters &= Q(review_summary__mean__lte=params["score_max"])
+        filters &= Q(scores_visible=True, review_summary__mean__lte=params["score_max"])
     if params.get("disagreement"):
-        filters &= Q(review_summary__spread__gt=params["threshold"],
+        filters &= Q(scores_visible=True, review_summary__spread__gt=params["threshold"],
                      review_summary__review_count__gte=2)
     text = (params.get("q") or "").strip()
     if text:
@@ -209,6 +259,9 @@ def dashboard_queryset(tenant, user, params: dict):
     qs = qs.filter(filters)
     counters_qs = qs
     qs = qs.select_related("call", "track", "category", "structure", "review_summary")
+    qs = qs.annotate(
+        visible_mean=Case(When(scores_visible=True, then=F("review_summary__mean"))),
+        visible_spread=Case(When(scores_visible=True, then=F("review_summary__spread"))))
     order = SORTS.get(params.get("sort") or "", ("-submitted_at", "-pk"))
     qs = qs.order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-")
                        else F(o).asc(nulls_last=True) for o in order))

@@ -100,9 +100,11 @@ def dashboard(request):
     rows = []
     for d in dossiers:
         summary = getattr(d, "review_summary", None)
-        rows.append({"dossier": d, "summary": summary, "mine": mine.get(d.pk),
-                     "disagree": bool(summary) and is_disagreement(summary.spread, threshold,
-                                                                   summary.review_count)})
+        scores = summary if d.scores_visible else None  # blind review
+        rows.append({"dossier": d, "summary": scores, "mine": mine.get(d.pk),
+                     "review_count": summary.review_count if summary else 0,
+                     "disagree": bool(scores) and is_disagreement(scores.spread, threshold,
+                                                                  scores.review_count)})
     query = request.GET.copy()
     query.pop("page", None)
     hidden = selectors.conflict_sirets(request.user, request.tenant)
@@ -122,20 +124,22 @@ EXPORT_HEADERS = ["Référence", "Structure", "SIRET", "Appel", "Volet", "Catég
 
 def _export_rows(request):
     """One row per submitted review (dossiers without any: one row); conflicted dossiers are
-    never exported (left out of the queryset)."""
+    never exported (left out of the queryset); the reviews and aggregate of a dossier whose
+    scores the user may not read yet (blind review) are left out like on the pages."""
     _form, params = _dashboard_params(request)
     qs, _c = selectors.dashboard_queryset(request.tenant, request.user, params)
     qs = qs.prefetch_related(selectors.reviews_prefetch())
     threshold = params["threshold"]
     for d in qs.iterator(chunk_size=500):
-        s = getattr(d, "review_summary", None)
+        s = getattr(d, "review_summary", None) if d.scores_visible else None
+        count = d.review_summary.review_count if getattr(d, "review_summary", None) else 0
         base = [d.reference, d.structure.name, d.structure.siret, d.call.title,
                 d.track.title if d.track else "", d.category.title if d.category else "",
                 d.get_status_display(), d.requested_amount,
-                s.review_count if s else 0, s.mean if s else None, s.median if s else None,
+                count, s.mean if s else None, s.median if s else None,
                 s.spread if s else None,
                 "oui" if s and is_disagreement(s.spread, threshold, s.review_count) else "non"]
-        reviews = d.submitted_reviews
+        reviews = d.submitted_reviews if d.scores_visible else []
         if not reviews:
             yield base + ["", "", None, "", None, ""]
         for r in reviews:
@@ -223,8 +227,12 @@ def dossier_instruction(request, pk: int):
         if m.user_id not in assigned_ids and (m.user_id, dossier.pk) not in conflicted
         and m.organization.kind in (dossier.call.funders or [])]
     summary = getattr(dossier, "review_summary", None)
+    review_count = summary.review_count if summary else 0
+    if not request.user.has_perm("reviews.view_scores", dossier):
+        summary = None  # blind review: no aggregate of the others' scores
     threshold = selectors.disagreement_threshold(request.tenant, dossier.call)
     context = {
+        "review_count": review_count,
         "dossier": dossier, "assignments": assignments, "candidates": candidates,
         "eligibility_results": dossier.eligibility_results or [],
         "eligibility_reviews": list(EligibilityReview.objects.filter(dossier=dossier)
@@ -466,6 +474,7 @@ def session_detail(request, session_pk: int):
         .prefetch_related(selectors.reviews_prefetch("dossier__"), "dossier__decision__shares"))
     dossier_ids = [it.dossier_id for it in items]
     pairs = selectors.conflicted_pairs(request.tenant, dossier_ids)
+    readable = selectors.scores_visible_ids(request.user, request.tenant, dossier_ids)
     recusals = {}
     for r in Recusal.objects.filter(session=session).select_related("user"):
         recusals.setdefault(r.dossier_id, []).append(r.user)
@@ -483,9 +492,11 @@ def session_detail(request, session_pk: int):
             if (m.user_id, d.pk) in pairs:
                 recused.setdefault(m.user_id, m.user)
         rows.append({"item": it, "dossier": d, "decision": getattr(d, "decision", None),
-                     "summary": getattr(d, "review_summary", None),
-                     "reviews": [] if me_conflicted else d.submitted_reviews,
-                     "conflicted": me_conflicted, "recused": list(recused.values()),
+                     "summary": getattr(d, "review_summary", None) if d.pk in readable
+                     else None,
+                     "reviews": d.submitted_reviews if d.pk in readable else [],
+                     "conflicted": me_conflicted, "scores_hidden": d.pk not in readable,
+                     "recused": list(recused.values()),
                      "can_decide": can_decide and not me_conflicted})
     present = [m for m in members if m.present]
     candidate_choices = [(m.user_id, str(m.user)) for m in Membership.objects.filter(
@@ -639,13 +650,15 @@ def decision_record(request, session_pk: int, pk: int):
                                  % {"ref": dossier.reference})
                 return redirect(back)
     calls = [dossier.call]
+    readable = request.user.has_perm("reviews.view_scores", dossier)
     return render(request, "reviews/decision.html", {
         "session": session, "dossier": dossier, "item": item, "form": form,
         "can_decide": can_decide, "conflicted": conflicted, "back": back,
+        "scores_hidden": not readable,
         "decision": getattr(dossier, "decision", None),
-        "summary": getattr(dossier, "review_summary", None),
-        "reviews": [] if conflicted else list(
-            dossier.reviews.filter(status=ReviewStatus.SUBMITTED).select_related("officer")),
+        "summary": getattr(dossier, "review_summary", None) if readable else None,
+        "reviews": list(dossier.reviews.filter(status=ReviewStatus.SUBMITTED)
+                        .select_related("officer")) if readable else [],
         "rules": selectors.dossier_rules(dossier),
         "envelope": selectors.envelope_lines(request.tenant, calls),
     })
