@@ -40,5 +40,6 @@ def render_and_send_invitation(invitation) -> None:
         template="invitation",
         language=invitee.language if invitee else "fr",
         context={"invitation": invitation, "tenant": invitation.tenant, "url": url,
-                 "has_account": invitee is not None},
+                 "has_account": invitee is not None,
+                 "inviter": invitation.invited_by.display_name if invitation.invited_by else ""},
     )

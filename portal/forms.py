@@ -9,6 +9,7 @@ from dsfr.utils import dsfr_input_class_attr
 from .amounts import french_number_field
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
+from .signup import clean_person_name
 
 
 def _french_numbers(form) -> None:
@@ -97,6 +98,9 @@ class SignatoryForm(PortalModelForm):
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
 
 
+TITLE_HELP = _("Ex. : conseillère musiques actuelles, chargé de mission aides territoriales.")
+
+
 class InvitationForm(PortalForm):
     email = forms.EmailField(label=_("Adresse e-mail"))
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
@@ -104,6 +108,10 @@ class InvitationForm(PortalForm):
         label=_("Organisme"), queryset=Organization.objects.none(), required=False,
         help_text=_("Obligatoire pour les instructeur·rices et membres du comité (DRAC, CNM, "
                     "Région) et pour l'équipe de la structure pilote."))
+    title = forms.CharField(
+        label=_("Fonction"), max_length=200, required=False,
+        help_text=_("Proposée à la personne invitée, qui la confirme en acceptant. ")
+        + TITLE_HELP)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,10 +124,48 @@ class MembershipForm(PortalForm):
         label=_("Organisme"), queryset=Organization.objects.none(), required=False,
         help_text=_("Obligatoire pour les instructeur·rices et membres du comité (DRAC, CNM, "
                     "Région) et pour l'équipe de la structure pilote."))
+    title = forms.CharField(label=_("Fonction"), max_length=200, required=False,
+                            help_text=TITLE_HELP)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
+
+
+class PersonNameForm(PortalForm):
+    """First and last name, asked of the people who have none yet."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150,
+                                 error_messages={"required": _("Indiquez votre prénom.")},
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Nom"), max_length=150,
+                                error_messages={"required": _("Indiquez votre nom.")},
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+
+    def clean_first_name(self):
+        value = clean_person_name(self.cleaned_data.get("first_name"))
+        if not value:
+            raise forms.ValidationError(_("Indiquez votre prénom."))
+        return value
+
+    def clean_last_name(self):
+        value = clean_person_name(self.cleaned_data.get("last_name"))
+        if not value:
+            raise forms.ValidationError(_("Indiquez votre nom."))
+        return value
+
+
+class InvitationAcceptForm(PersonNameForm):
+    """What the invited person confirms: their name, and their function in the contract."""
+
+    title = forms.CharField(label=_("Votre fonction"), max_length=200, help_text=TITLE_HELP,
+                            error_messages={"required": _("Indiquez votre fonction.")})
+
+    def clean_title(self):
+        value = clean_person_name(self.cleaned_data.get("title"))
+        if not value:
+            raise forms.ValidationError(_("Indiquez votre fonction."))
+        return value
 
 
 class PreferencesForm(PortalModelForm):

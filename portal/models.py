@@ -50,6 +50,9 @@ class User(AbstractUser):
         _("ne pas recevoir les rappels facultatifs"), default=False,
         help_text=_("Les rappels d'échéance ne vous seront plus envoyés. Les messages liés à "
                     "vos dossiers (décisions, demandes de compléments) restent envoyés."))
+    #: The person without a name chose "later" when asked for it on their spaces page:
+    #: they are asked once, never locked out.
+    name_prompt_dismissed = models.BooleanField(default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -61,7 +64,17 @@ class User(AbstractUser):
         verbose_name_plural = _("utilisateur·rices")
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How the person is shown everywhere (member lists, minutes, decisions, histories):
+        "Camille Durand", or the e-mail address while no name is known."""
         return self.get_full_name() or self.email
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.first_name.strip() and self.last_name.strip())
 
     @property
     def is_platform_admin(self) -> bool:
@@ -175,12 +188,15 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="memberships",
                                      verbose_name=_("organisme"))
+    title = models.CharField(_("fonction"), max_length=200, blank=True,
+                             help_text=_("Ex. : conseillère musiques actuelles, chargé de "
+                                         "mission aides territoriales."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(tenant="tenant")
 
     class Meta:
-        ordering = ["role", "user__email"]
+        ordering = ["role", "user__last_name", "user__first_name", "user__email"]
         verbose_name = _("membre")
         verbose_name_plural = _("membres")
         constraints = [
@@ -190,6 +206,16 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} ({self.tenant})"
+
+    @property
+    def person_label(self) -> str:
+        """"Camille Durand, conseillère musiques actuelles (DRAC Occitanie)"."""
+        label = self.user.display_name
+        if self.title:
+            label = f"{label}, {self.title}"
+        if self.organization_id:
+            label = f"{label} ({self.organization.name})"
+        return label
 
     def clean(self):
         clean_role_organization(self.tenant_id, self.role, self.organization)
@@ -230,6 +256,9 @@ class Invitation(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="invitations",
                                      verbose_name=_("organisme"))
+    title = models.CharField(_("fonction"), max_length=200, blank=True,
+                             help_text=_("Proposée à la personne invitée, qui la confirme en "
+                                         "acceptant."))
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")

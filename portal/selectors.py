@@ -36,7 +36,8 @@ def tenant_organizations(tenant: Tenant):
 
 def tenant_memberships(tenant: Tenant):
     return (Membership.objects.filter(tenant=tenant)
-            .select_related("user", "organization").order_by("user__email", "role"))
+            .select_related("user", "organization")
+            .order_by("user__last_name", "user__first_name", "user__email", "role"))
 
 
 def tenant_open_invitations(tenant: Tenant):

@@ -114,22 +114,55 @@ def signatory_delete(*, user: User, signatory: Signatory) -> None:
 
 # --- Memberships and invitations -----------------------------------------------------------
 
-def _membership_add(*, tenant: Tenant, user: User, role: str, organization, actor) -> Membership:
-    membership = Membership(tenant=tenant, user=user, role=role, organization=organization)
+# --- People -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def user_set_name(*, user: User, first_name: str, last_name: str) -> User:
+    """The person's own first and last name (shown wherever they appear)."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name or not last_name:
+        raise ValidationError({"first_name" if not first_name else "last_name":
+                               _("Indiquez votre prénom et votre nom.")})
+    before = (user.first_name, user.last_name)
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    if before != (first_name, last_name):
+        audit_log(tenant=None, actor=user, action="portal.user.name_changed", target=user,
+                  data={"first_name": first_name, "last_name": last_name})
+    return user
+
+
+@transaction.atomic
+def user_dismiss_name_prompt(*, user: User) -> User:
+    """"Later": the spaces page stops asking for the name (preferences still offer it)."""
+    user.name_prompt_dismissed = True
+    user.save(update_fields=["name_prompt_dismissed"])
+    return user
+
+
+def _membership_add(*, tenant: Tenant, user: User, role: str, organization, actor,
+                    title: str = "") -> Membership:
+    membership = Membership(tenant=tenant, user=user, role=role, organization=organization,
+                            title=title)
     membership.full_clean(validate_unique=False)
     membership, created = Membership.objects.get_or_create(
-        tenant=tenant, user=user, role=role, defaults={"organization": organization})
+        tenant=tenant, user=user, role=role,
+        defaults={"organization": organization, "title": title})
     if created:
         audit_log(tenant=tenant, actor=actor, action="portal.membership.created",
                   target=membership, data={"user": user.email, "role": role,
-                                           "organization": str(organization or "")})
+                                           "organization": str(organization or ""),
+                                           "title": title})
+    elif title and membership.title != title:
+        membership.title = title
+        membership.save(update_fields=["title"])
     forget_roles(user)
     return membership
 
 
 @transaction.atomic
 def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
-                      organization: Organization | None) -> Invitation:
+                      organization: Organization | None, title: str = "") -> Invitation:
     """Invite `email` to `role`; they accept from the link in the e-mail once signed in."""
     _require(user, "portal.manage_tenant", tenant)
     email = email.strip().lower()
@@ -141,7 +174,7 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
                               accepted_at__isnull=True, revoked_at__isnull=True,
                               expires_at__lte=timezone.now()).update(revoked_at=timezone.now())
     invitation = Invitation(tenant=tenant, email=email, role=role, organization=organization,
-                            invited_by=user)
+                            title=(title or "").strip(), invited_by=user)
     invitation.full_clean(exclude=["token"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -185,15 +218,18 @@ def invitation_resend(*, user: User, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
-    """The invited person, signed in with the invited (verified) address, takes the role."""
+def invitation_accept(*, user: User, invitation: Invitation,
+                      title: str | None = None) -> Membership:
+    """The invited person, signed in with the invited (verified) address, takes the role,
+    with the function they confirmed (`title`; the one proposed in the invitation if None)."""
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(_("Cette invitation n'est plus valable."))
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied("invitation addressed to another e-mail")
+    title = (invitation.title if title is None else title).strip()
     membership = _membership_add(tenant=invitation.tenant, user=user, role=invitation.role,
-                                 organization=invitation.organization, actor=user)
+                                 organization=invitation.organization, actor=user, title=title)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -204,7 +240,7 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
 
 @transaction.atomic
 def membership_update(*, user: User, membership: Membership, organization,
-                      role: str | None = None) -> Membership:
+                      role: str | None = None, title: str | None = None) -> Membership:
     """Change a member's organization and, optionally, role (the last administrator of the
     contract keeps theirs)."""
     tenant = membership.tenant
@@ -215,16 +251,18 @@ def membership_update(*, user: User, membership: Membership, organization,
     if role != membership.role:
         if Membership.objects.filter(tenant=tenant, user=membership.user, role=role).exists():
             raise ValidationError({"role": _("%(user)s a déjà ce rôle dans ce contrat.")
-                                   % {"user": membership.user.email}})
+                                   % {"user": membership.user.display_name}})
         if membership.role == Role.ADMIN and not Membership.objects.filter(
                 tenant=tenant, role=Role.ADMIN).exclude(pk=membership.pk).exists():
             raise ValidationError({"role": _("C'est le dernier administrateur du contrat : "
                                              "nommez-en un autre d'abord.")})
     clean_role_organization(tenant.pk, role, organization)
-    before = {"role": membership.role, "organization": str(membership.organization or "")}
-    membership.role, membership.organization = role, organization
-    membership.save(update_fields=["role", "organization"])
-    after = {"role": role, "organization": str(organization or "")}
+    title = membership.title if title is None else title.strip()
+    before = {"role": membership.role, "organization": str(membership.organization or ""),
+              "title": membership.title}
+    membership.role, membership.organization, membership.title = role, organization, title
+    membership.save(update_fields=["role", "organization", "title"])
+    after = {"role": role, "organization": str(organization or ""), "title": title}
     audit_log(tenant=tenant, actor=user, action="portal.membership.updated", target=membership,
               data={k: {"from": before[k], "to": after[k]} for k in after
                     if before[k] != after[k]})

@@ -34,6 +34,7 @@ portal_patterns = [
     path("donnees-personnelles/", public.personal_data, name="personal_data"),
     path("mes-espaces/", account.my_spaces, name="my_spaces"),
     path("mes-espaces/preferences/", account.preferences, name="preferences"),
+    path("mes-espaces/mon-nom/", account.name_prompt, name="name_prompt"),
     path("mes-espaces/continuer/", account.after_two_factor, name="after_two_factor"),
     path("mes-espaces/mes-donnees/", privacy.my_data, name="my_data"),
     path("mes-espaces/supprimer-mon-compte/", privacy.account_delete, name="account_delete"),

@@ -3,7 +3,9 @@
 from django.utils.translation import gettext as _
 
 from portal.documents import document_generate
+from portal.enums import Role
 from portal.formatting import format_date_fr
+from portal.models import Membership
 
 from .models import AgendaItem, CommitteeMember, Recusal
 
@@ -16,6 +18,9 @@ def minutes_source(session) -> dict:
                                  "dossier__decision")
                  .prefetch_related("dossier__decision__shares"))
     members = list(CommitteeMember.objects.filter(session=session).select_related("user"))
+    titles = dict(Membership.objects.filter(
+        tenant=session.tenant, role=Role.COMMITTEE, user__in=[m.user_id for m in members])
+        .exclude(title="").values_list("user_id", "title"))
     recusals = list(Recusal.objects.filter(session=session).select_related("user"))
     rows = []
     for item in items:
@@ -39,7 +44,9 @@ def minutes_source(session) -> dict:
     return {"session": {"id": session.pk, "title": session.title,
                         "date": format_date_fr(session.date), "quorum": session.quorum,
                         "closed_at": session.closed_at},
-            "members": [{"name": str(m.user), "funder": m.get_funder_display(),
+            "members": [{"name": ", ".join(filter(None, [m.user.display_name,
+                                                         titles.get(m.user_id)])),
+                         "funder": m.get_funder_display(),
                          "present": m.present} for m in members],
             "items": rows}
 

@@ -234,10 +234,13 @@ RULES: dict[str, Rule] = {
     "portal:personal_data": Rule(access=PUBLIC),
     "portal:my_spaces": Rule(access=USER),
     "portal:preferences": Rule(access=USER),
+    "portal:name_prompt": Rule(access=USER),
     "portal:after_two_factor": Rule(access=USER),
     "portal:my_data": Rule(access=USER),
     "portal:account_delete": Rule(access=USER),
-    "portal:invitation_accept": Rule(lambda w: {"token": w.invitation.token}),
+    # The token is the capability (mailed to the invited address): whoever holds it reads
+    # who invites whom to what; only the invited address, signed in, can accept.
+    "portal:invitation_accept": Rule(lambda w: {"token": w.invitation.token}, access=PUBLIC),
     "portal:platform_tenants": Rule(),
     "portal:platform_tenant_create": Rule(),
     "portal:platform_tenant_edit": Rule(lambda w: {"slug": w.a.slug}),

@@ -105,6 +105,9 @@ LOGIN_REDIRECT_URL = "portal:my_spaces"
 # --- django-allauth: e-mail is the login, verification is mandatory -------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# First and last name are asked at sign-up (portal/signup.py), before the e-mail address.
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.signup.SignupNamesForm"
+ACCOUNT_ADAPTER = "portal.account_adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

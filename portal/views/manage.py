@@ -152,13 +152,14 @@ def membership_edit(request, pk: int):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk,
                                    tenant=tenant)
     form = MembershipForm(request.POST or None, tenant=tenant,
-                          initial={"role": membership.role,
+                          initial={"role": membership.role, "title": membership.title,
                                    "organization": membership.organization})
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(user=request.user, membership=membership,
                                        organization=form.cleaned_data["organization"],
-                                       role=form.cleaned_data["role"])
+                                       role=form.cleaned_data["role"],
+                                       title=form.cleaned_data["title"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -166,7 +167,7 @@ def membership_edit(request, pk: int):
             return redirect("portal:manage_members", tenant_slug=tenant.slug)
     return render(request, "portal/manage/form.html", {
         "form": form, "back": "portal:manage_members",
-        "title": _("%(user)s — %(role)s") % {"user": membership.user,
+        "title": _("%(user)s — %(role)s") % {"user": membership.user.display_name,
                                               "role": membership.get_role_display()}})
 
 

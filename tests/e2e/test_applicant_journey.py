@@ -32,6 +32,8 @@ def _pdf() -> bytes:
 
 def _sign_up(page):
     page.goto("/accounts/signup/")
+    page.get_by_label("Prénom").fill("Maëlle")
+    page.get_by_label("Nom", exact=True).fill("Le Guévellou-Brémond")
     page.get_by_label("Courriel").fill(EMAIL)
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)

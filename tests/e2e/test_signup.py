@@ -11,8 +11,12 @@ PASSWORD = "une-phrase-de-passe-solide-2026"
 
 
 def test_signup_verify_login_and_see_my_spaces(page, live_server):
+    from portal.models import User
+
     page.goto("/accounts/signup/")
     assert page.locator("h1").inner_text().strip() == "Création de compte"
+    page.get_by_label("Prénom").fill("Françoise")
+    page.get_by_label("Nom", exact=True).fill("Dupré-Château")
     page.get_by_label("Courriel").fill("label.lille@example.org")
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)
@@ -20,6 +24,7 @@ def test_signup_verify_login_and_see_my_spaces(page, live_server):
 
     page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
     assert "Vérifiez votre adresse" in page.locator("h1").inner_text()
+    assert str(User.objects.get(email="label.lille@example.org")) == "Françoise Dupré-Château"
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
 
@@ -31,6 +36,7 @@ def test_signup_verify_login_and_see_my_spaces(page, live_server):
         page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(re.compile(r".*/mes-espaces/$"))
     assert page.locator("h1").inner_text() == "Mes espaces"
+    assert page.locator("#name-prompt").count() == 0  # the name was given at sign-up
 
     # And again from scratch: log out, log in with the new account.
     page.get_by_role("button", name="Se déconnecter").click()

@@ -19,6 +19,7 @@ from tests.factories.portal import PASSWORD
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "une-autre-phrase-secrete-2026"
+NAMES = {"first_name": "  Marie-Hélène ", "last_name": "Lefèvre-Dupont"}
 
 
 def totp_code(secret: str) -> str:
@@ -60,6 +61,26 @@ def enrol_totp(client) -> str:
 
 # --- Sign-up and e-mail verification ------------------------------------------------------
 
+def test_signup_asks_first_and_last_name_before_the_email(client):
+    html = client.get("/accounts/signup/").content.decode()
+    positions = [html.index(f'for="id_{name}"') for name in
+                 ("first_name", "last_name", "email", "password1", "password2")]
+    assert positions == sorted(positions)
+    assert re.search(r'<label for="id_first_name" class="fr-label">\s*Prénom\s*</label>', html)
+    assert 'autocomplete="family-name"' in html
+
+
+def test_signup_without_a_name_is_refused_and_keeps_the_input(client):
+    response = client.post("/accounts/signup/", {
+        "first_name": "   ", "last_name": "", "email": "sans.nom@example.org",
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<li class="fr-error-text">Indiquez votre prénom.</li>' in html
+    assert 'value="sans.nom@example.org"' in html
+    assert not User.objects.filter(email="sans.nom@example.org").exists()
+
+
 def test_signup_page_is_dsfr_and_french(client):
     html = client.get("/accounts/signup/").content.decode()
     assert re.search(r"<h1>\s*Création de compte\s*</h1>", html)
@@ -71,10 +92,13 @@ def test_signup_page_is_dsfr_and_french(client):
 
 def test_signup_sends_verification_mail_then_confirmation_logs_in(client):
     response = client.post("/accounts/signup/", {
-        "email": "Label.Nord@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        **NAMES, "email": "Label.Nord@example.org", "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.url == "/accounts/confirm-email/"
     user = User.objects.get(email__iexact="label.nord@example.org")
+    assert (user.first_name, user.last_name, str(user)) == (
+        "Marie-Hélène", "Lefèvre-Dupont", "Marie-Hélène Lefèvre-Dupont")
     assert EmailAddress.objects.get(user=user).verified is False
     # Mandatory verification: not logged in yet.
     assert client.get("/mes-espaces/").status_code == 302
@@ -97,7 +121,7 @@ def test_signup_sends_verification_mail_then_confirmation_logs_in(client):
 
 def test_confirmed_user_can_log_in_from_another_browser(client):
     client.post("/accounts/signup/", {
-        "email": "label@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        **NAMES, "email": "label@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     confirm_url = link_in(mail.outbox[0])
     client.post(confirm_url)
     client.logout()
@@ -118,7 +142,7 @@ def test_unverified_user_cannot_log_in(client):
 
 def test_signup_with_mismatched_passwords_shows_error_next_to_field_and_keeps_input(client):
     response = client.post("/accounts/signup/", {
-        "email": "keep.me@example.org", "password1": NEW_PASSWORD, "password2": "autre-chose-123"})
+        **NAMES, "email": "keep.me@example.org", "password1": NEW_PASSWORD, "password2": "autre-chose-123"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="keep.me@example.org"' in html
@@ -132,7 +156,7 @@ def test_signup_with_mismatched_passwords_shows_error_next_to_field_and_keeps_in
 
 def test_signup_with_invalid_email_names_the_field(client):
     response = client.post("/accounts/signup/", {
-        "email": "pas-une-adresse", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        **NAMES, "email": "pas-une-adresse", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="pas-une-adresse"' in html
@@ -146,7 +170,7 @@ def test_signup_with_an_email_already_used_creates_nothing_and_warns_the_owner(c
     """No account enumeration (allauth's ACCOUNT_PREVENT_ENUMERATION): the form answers as for
     a new address, no second account is created and the owner is told by e-mail."""
     response = client.post("/accounts/signup/", {
-        "email": "candidate@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        **NAMES, "email": "candidate@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.url == "/accounts/confirm-email/"
     assert User.objects.filter(email__iexact="candidate@example.org").count() == 1
@@ -157,7 +181,7 @@ def test_signup_with_an_email_already_used_creates_nothing_and_warns_the_owner(c
 
 def test_signup_with_a_weak_password_is_refused(client):
     response = client.post("/accounts/signup/", {
-        "email": "weak@example.org", "password1": "12345", "password2": "12345"})
+        **NAMES, "email": "weak@example.org", "password1": "12345", "password2": "12345"})
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(r'<div class="fr-input-group fr-input-group--error">\s*'

@@ -100,11 +100,14 @@ def test_admin_invites_by_email_and_invitee_accepts(client, tenant, admin_user,
     officer = UserFactory(email="officer@cnm.example")
     client.force_login(officer)
     assert client.get("/mes-espaces/").content.decode().count(invitation.token) == 1
-    response = client.post(f"/invitations/{invitation.token}/")
+    response = client.post(f"/invitations/{invitation.token}/", {
+        "first_name": officer.first_name, "last_name": officer.last_name,
+        "title": "Chargé de mission aides territoriales"})
     assert response.status_code == 302
     with scope(tenant=tenant):
         membership = Membership.objects.get(user=officer)
-        assert (membership.role, membership.organization) == ("instructor", cnm)
+        assert (membership.role, membership.organization, membership.title) == (
+            "instructor", cnm, "Chargé de mission aides territoriales")
         assert Invitation.objects.get(pk=invitation.pk).accepted_by == officer
 
 
@@ -113,8 +116,11 @@ def test_invitation_cannot_be_taken_by_another_address(client, tenant):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(email="wrong@example.org"))
-    assert client.get(f"/invitations/{invitation.token}/").status_code == 404
-    assert client.post(f"/invitations/{invitation.token}/").status_code == 404
+    html = client.get(f"/invitations/{invitation.token}/").content.decode()
+    assert "Vous êtes connecté·e avec un autre compte" in html
+    assert "Accepter l’invitation" not in html
+    assert client.post(f"/invitations/{invitation.token}/", {
+        "first_name": "A", "last_name": "B", "title": "C"}).status_code == 403
     with scope(tenant=tenant):
         assert not Membership.objects.exists()
 
@@ -211,7 +217,7 @@ def test_role_change_errors_name_the_field(client, tenant, admin_user, make_memb
                                  "organization": membership.organization_id})
     assert response.status_code == 200
     assert response.context["form"].errors["role"] == [
-        f"{member.email} a déjà ce rôle dans ce contrat."]
+        f"{member.first_name} {member.last_name} a déjà ce rôle dans ce contrat."]
     with scope(tenant=tenant):
         membership.refresh_from_db()
     assert membership.role == "instructor"
