@@ -135,3 +135,30 @@ def celery_worker(transactional_db):
     finally:
         use_broker(app, url="memory://", eager=True, queue="portal")
         worker.stop()
+
+
+# --- Production-like live server: DEBUG off, collected static files (tests/e2e/production.py)
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic with production's manifest storage into a folder of this test session
+    (once per session and xdist worker, ~15 s)."""
+    from tests.e2e.production import collect_static
+
+    root = tmp_path_factory.mktemp("collected-static")
+    collect_static(root)
+    return root
+
+
+@pytest.fixture
+def production_server(collected_static, settings, transactional_db):
+    """A live server that serves pages and static files as production does (see
+    tests/e2e/production.py); `.url` as `live_server.url`."""
+    from tests.e2e.production import ProductionServer, production_static_settings
+
+    for name, value in production_static_settings(collected_static).items():
+        setattr(settings, name, value)
+    settings.DEBUG = False
+    server = ProductionServer()
+    yield server
+    server.stop()

@@ -12,6 +12,15 @@ def money(value):
     return format_money(value)
 
 
+@register.simple_tag
+def static_sri(path):
+    """``integrity="{% static_sri 'dsfr/dist/dsfr/dsfr.min.css' %}"``: the SRI digest of the
+    static file as it is served (collected and hashed in production)."""
+    from ..static_integrity import static_integrity
+
+    return static_integrity(path)
+
+
 @register.filter
 def amount_input(value):
     """``value="{{ review.proposed_amount|amount_input }}"`` → ``25 000,00``: a saved amount
