@@ -85,11 +85,27 @@ def summarize(*, requested_amount, lines: Iterable) -> BudgetSummary:
 
 
 def funding_problems(*, summary: BudgetSummary, rules: dict, partner_count: int,
-                     duration_months: int | None) -> dict[str, list[str]]:
-    """The category's funding rules that the dossier breaks, keyed by the field they concern
+                     duration_months: int | None,
+                     level: str = "category") -> dict[str, list[str]]:
+    """The funding rules that the dossier breaks, keyed by the field they concern
     ("requested_amount", "balance", "self_financing", "partners", "duration"), with the
-    reason in French, ready to be shown next to the field."""
+    reason in French, ready to be shown next to the field. `level` is the most precise
+    choice the dossier made ("category", "track", or "call" for a call filed without
+    either), named in the amount messages."""
     problems: dict[str, list[str]] = {}
+    if level == "call":
+        too_low = _("Le montant demandé (%(amount)s) est inférieur au minimum de l'appel "
+                    "(%(min)s).")
+        too_high = _("Le montant demandé (%(amount)s) dépasse le maximum de l'appel (%(max)s).")
+    elif level == "track":
+        too_low = _("Le montant demandé (%(amount)s) est inférieur au minimum du volet "
+                    "(%(min)s).")
+        too_high = _("Le montant demandé (%(amount)s) dépasse le maximum du volet (%(max)s).")
+    else:
+        too_low = _("Le montant demandé (%(amount)s) est inférieur au minimum de la catégorie "
+                    "(%(min)s).")
+        too_high = _("Le montant demandé (%(amount)s) dépasse le maximum de la catégorie "
+                     "(%(max)s).")
 
     def add(key, message):
         problems.setdefault(key, []).append(message)
@@ -100,12 +116,10 @@ def funding_problems(*, summary: BudgetSummary, rules: dict, partner_count: int,
         add("requested_amount", _("Indiquez le montant demandé."))
     else:
         if amount_min is not None and requested < Decimal(amount_min):
-            add("requested_amount", _("Le montant demandé (%(amount)s) est inférieur au minimum "
-                                      "de la catégorie (%(min)s).")
+            add("requested_amount", too_low
                 % {"amount": format_money(requested), "min": format_money(amount_min)})
         if amount_max is not None and requested > Decimal(amount_max):
-            add("requested_amount", _("Le montant demandé (%(amount)s) dépasse le maximum de "
-                                      "la catégorie (%(max)s).")
+            add("requested_amount", too_high
                 % {"amount": format_money(requested), "max": format_money(amount_max)})
     if summary.total_expenses <= 0:
         add("balance", _("Ajoutez au moins une ligne de dépense."))

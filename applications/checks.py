@@ -89,7 +89,8 @@ def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> Dossier
     summary = summarize(requested_amount=dossier.requested_amount, lines=lines)
     partner_count = dossier.partners.count()
     funding = funding_problems(summary=summary, rules=rules, partner_count=partner_count,
-                               duration_months=dossier.duration_months)
+                               duration_months=dossier.duration_months,
+                               level="category" if category else "track" if track else "call")
     problems: dict[str, list[str]] = {}
 
     def add(step, message):

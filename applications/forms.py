@@ -68,29 +68,45 @@ from .validators import validate_siret  # noqa: E402
 
 
 class DossierStartForm(PortalForm):
-    """Scoped choices: the querysets are set in __init__ from the call (tenant scope)."""
+    """Scoped choices: the querysets are set in __init__ from the call (tenant scope). A call
+    without tracks (or categories) has no such field; where the call has some, choosing one
+    is required, and the field says so (no "(optionnel)")."""
 
     structure = forms.ModelChoiceField(label=_("Structure qui dépose"),
                                        queryset=Structure.objects.none())
-    track = forms.ModelChoiceField(label=_("Volet"), queryset=None, required=False)
-    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, required=False)
+    track = forms.ModelChoiceField(label=_("Volet"), queryset=None, required=False,
+                                   error_messages={"required": _("Choisissez un volet.")})
+    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, required=False,
+                                      error_messages={"required": _("Choisissez une catégorie.")})
 
     def __init__(self, *args, user, call, **kwargs):
         super().__init__(*args, **kwargs)
         structures = Structure.objects.filter(members__user=user)
         self.fields["structure"].queryset = structures
+        self.fields["structure"].empty_label = _("Sélectionnez la structure")
+        self.fields["track"].empty_label = _("Sélectionnez un volet")
+        self.fields["category"].empty_label = _("Sélectionnez une catégorie")
         if len(structures) == 1:
             self.fields["structure"].initial = structures[0].pk
-        tracks = call.tracks.all()
-        categories = call.categories.select_related("track").all()
-        self.fields["track"].queryset = tracks
-        self.fields["category"].queryset = categories
+        tracks = list(call.tracks.all())
+        categories = list(call.categories.select_related("track").all())
+        self.fields["track"].queryset = call.tracks.all()
+        self.fields["category"].queryset = call.categories.select_related("track").all()
         self.fields["category"].label_from_instance = (
             lambda c: f"{c.title} ({c.track.title})" if c.track_id else c.title)
-        if not tracks.exists():
+        if not tracks:
             del self.fields["track"]
-        if not categories.exists():
+        else:
+            self.fields["track"].required = True
+        if not categories:
             del self.fields["category"]
+        else:
+            # Required when every choice of track leads to a category (shared categories, or
+            # one under each track); otherwise the service asks for one where it applies.
+            shared = any(c.track_id is None for c in categories)
+            with_own = {c.track_id for c in categories}
+            self.fields["category"].required = shared or not tracks or all(
+                t.pk in with_own for t in tracks)
 
 
 class ProjectForm(PortalModelForm):

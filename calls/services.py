@@ -123,12 +123,11 @@ def call_update(*, user, call: Call, **fields) -> Call:
 
 
 def publication_problems(call: Call) -> list[str]:
-    """Why `call` cannot be published yet (empty list: it can)."""
+    """Why `call` cannot be published yet (empty list: it can). Tracks and categories are
+    optional: a call without them is filed and instructed under the call's own rules."""
     problems = []
     if call.opens_at is None or call.closes_at is None:
         problems.append(_("Renseignez les dates d'ouverture et de clôture."))
-    if not call.tracks.exists() and not call.categories.exists():
-        problems.append(_("Ajoutez au moins un volet ou une catégorie."))
     return problems
 
 

@@ -626,9 +626,11 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
             errors["__all__"] = _("Indiquez le montant accordé et le ou les financeurs qui le "
                                   "versent.")
         elif rules.get("amount_max") is not None and amount > rules["amount_max"]:
-            errors["__all__"] = _("Le montant accordé (%(a)s) dépasse le maximum de la catégorie "
-                                  "(%(m)s).") % {"a": format_money(amount),
-                                                 "m": format_money(rules["amount_max"])}
+            errors["__all__"] = (
+                _("Le montant accordé (%(a)s) dépasse le maximum de la catégorie (%(m)s).")
+                if locked.category_id else
+                _("Le montant accordé (%(a)s) dépasse le maximum de l'appel (%(m)s).")) % {
+                "a": format_money(amount), "m": format_money(rules["amount_max"])}
         elif locked.requested_amount is not None and amount > locked.requested_amount:
             errors["__all__"] = _("Le montant accordé dépasse le montant demandé (%(r)s).") % {
                 "r": format_money(locked.requested_amount)}

@@ -304,9 +304,9 @@ def test_publish_then_public_page_is_visible(admin_client, client, call):
 
 def test_publish_refused_shows_the_reasons(admin_client, tenant):
     with scope(tenant=tenant):
-        bare = CallFactory(tenant=tenant, status=CallStatus.DRAFT, slug="vide")
+        bare = CallFactory(tenant=tenant, status=CallStatus.DRAFT, slug="vide", closes_at=None)
     response = admin_client.post(f"/{tenant.slug}/gestion/appels/vide/publier/", follow=True)
-    assert "Ajoutez au moins un volet ou une catégorie." in response.content.decode()
+    assert "Renseignez les dates d&#x27;ouverture et de clôture." in response.content.decode()
     bare.refresh_from_db()
     assert bare.status == CallStatus.DRAFT
 

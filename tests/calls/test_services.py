@@ -169,14 +169,21 @@ def test_archived_call_is_read_only(draft, admin_user):
 
 # --- transitions ---------------------------------------------------------------------------
 
-def test_publishing_requires_dates_and_a_track_or_category(in_scope, admin_user):
+def test_publishing_requires_dates(in_scope, admin_user):
     call = CallFactory(tenant=in_scope, status=CallStatus.DRAFT, opens_at=None)
     with pytest.raises(ValidationError) as info:
         services.call_publish(user=admin_user, call=call)
-    assert info.value.messages == ["Renseignez les dates d'ouverture et de clôture.",
-                                   "Ajoutez au moins un volet ou une catégorie."]
+    assert info.value.messages == ["Renseignez les dates d'ouverture et de clôture."]
     call.refresh_from_db()
     assert call.status == CallStatus.DRAFT
+
+
+def test_a_call_without_tracks_or_categories_is_published(in_scope, admin_user):
+    call = CallFactory(tenant=in_scope, status=CallStatus.DRAFT)
+    services.call_publish(user=admin_user, call=call)
+    call.refresh_from_db()
+    assert call.status == CallStatus.PUBLISHED
+    assert call.rules_versions.get().snapshot["track"] is None
 
 
 def test_publish_close_archive_are_audited_and_snapshot_version_one(draft, admin_user):
