@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 def filed_dossier_count(call) -> int:
     """Dossiers already filed on `call` (for the calls admin's rule-change warning)."""
+    from .enums import DossierStatus
     from .models import Dossier
 
-    return Dossier.objects.filter(call=call).exclude(status="draft").count()
+    return Dossier.objects.filter(call=call).exclude(status=DossierStatus.DRAFT).count()
 
 
 class ApplicationsConfig(AppConfig):

@@ -84,7 +84,9 @@ def _demo_for(tenant, applicant, structures):
     from calls.models import Call
 
     from .checks import check_dossier
+    from .enums import DossierStatus
     from .models import Dossier, StructureMember
+    from .services import dossier_transition
     from .services.dossiers import call_accepts_filing, reference_allocate
 
     now = timezone.now()
@@ -99,8 +101,8 @@ def _demo_for(tenant, applicant, structures):
     if applicant is not None:
         StructureMember.objects.get_or_create(structure=mine, user=applicant,
                                               defaults={"role": "manager"})
-    specs = [(mine, "Brouillon : tournée des labels", "draft", Decimal("9000"))] + [
-        (s, f"Coopération {s.name}", "submitted", Decimal("8000") + 1000 * i)
+    specs = [(mine, "Brouillon : tournée des labels", DossierStatus.DRAFT, Decimal("9000"))] + [
+        (s, f"Coopération {s.name}", DossierStatus.SUBMITTED, Decimal("8000") + 1000 * i)
         for i, s in enumerate(structures)]
     for structure, title, status, requested in specs:
         dossier, created = Dossier.objects.get_or_create(
@@ -109,15 +111,14 @@ def _demo_for(tenant, applicant, structures):
         if not created:
             continue
         _fill(dossier, title, requested)
-        if status == "submitted":
+        if status == DossierStatus.SUBMITTED:
             with transaction.atomic():
                 check = check_dossier(dossier, now=now)
-                dossier.reference = reference_allocate(dossier, now)
-                dossier.status = "submitted"
-                dossier.submitted_at = dossier.first_submitted_at = now
-                dossier.rules_snapshot = check.snapshot
-                dossier.eligibility_results = check.results_json()
-                dossier.save()
+                dossier_transition(dossier=dossier, to=DossierStatus.SUBMITTED, now=now,
+                                   quiet=True,  # demo data: nobody is told
+                                   fields={"reference": reference_allocate(dossier, now),
+                                           "rules_snapshot": check.snapshot,
+                                           "eligibility_results": check.results_json()})
 
 
 def seed() -> list[str]:

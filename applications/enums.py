@@ -45,13 +45,9 @@ class DossierStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retiré")
 
 
-#: States from which the applicant may withdraw (any state before the decision).
-WITHDRAWABLE_STATES = frozenset({
-    DossierStatus.DRAFT, DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED,
-    DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW, DossierStatus.IN_COMMITTEE})
-
-#: States in which instructors may read the dossier (anything but a draft).
-FILED_STATES = frozenset(set(DossierStatus.values) - {DossierStatus.DRAFT})
+#: States in which the applicant edits the dossier (all steps of a draft; the steps reopened
+#: by a completion request).
+EDITABLE_STATES = frozenset({DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED})
 
 
 class DossierStep(models.TextChoices):

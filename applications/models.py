@@ -15,6 +15,11 @@ from portal.validators import INSEE_REGION_CODES
 from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
                     StructureRole)
 from .validators import normalize_siret, validate_postal_code, validate_siret
+from .workflow import status_choices, status_label
+
+
+class StatusChangeError(RuntimeError):
+    """A dossier's status was changed outside the transition service."""
 
 
 class Structure(models.Model):
@@ -236,7 +241,9 @@ class Dossier(models.Model):
                                  blank=True, related_name="dossiers", verbose_name=_("catégorie"))
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers",
                                   verbose_name=_("structure"))
-    status = models.CharField(_("état"), max_length=24, choices=DossierStatus.choices,
+    #: Changed only by `applications.services.dossier_transition` (see `applications.workflow`);
+    #: the choices are the registered states (apps above may add theirs).
+    status = models.CharField(_("état"), max_length=24, choices=status_choices,
                               default=DossierStatus.DRAFT)
 
     title = models.CharField(_("intitulé du projet"), max_length=200, blank=True)
@@ -290,9 +297,34 @@ class Dossier(models.Model):
     def __str__(self):
         return self.reference or self.title or str(_("Dossier sans titre"))
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def save(self, *args, **kwargs):
+        """A status read from the database changes only through the transition service (it
+        sets ``_status_transition``): any other save of a changed status is a bug."""
+        loaded = getattr(self, "_loaded_status", None)
+        if (not self._state.adding and loaded is not None and self.status != loaded
+                and getattr(self, "_status_transition", None) is None):
+            raise StatusChangeError(
+                f"dossier {self.pk}: status {loaded} → {self.status} outside "
+                "applications.services.dossier_transition")
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def get_status_display(self) -> str:
+        return status_label(self.status)
+
     @property
     def is_draft(self) -> bool:
         return self.status == DossierStatus.DRAFT
+
+    @property
+    def is_awaiting_completion(self) -> bool:
+        return self.status == DossierStatus.COMPLETION_REQUESTED
 
     @property
     def status_for_applicant(self) -> str:
@@ -306,7 +338,7 @@ class Dossier(models.Model):
         return self.status
 
     def get_status_for_applicant_display(self) -> str:
-        return DossierStatus(self.status_for_applicant).label
+        return status_label(self.status_for_applicant)
 
     @property
     def duration_months(self) -> int | None:

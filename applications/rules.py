@@ -3,6 +3,8 @@
 
 import rules
 
+from .enums import EDITABLE_STATES, StructureRole
+
 
 @rules.predicate
 def is_structure_member(user, structure) -> bool:
@@ -24,7 +26,7 @@ def is_structure_manager(user, structure) -> bool:
     from .models import StructureMember
 
     return StructureMember.objects.filter(user=user, structure=structure,
-                                          role="manager").exists()
+                                          role=StructureRole.MANAGER).exists()
 
 
 rules.add_perm("applications.view_structure", is_structure_member)
@@ -43,7 +45,7 @@ def is_dossier_member(user, dossier) -> bool:
 @rules.predicate
 def is_instructor_of_dossier_tenant(user, dossier) -> bool:
     """An instructor of the dossier's tenant; drafts stay private to the applicant."""
-    if dossier is None or dossier.status == "draft":
+    if dossier is None or dossier.is_draft:
         return False
     from portal.enums import Role
     from portal.tenancy import roles_of
@@ -64,7 +66,7 @@ def is_conflicted_officer(user, dossier) -> bool:
 
 @rules.predicate
 def is_dossier_editable(user, dossier) -> bool:
-    return dossier is not None and dossier.status in ("draft", "completion_requested")
+    return dossier is not None and dossier.status in EDITABLE_STATES
 
 
 is_unconflicted_instructor = is_instructor_of_dossier_tenant & ~is_conflicted_officer

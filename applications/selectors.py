@@ -33,22 +33,21 @@ def dossiers_for_user_everywhere(user):
 
 
 #: The events of a dossier's history its structure may see (each has a label in
-#: templates/applications/_event_label.html). Everything else in the audit log of a dossier
+#: templates/applications/_event_label.html): the state changes the transition table marks
+#: `applicant_visible`, and these. Everything else in the audit log of a dossier
 #: (assignments, reviews, recusals, overrides, envelope, e-mails sent) is internal to the
 #: instruction and never shown to the applicant.
-APPLICANT_VISIBLE_ACTIONS = frozenset({
+APPLICANT_VISIBLE_EVENTS = frozenset({
     "applications.dossier.created",
-    "applications.dossier.submitted",
-    "applications.dossier.resubmitted",
-    "applications.dossier.completion_requested",
     "applications.dossier.completed",
     "applications.dossier.message_posted",
-    "applications.dossier.withdrawn",
-    "reviews.dossier.eligible",
-    "reviews.dossier.ineligible",
-    "reviews.decision.recorded",
-    "reviews.decision.changed",
 })
+
+
+def applicant_visible_actions() -> frozenset[str]:
+    from .workflow import applicant_visible_actions as transitions_shown
+
+    return APPLICANT_VISIBLE_EVENTS | transitions_shown()
 
 
 DECISION_ACTIONS = frozenset({"reviews.decision.recorded", "reviews.decision.changed"})
@@ -57,7 +56,7 @@ DECISION_ACTIONS = frozenset({"reviews.decision.recorded", "reviews.decision.cha
 def timeline_for(dossier, *, for_applicant: bool = True) -> list:
     """States and events of the dossier, oldest first (from the audit log).
 
-    For the applicant (default): only the events of `APPLICANT_VISIBLE_ACTIONS`, and each
+    For the applicant (default): only the events of `applicant_visible_actions()`, and each
     event's `shown_actor` is its author only when that author is a member of the structure
     (an instructor's name never appears). For the instruction: every event but the e-mail
     bookkeeping, with its author."""
@@ -65,7 +64,7 @@ def timeline_for(dossier, *, for_applicant: bool = True) -> list:
 
     events = audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
     if for_applicant:
-        visible = APPLICANT_VISIBLE_ACTIONS
+        visible = applicant_visible_actions()
         if dossier.status_for_applicant not in (DossierStatus.GRANTED, DossierStatus.REJECTED):
             visible = visible - DECISION_ACTIONS  # not published before the session closes
         events = events.filter(action__in=visible)

@@ -81,7 +81,7 @@ def dossier_withdrawn_email_task(*, dossier_id: int) -> None:
 
 @shared_task(name="applications.completion_request_email",
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def completion_request_email_task(*, completion_request_id: int) -> None:
+def completion_request_email_task(*, completion_request_id: int, dossier_id: int | None = None) -> None:
     from django_scopes import scopes_disabled
 
     from .models import CompletionRequest

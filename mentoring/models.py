@@ -283,7 +283,7 @@ class MatchProposal(models.Model):
         verbose_name = _("proposition de mise en relation")
         verbose_name_plural = _("propositions de mise en relation")
         constraints = [
-            models.UniqueConstraint(fields=["need"], condition=Q(status="proposed"),
+            models.UniqueConstraint(fields=["need"], condition=Q(status=ProposalStatus.PROPOSED),
                                     name="mentoring_one_open_proposal_per_need"),
         ]
 

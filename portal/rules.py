@@ -19,6 +19,17 @@ def has_role(role: str):
     return predicate
 
 
+def on_tenant_of(perm: str):
+    """A predicate on an object of a tenant (``obj.tenant``) that holds when the tenant-level
+    permission `perm` does: dossier-level permissions reuse the tenant-level rule."""
+
+    @rules.predicate(name=f"on_tenant_of_{perm}")
+    def predicate(user, obj) -> bool:
+        return obj is not None and user.has_perm(perm, obj.tenant)
+
+    return predicate
+
+
 @rules.predicate
 def is_member_of_tenant(user, tenant) -> bool:
     return bool(roles_of(user, tenant))
@@ -35,4 +46,4 @@ rules.add_perm("portal.view_audit_log", is_tenant_admin)
 rules.add_perm("portal.manage_platform", is_platform_admin)
 
 __all__ = ["FUNDER_KINDS", "is_platform_admin", "is_member_of_tenant", "is_tenant_admin",
-           "is_instructor", "is_committee_member", "is_pilot_staff", "has_role"]
+           "is_instructor", "is_committee_member", "is_pilot_staff", "has_role", "on_tenant_of"]

@@ -12,7 +12,10 @@ class ReviewsConfig(AppConfig):
         from portal.reminders import register_provider
 
         from . import rules, signals  # noqa: F401  (permissions, summary upkeep)
+        from . import workflow
         from .reminders import pending_reviews_provider
+
+        workflow.register()
 
         register(
             NavItem(_("Instruction"), "reviews:dashboard", "reviews.view_dashboard", order=40),

@@ -12,6 +12,8 @@ from portal.enums import Role
 
 def seed() -> list[str]:
     from applications.models import Dossier
+    from applications.enums import DossierStatus
+    from calls.enums import CallStatus
     from calls.models import Call
     from portal.models import Membership, Tenant
 
@@ -20,7 +22,7 @@ def seed() -> list[str]:
 
     with scopes_disabled():  # management command
         for tenant in Tenant.objects.filter(slug__in=["hauts-de-france", "occitanie"]):
-            calls = list(Call.objects.filter(tenant=tenant).exclude(status="draft"))
+            calls = list(Call.objects.filter(tenant=tenant).exclude(status=CallStatus.DRAFT))
             if not calls:
                 continue
             session, created = CommitteeSession.objects.get_or_create(
@@ -35,7 +37,8 @@ def seed() -> list[str]:
                 CommitteeMember.objects.get_or_create(
                     session=session, user=m.user,
                     defaults={"funder": m.organization.kind, "present": True})
-            for dossier in (Dossier.objects.filter(tenant=tenant).exclude(status="draft")
+            for dossier in (Dossier.objects.filter(tenant=tenant)
+                            .exclude(status=DossierStatus.DRAFT)
                             .exclude(reference="").select_related("structure")):
                 summary_refresh(dossier=dossier)
     return []

@@ -7,6 +7,7 @@ from portal.enums import Role
 from portal.formatting import format_date_fr
 from portal.models import Membership
 
+from .enums import DecisionOutcome
 from .models import AgendaItem, CommitteeMember, Recusal
 
 MINUTES_KIND = "reviews.committee_minutes"
@@ -31,7 +32,7 @@ def minutes_source(session) -> dict:
             "call": str(d.call), "category": str(d.category or ""),
             "requested": d.requested_amount,
             "outcome": decision.get_outcome_display() if decision else "",
-            "granted": decision is not None and decision.outcome == "granted",
+            "granted": decision is not None and decision.outcome == DecisionOutcome.GRANTED,
             "amount": decision.amount if decision else None,
             "advance": decision.advance_amount if decision else None,
             "shares": [(s.get_funder_display(), s.amount) for s in decision.shares.all()]

@@ -9,6 +9,8 @@ from portal.amounts import euros_in_words
 from portal.documents import document_generate
 from portal.formatting import format_date_fr, format_money
 
+from .enums import DecisionOutcome
+
 LETTER_KIND = "reviews.decision_letter"
 #: The final report is due this long after the end of the eligible-expense period.
 REPORT_DELAY = timedelta(days=90)
@@ -18,7 +20,7 @@ def letter_source(decision) -> dict:
     dossier = decision.dossier
     call = dossier.call
     tenant = dossier.tenant
-    granted = decision.outcome == "granted"
+    granted = decision.outcome == DecisionOutcome.GRANTED
     report_due = (call.expenses_end + REPORT_DELAY) if call.expenses_end else None
     return {
         "tenant": tenant.name, "contract": tenant.contract_title or tenant.name,

@@ -14,11 +14,13 @@ MILESTONES = (Milestone("J-3", timedelta(days=3)), Milestone("J-1", timedelta(da
 
 
 def pending_reviews_provider(now: datetime):
+    from applications.enums import DossierStatus
     from calls.models import Call
 
     from .enums import ReviewStatus
     from .models import Assignment, Review
 
+    IN_INSTRUCTION = (DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW)
     today = now.astimezone(PARIS).date()
     with scopes_disabled():  # task start-up: every tenant's calls, each row names its tenant
         calls = {c.pk: c for c in Call.objects.filter(
@@ -27,7 +29,7 @@ def pending_reviews_provider(now: datetime):
         if not calls:
             return []
         pending = (Assignment.objects.filter(dossier__call_id__in=list(calls),
-                                             dossier__status__in=["eligible", "in_review"])
+                                             dossier__status__in=IN_INSTRUCTION)
                    .exclude(Exists(Review.objects.filter(dossier=OuterRef("dossier"),
                                                          officer=OuterRef("officer"),
                                                          status=ReviewStatus.SUBMITTED)))

@@ -9,7 +9,7 @@ it; views answer 404 to anything the user may not see.
 import rules
 
 from portal.enums import Role
-from portal.rules import is_committee_member, is_instructor, is_tenant_admin
+from portal.rules import is_committee_member, is_instructor, is_tenant_admin, on_tenant_of
 from portal.tenancy import roles_of
 
 
@@ -19,13 +19,13 @@ def _roles(user, dossier):
 
 @rules.predicate
 def is_instructor_of_dossier(user, dossier) -> bool:
-    return (dossier is not None and dossier.status != "draft"
+    return (dossier is not None and not dossier.is_draft
             and Role.INSTRUCTOR in _roles(user, dossier))
 
 
 @rules.predicate
 def is_committee_of_dossier(user, dossier) -> bool:
-    return (dossier is not None and dossier.status != "draft"
+    return (dossier is not None and not dossier.is_draft
             and Role.COMMITTEE in _roles(user, dossier))
 
 
@@ -75,3 +75,9 @@ def may_read_scores(user, dossier) -> bool:
 
 
 rules.add_perm("reviews.view_scores", may_read_scores)
+
+# Dossier-level forms of the tenant-level rules above, checked by the dossier's transition
+# table (reviews.workflow) on the dossier itself.
+rules.add_perm("reviews.assign_dossier", on_tenant_of("reviews.assign"))
+rules.add_perm("reviews.schedule_dossier", on_tenant_of("reviews.manage_sessions"))
+rules.add_perm("reviews.decide_dossier", on_tenant_of("reviews.decide") & ~is_conflicted)

@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from applications.enums import DossierStatus
 from applications.models import Dossier, Partner
+from applications.services import dossier_transition, dossiers_transition
+from applications.services.transitions import sync_instance
+from applications.workflow import can_move
 from calls.enums import Funder
 from calls.models import Call
 from portal.amounts import clean_number
@@ -37,6 +40,14 @@ from .selectors import (SEARCH_CONFIG, conflicted_dossier_ids_for, conflicted_pa
                         criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts)
 
 
+#: The dossier state each outcome leads to (the enums are distinct: one names what was
+#: decided, the other where the dossier stands).
+ELIGIBILITY_STATES = {EligibilityOutcome.ELIGIBLE: DossierStatus.ELIGIBLE,
+                      EligibilityOutcome.INELIGIBLE: DossierStatus.INELIGIBLE}
+DECISION_STATES = {DecisionOutcome.GRANTED: DossierStatus.GRANTED,
+                   DecisionOutcome.REJECTED: DossierStatus.REJECTED}
+
+
 class ReviewError(ValidationError):
     """A business rule refused the action (the message says why)."""
 
@@ -54,11 +65,6 @@ def _locked_dossier(dossier) -> Dossier:
     return (Dossier.objects.select_for_update(of=("self",))
             .select_related("tenant", "call", "track", "category", "structure")
             .get(pk=dossier.pk))
-
-
-def _set_status(dossier, status: str) -> None:
-    dossier.status = status
-    dossier.save(update_fields=["status", "updated_at"])
 
 
 def _funder_of(user, tenant) -> str:
@@ -214,17 +220,17 @@ def eligibility_confirm(*, user, dossier, overrides: dict | None = None,
     review = EligibilityReview.objects.create(dossier=locked, outcome=outcome, results=results,
                                               checklist=checklist, comment=comment.strip(),
                                               confirmed_by=user)
-    _set_status(locked, outcome)
     for r in results:
         if r["final"] != r["automatic"]:
             audit_log(tenant=locked.tenant, actor=user, action="reviews.eligibility.overridden",
                       target=locked, data={"criterion": r["id"], "label": r["label"],
                                            "from": r["automatic"], "to": r["final"],
                                            "justification": r["justification"]})
-    audit_log(tenant=locked.tenant, actor=user, action=f"reviews.dossier.{outcome}",
-              target=locked, data={"eligibility_review": review.pk,
-                                   "overrides": sum(r["final"] != r["automatic"] for r in results)})
-    dossier.status = locked.status
+    dossier_transition(
+        dossier=locked, to=ELIGIBILITY_STATES[outcome], user=user,
+        data={"eligibility_review": review.pk,
+              "overrides": sum(r["final"] != r["automatic"] for r in results)})
+    sync_instance(dossier, locked)
     return review
 
 
@@ -251,8 +257,9 @@ def assignment_add(*, user, dossier, officer, audit: bool = True) -> Assignment:
     if not created:
         raise ReviewError(_("%(user)s est déjà rapporteur·rice de ce dossier.") % {"user": officer})
     if locked.status == DossierStatus.ELIGIBLE:
-        _set_status(locked, DossierStatus.IN_REVIEW)
-    dossier.status = locked.status
+        dossier_transition(dossier=locked, to=DossierStatus.IN_REVIEW, user=user,
+                           data={"officer": officer.pk})
+    sync_instance(dossier, locked)
     if audit:
         audit_log(tenant=locked.tenant, actor=user, action="reviews.assignment.added",
                   target=locked, data={"officer": officer.pk, "funder": funder})
@@ -300,8 +307,9 @@ def assignments_auto(*, user, tenant, call=None):
     Assignment.objects.bulk_create([Assignment(dossier_id=d, officer_id=o, funder=f,
                                                assigned_by=user) for d, o, f in plan.pairs])
     touched = {d for d, _o, _f in plan.pairs}
-    Dossier.objects.filter(pk__in=touched, status=DossierStatus.ELIGIBLE).update(
-        status=DossierStatus.IN_REVIEW, updated_at=timezone.now())
+    dossiers_transition(dossiers=[d.pk for d in dossiers if d.pk in touched
+                                  and d.status == DossierStatus.ELIGIBLE],
+                        to=DossierStatus.IN_REVIEW, user=user, data={"auto": True})
     audit_log(tenant=tenant, actor=user, action="reviews.assignment.auto", target=call,
               data={"created": len(plan.pairs), "unassignable": [
                   [n.dossier_id, n.funder] for n in plan.unassignable]})
@@ -532,8 +540,8 @@ def agenda_build(*, user, session) -> int:
     start = (AgendaItem.objects.filter(session=locked).aggregate(m=Max("position"))["m"] or 0)
     AgendaItem.objects.bulk_create([AgendaItem(session=locked, dossier=d, position=start + i)
                                     for i, d in enumerate(dossiers, start=1)])
-    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(
-        status=DossierStatus.IN_COMMITTEE, updated_at=timezone.now())
+    dossiers_transition(dossiers=dossiers, to=DossierStatus.IN_COMMITTEE, user=user,
+                        data={"session": locked.pk})
     audit_log(tenant=session.tenant, actor=user, action="reviews.session.agenda_built",
               target=session, data={"added": [d.pk for d in dossiers]})
     return len(dossiers)
@@ -592,6 +600,10 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
     if locked.pk in conflicted_dossier_ids_for(user, locked.tenant, [locked.pk], cached=False):
         raise ReviewError(_("Vous êtes en conflit d'intérêts sur ce dossier : un autre membre "
                             "enregistre la décision."), code="conflict")
+    target = DECISION_STATES.get(outcome)
+    if target is not None and locked.status != target and not can_move(locked.status, target):
+        raise ReviewError(_("Ce dossier n'est plus en comité (état : %(state)s).")
+                          % {"state": locked.get_status_display()})
     existing = Decision.objects.select_for_update(of=("self",)).filter(dossier=locked).first()
     if (existing.version if existing else 0) != int(version):
         who = existing.decided_by if existing else None
@@ -677,15 +689,17 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
         if m.user_id in recused:
             Recusal.objects.get_or_create(session=locked_session, dossier=locked, user=m.user,
                                           defaults={"reason": _("Lien d'intérêts déclaré")})
-    _set_status(locked, outcome)
-    dossier.status = locked.status
     data = {"decision": decision.pk, "outcome": outcome, "version": decision.version,
             "amount": str(amount) if amount is not None else None,
             "shares": {f: str(a) for f, a in clean_shares.items()},
             "recused": sorted(recused)}
-    audit_log(tenant=locked.tenant, actor=user,
-              action="reviews.decision.recorded" if decision.version == 1
-              else "reviews.decision.changed", target=locked, data=data)
+    if locked.status != target:  # recorded, or changed to the other outcome
+        dossier_transition(dossier=locked, to=target, user=user, now=now,
+                           data=data)
+    else:  # the same outcome, other terms (amount, shares, conditions)
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.decision.changed",
+                  target=locked, data=data)
+    sync_instance(dossier, locked)
     if decision.envelope_override:
         audit_log(tenant=locked.tenant, actor=user, action="reviews.envelope.overridden",
                   target=locked, data={"decision": decision.pk, "amount": str(amount),

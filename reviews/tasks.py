@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from .enums import SessionStatus
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,7 +46,7 @@ def decision_notify_task(*, decision_id: int) -> None:
         decision = (Decision.objects.select_for_update(of=("self",))
                     .select_related("dossier__structure", "dossier__call", "session")
                     .filter(pk=decision_id, notified_at__isnull=True,
-                            session__status="closed").first())
+                            session__status=SessionStatus.CLOSED).first())
         if decision is None:
             logger.info("decision %s already notified or session open", decision_id)
             return
@@ -75,7 +77,7 @@ def decision_letter_task(*, decision_id: int) -> None:
         decision = (Decision.objects
                     .select_related("session__tenant", "dossier__structure", "dossier__call",
                                     "dossier__category", "dossier__tenant")
-                    .filter(pk=decision_id, session__status="closed").first())
+                    .filter(pk=decision_id, session__status=SessionStatus.CLOSED).first())
     if decision is None:
         logger.info("decision %s deleted or its session not closed: no letter", decision_id)
         return

@@ -29,7 +29,7 @@ from portal.models import GeneratedDocument, Membership
 from portal.spreadsheets import neutralise, xlsx_row
 
 from . import selectors, services
-from .enums import ReviewStatus
+from .enums import ReviewStatus, SessionStatus
 from .forms import (RECOMMENDATION_CHOICES, ConflictForm, DashboardFilterForm, DecisionForm,
                     MemberForm, SessionForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
@@ -729,7 +729,7 @@ def decision_letter(request, decision_pk: int):
         raise Http404
     decision = get_object_or_404(Decision.objects.select_related("dossier__structure", "session"),
                                  session__tenant=request.tenant, pk=decision_pk,
-                                 session__status="closed")
+                                 session__status=SessionStatus.CLOSED)
     staff = (bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN}
                   & set(selectors.roles_of(request.user, request.tenant)))
              and decision.dossier_id not in selectors.conflicted_dossier_ids_for(

@@ -9,3 +9,5 @@ from .dossiers import (DossierError, attachment_remove, attachment_upload,  # no
 from .structures import (licence_delete, licence_save, revenue_delete, revenue_save,  # noqa: F401
                          structure_create, structure_invitation_accept,
                          structure_invitation_create, structure_update)
+from .transitions import (dossier_status_changed, dossier_transition,  # noqa: F401
+                          dossiers_transition)

@@ -15,11 +15,12 @@ from portal.outbox import enqueue
 from portal.formatting import PARIS, format_date_local, format_time_local
 
 from ..checks import check_dossier
-from ..enums import (EDITABLE_STEPS, WITHDRAWABLE_STATES, BudgetKind, DossierStatus,
-                     DossierStep, IncomeSource)
+from ..enums import EDITABLE_STEPS, BudgetKind, DossierStatus, DossierStep, IncomeSource
 from ..models import (Attachment, BudgetLine, CompletionRequest, Dossier, DossierMessage,
                       Partner, ReferenceCounter, StructureMember)
 from ..uploads import inspect_upload
+from ..workflow import can_move
+from .transitions import dossier_transition, sync_instance
 
 
 class DossierError(ValidationError):
@@ -39,8 +40,7 @@ def _locked(dossier: Dossier) -> Dossier:
 
 def _sync(target: Dossier, source: Dossier) -> Dossier:
     """Update the caller's instance with the locked row's fields."""
-    for f in Dossier._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
+    sync_instance(target, source)
     return target
 
 
@@ -308,16 +308,12 @@ def dossier_submit(*, user, dossier: Dossier, now: datetime | None = None) -> Do
     check = check_dossier(locked, now=now)
     if not check.can_submit:
         raise DossierError(check.blocking_reasons, code="blocking")
-    locked.reference = reference_allocate(locked, now)
-    locked.status = DossierStatus.SUBMITTED
-    locked.submitted_at = locked.first_submitted_at = now
-    locked.rules_snapshot = check.snapshot
-    locked.eligibility_results = check.results_json()
-    locked.save()
-    audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.submitted",
-              target=locked, data={"reference": locked.reference,
-                                   "rules_version": check.snapshot.get("rules_version")})
-    _notify("applications.dossier_submitted_email", dossier_id=locked.pk)
+    reference = reference_allocate(locked, now)
+    dossier_transition(dossier=locked, to=DossierStatus.SUBMITTED, user=user, now=now,
+                       fields={"reference": reference, "rules_snapshot": check.snapshot,
+                               "eligibility_results": check.results_json()},
+                       data={"reference": reference,
+                             "rules_version": check.snapshot.get("rules_version")})
     return _sync(dossier, locked)
 
 
@@ -328,31 +324,21 @@ def _resubmit(user, locked: Dossier, now: datetime) -> Dossier:
     check = check_dossier(locked, now=now, snapshot=locked.rules_snapshot)
     if not check.can_submit:
         raise DossierError(check.blocking_reasons, code="blocking")
-    locked.status = DossierStatus.SUBMITTED
-    locked.submitted_at = now
-    locked.eligibility_results = check.results_json()
     # The completed dossier gets its own acknowledgement of receipt (produced after commit by
     # the notification, or on first download); the previous one is named in the history.
     previous_receipt = {"name": locked.receipt.name, "sha256": locked.receipt_sha256}
-    locked.receipt, locked.receipt_sha256 = "", ""
-    locked.save()
-    if previous_receipt["name"]:
-        storage = locked.receipt.storage
-        transaction.on_commit(lambda: storage.delete(previous_receipt["name"]))
     if request is not None:
         request.answered_at = now
         request.save(update_fields=["answered_at"])
-    audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.resubmitted",
-              target=locked, data={"reference": locked.reference,
-                                   "previous_receipt_sha256": previous_receipt["sha256"]})
-    _notify("applications.dossier_resubmitted_email", dossier_id=locked.pk)
+    dossier_transition(dossier=locked, to=DossierStatus.SUBMITTED, user=user, now=now,
+                       fields={"eligibility_results": check.results_json(), "receipt": "",
+                               "receipt_sha256": ""},
+                       data={"reference": locked.reference,
+                             "previous_receipt_sha256": previous_receipt["sha256"]})
+    if previous_receipt["name"]:
+        storage = locked.receipt.storage
+        transaction.on_commit(lambda: storage.delete(previous_receipt["name"]))
     return locked
-
-
-def _notify(task_name: str, **kwargs) -> None:
-    """Queue a notification task through the outbox: sent after commit, and kept until the
-    broker answers, so a broker outage never fails the applicant's action."""
-    enqueue(task_name, **kwargs)
 
 
 # --- instructor side: completion request ---------------------------------------------------
@@ -378,11 +364,9 @@ def dossier_request_completion(*, user, dossier: Dossier, message: str, steps: l
         raise DossierError(errors)
     request = CompletionRequest.objects.create(dossier=locked, message=message.strip(),
                                                steps=steps, due_at=due_at, requested_by=user)
-    locked.status = DossierStatus.COMPLETION_REQUESTED
-    locked.save(update_fields=["status", "updated_at"])
-    audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.completion_requested",
-              target=locked, data={"steps": steps, "due_at": due_at.isoformat()})
-    _notify("applications.completion_request_email", completion_request_id=request.pk)
+    dossier_transition(dossier=locked, to=DossierStatus.COMPLETION_REQUESTED, user=user,
+                       now=now, data={"steps": steps, "due_at": due_at.isoformat()},
+                       enqueue_kwargs={"completion_request_id": request.pk})
     _sync(dossier, locked)
     return request
 
@@ -395,17 +379,11 @@ def dossier_withdraw(*, user, dossier: Dossier, reason: str = "",
     locked = _locked(dossier)
     _require(user, "applications.view_dossier", locked)
     _require(user, "applications.withdraw_dossier", locked)
-    if locked.status not in WITHDRAWABLE_STATES:
+    if not can_move(locked.status, DossierStatus.WITHDRAWN):
         raise DossierError(_("Ce dossier ne peut plus être retiré (état : %(state)s).")
                            % {"state": locked.get_status_for_applicant_display()})
-    previous = locked.status
-    locked.status = DossierStatus.WITHDRAWN
-    locked.withdrawn_at = now or timezone.now()
-    locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    audit_log(tenant=locked.tenant, actor=user, action="applications.dossier.withdrawn",
-              target=locked, data={"from": previous, "reason": reason.strip()[:500]})
-    if previous != DossierStatus.DRAFT:
-        _notify("applications.dossier_withdrawn_email", dossier_id=locked.pk)
+    dossier_transition(dossier=locked, to=DossierStatus.WITHDRAWN, user=user, now=now,
+                       data={"reason": reason.strip()[:500]})
     return _sync(dossier, locked)
 
 
@@ -424,5 +402,5 @@ def dossier_message_post(*, user, dossier: Dossier, body: str) -> DossierMessage
                                             from_instructor=from_instructor)
     audit_log(tenant=dossier.tenant, actor=user, action="applications.dossier.message_posted",
               target=dossier, data={"message": message.pk, "from_instructor": from_instructor})
-    _notify("applications.dossier_message_email", message_id=message.pk)
+    enqueue("applications.dossier_message_email", message_id=message.pk)
     return message

@@ -26,6 +26,7 @@ from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, Do
                      RequestedAmountForm, WithdrawForm)
 from ..models import Attachment, Dossier
 from ..selectors import dossiers_for_user_in_tenant, timeline_for
+from ..workflow import can_move
 from ..uploads import SizeLimitUploadHandler, refused_upload, refused_upload_message
 from .common import apply_validation_error
 
@@ -110,7 +111,9 @@ def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
         "withdraw_form": withdraw_form or WithdrawForm(),
         "completion_form": completion_form or CompletionRequestForm(),
         "can_request_completion": (user.has_perm("applications.request_completion", dossier)
-                                   and dossier.status == DossierStatus.SUBMITTED),
+                                   and can_move(dossier.status,
+                                                DossierStatus.COMPLETION_REQUESTED)),
+        "can_withdraw": is_member and can_move(dossier.status, DossierStatus.WITHDRAWN),
         "attachments": dossier.attachments.select_related("requirement"),
     }, status=status)
 
@@ -366,7 +369,7 @@ def dossier_step(request, pk: int, step: str):
 
 def _summary(request, dossier):
     check = check_dossier(dossier, snapshot=filed_snapshot(dossier))
-    submittable = dossier.status in (DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED)
+    submittable = can_move(dossier.status, DossierStatus.SUBMITTED)
     return render(request, "applications/step_summary.html", {
         "dossier": dossier, "step": DossierStep.SUMMARY, "steps": _steps(dossier, "summary"),
         "step_index": len(STEPS), "step_count": len(STEPS),

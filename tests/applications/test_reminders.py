@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from applications.models import Dossier
 from portal.models import SentReminder
 from django_scopes import scopes_disabled
 
@@ -47,11 +48,10 @@ def test_every_member_of_the_structure_is_reminded_once(draft, applicant):
 
 
 def test_submitted_dossiers_and_closed_calls_get_no_reminder(draft):
-    draft.status, draft.reference = "submitted", "HAU-2024-COOP-0001"
-    draft.save(update_fields=["status", "reference"])
+    Dossier.objects.with_scopes_disabled().filter(pk=draft.pk).update(
+        status="submitted", reference="HAU-2024-COOP-0001")
     assert run_reminders(CLOSES - timedelta(days=1)) == 0
-    draft.status = "draft"
-    draft.save(update_fields=["status"])
+    Dossier.objects.with_scopes_disabled().filter(pk=draft.pk).update(status="draft")
     assert run_reminders(CLOSES + timedelta(seconds=1)) == 0
     assert mail.outbox == []
 
@@ -77,9 +77,8 @@ def test_draft_provider_query_count_is_constant(draft, django_assert_max_num_que
 def test_completion_request_reminder_two_days_before_due(draft, applicant):
     from applications.models import CompletionRequest
 
-    draft.status = "completion_requested"
-    draft.reference = "HAU-2024-COOP-0001"
-    draft.save(update_fields=["status", "reference"])
+    Dossier.objects.with_scopes_disabled().filter(pk=draft.pk).update(
+        status="completion_requested", reference="HAU-2024-COOP-0001")
     due = timezone.now() + timedelta(days=1)
     CompletionRequest.objects.create(dossier=draft, message="Budget de l'action signé",
                                      steps=["budget"], due_at=due)

@@ -5,6 +5,8 @@ Also an axe-core check of the dashboard and committee pages."""
 from decimal import Decimal
 
 import pytest
+
+from applications.services import dossiers_transition
 from playwright.sync_api import expect
 from django_scopes import scope
 
@@ -56,6 +58,7 @@ def test_officer_scores_and_committee_decides(page, tenant, call, category, offi
         for funder, user in committee.items():
             CommitteeMemberFactory(session=session, user=user, funder=funder, present=True)
         AgendaItem.objects.create(session=session, dossier=dossier, position=1)
+        dossiers_transition(dossiers=[dossier], to="in_committee")  # as agenda_build does
 
     login(page, committee["region"])
     page.goto(f"/{tenant.slug}/comites/{session.pk}/")
