@@ -21,6 +21,23 @@ class CallPhase(models.TextChoices):
     ARCHIVED = "archived", _("Archivé")
 
 
+class AdvanceTiming(models.TextChoices):
+    """When the advance of a grant is paid (a funding rule of the call)."""
+
+    NOTIFICATION = "notification", _("à la notification de la décision")
+    CONVENTION = "convention", _("à la signature de la convention")
+    START = "start", _("au démarrage de l'action, sur attestation de la structure")
+
+
+class BalanceTrigger(models.TextChoices):
+    """What releases the balance of a grant (a funding rule of the call)."""
+
+    FINAL_REPORT = "final_report", _("sur présentation du bilan final de l'action (bilan "
+                                     "d'activité et bilan financier)")
+    REPORT_ACCEPTED = "report_accepted", _("après validation du bilan final de l'action par les "
+                                           "financeurs, ou réévaluation de l'aide au vu du bilan")
+
+
 class Funder(models.TextChoices):
     """The funders that may take part in a call: the three signatories of a contrat de filière
     (same values as `portal.enums.OrganizationKind`)."""

@@ -23,14 +23,16 @@ from django_scopes import ScopedManager
 
 from portal.formatting import PARIS
 
-from .enums import CallPhase, CallStatus, CriterionKind, Funder, Severity
+from .enums import (AdvanceTiming, BalanceTrigger, CallPhase, CallStatus, CriterionKind, Funder,
+                    Severity)
 from .validators import (MONEY_VALIDATORS, PERCENT_VALIDATORS, validate_call_slug,
                          validate_file_extension_list, validate_reference_code)
 
 #: The funding-rule fields shared by Call, Track and Category (see `calls.funding`).
 RULE_FIELDS = ("amount_min", "amount_max", "max_share_of_budget", "min_self_financing_share",
                "advance_percentage", "min_partners", "duration_months_min",
-               "duration_months_max")
+               "duration_months_max", "advance_paid_on", "balance_paid_on",
+               "report_due_months")
 
 PERCENT_FIELDS = ("max_share_of_budget", "min_self_financing_share", "advance_percentage")
 
@@ -61,6 +63,17 @@ class FundingRules(models.Model):
                                                            null=True, blank=True)
     duration_months_max = models.PositiveSmallIntegerField(_("durée maximale (mois)"),
                                                            null=True, blank=True)
+    # Payment terms printed in the decision letters (null: inherited / not stated). Stored as
+    # null rather than "" so that a category falls back to its track, then its call.
+    advance_paid_on = models.CharField(_("versement de l'avance"), max_length=16, null=True,
+                                       blank=True, choices=AdvanceTiming.choices)
+    balance_paid_on = models.CharField(_("versement du solde"), max_length=16, null=True,
+                                       blank=True, choices=BalanceTrigger.choices)
+    report_due_months = models.PositiveSmallIntegerField(
+        _("délai de remise du bilan final (mois après la fin de l'action)"), null=True,
+        blank=True, help_text=_("Ex. : 3 — le bilan final est dû trois mois après la fin de "
+                                "l'action (ou, faute de date de fin, de la période des "
+                                "dépenses éligibles)."))
 
     class Meta:
         abstract = True

@@ -22,6 +22,10 @@ TENANTS = [
         "contract_start": date(2023, 1, 1),
         "contract_end": date(2026, 12, 31),
         "envelope": Decimal("210000.00"),
+        "letter_place": "Lille",
+        "service_name": "Direction régionale des affaires culturelles — pôle création",
+        "service_email": "filiere-musiques@hauts-de-france.demo",
+        "tribunal_address": "5 rue Geoffroy Saint-Hilaire, CS 62039, 59014 Lille Cedex",
         "description": (
             "Signé le 21 juillet 2023 à Aulnoye-Aymeries par l'État, le Centre national de la "
             "musique et la Région Hauts-de-France, en concertation avec le réseau "
@@ -49,6 +53,10 @@ TENANTS = [
         "contract_start": date(2024, 1, 1),
         "contract_end": date(2027, 12, 31),
         "envelope": None,  # not stated in the seed documents
+        "letter_place": "Toulouse",
+        "service_name": "Direction régionale des affaires culturelles — pôle création",
+        "service_email": "filiere-musiques@occitanie.demo",
+        "tribunal_address": "68 rue Raymond IV, BP 7007, 31068 Toulouse Cedex 07",
         "description": (
             "Appels à projets de coopération professionnelle et de structuration des entreprises "
             "de production indépendantes, et dispositif d'accompagnement « Transfert de "
@@ -60,9 +68,10 @@ TENANTS = [
             ("Structure pilote TSF / Mentorat", K.PILOT),
         ],
         "signatories": [
-            ("DRAC Occitanie", "", "Préfet de la région Occitanie"),
-            ("Centre national de la musique", "", "Président du Centre national de la musique"),
-            ("Région Occitanie / Pyrénées-Méditerranée", "",
+            ("DRAC Occitanie", "Pierre-André Durand", "Préfet de la région Occitanie"),
+            ("Centre national de la musique", "Romain Laleix",
+             "Directeur général délégué du Centre national de la musique"),
+            ("Région Occitanie / Pyrénées-Méditerranée", "Carole Delga",
              "Présidente de la Région Occitanie / Pyrénées-Méditerranée"),
         ],
     },

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 
-def send_templated_email(*, to: str, template: str, context: dict, language: str = "fr") -> None:
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in `language` and send."""
+def send_templated_email(*, to: str, template: str, context: dict, language: str = "fr",
+                         attachments: list[tuple[str, bytes, str]] | None = None) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in `language` and send,
+    with `attachments` as (filename, content, MIME type)."""
     with translation.override(language):
         subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
         text = render_plain_text(f"emails/{template}.txt", context)
@@ -17,6 +19,8 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text,
                                      from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()
 
 

@@ -96,6 +96,9 @@ class SignatoryForm(PortalModelForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
+        # the decision letters are signed by name and title
+        self.fields["person_name"].required = True
+        self.fields["person_name"].help_text = _("Imprimé sous la qualité, au pied des courriers.")
 
 
 TITLE_HELP = _("Ex. : conseillère musiques actuelles, chargé de mission aides territoriales.")

@@ -97,6 +97,21 @@ class Tenant(models.Model):
                                    validators=[MinValueValidator(Decimal("0"))],
                                    help_text=_("Laisser vide si elle n'est pas encore connue."))
     description = models.TextField(_("présentation"), blank=True)
+    # --- what the official documents (letters, receipts) print -----------------------------
+    letter_place = models.CharField(
+        _("lieu de signature des courriers"), max_length=120, blank=True,
+        help_text=_("Imprimé avant la date : « Toulouse, le 30 avril 2024 »."))
+    service_name = models.CharField(
+        _("service qui suit les dossiers"), max_length=200, blank=True,
+        help_text=_("Imprimé sur les accusés de réception et les courriers : « Affaire suivie "
+                    "par »."))
+    service_email = models.EmailField(_("adresse e-mail du service"), blank=True)
+    service_phone = models.CharField(_("téléphone du service"), max_length=30, blank=True)
+    tribunal_name = models.CharField(
+        _("tribunal administratif compétent"), max_length=200, blank=True,
+        help_text=_("Vide : le tribunal administratif du chef-lieu de la région."))
+    tribunal_address = models.CharField(_("adresse du tribunal administratif"), max_length=255,
+                                        blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     retention_years = models.PositiveSmallIntegerField(
         _("durée de conservation des dossiers clos (années)"), default=10,
@@ -128,8 +143,32 @@ class Tenant(models.Model):
         return INSEE_REGION_CODES.get(self.region_code, self.region_code)
 
     @property
+    def tribunal_label(self) -> str:
+        """The administrative court named in the letters' legal remedies."""
+        if self.tribunal_name:
+            return self.tribunal_name
+        from .validators import REGION_TRIBUNALS
+
+        return REGION_TRIBUNALS.get(self.region_code) or str(_("tribunal administratif compétent"))
+
+    @property
     def period_label(self) -> str:
         return f"{self.contract_start.year}–{self.contract_end.year}"
+
+
+def private_storage():
+    """Private files (logos, generated documents' sources) outside MEDIA_URL. Callable so
+    that tests' settings overrides apply."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def _logo_path(instance, filename: str) -> str:
+    import uuid
+    from pathlib import Path
+
+    return f"logos/{instance.tenant_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
 class Organization(models.Model):
@@ -139,6 +178,22 @@ class Organization(models.Model):
                                verbose_name=_("contrat"))
     kind = models.CharField(_("type"), max_length=16, choices=OrganizationKind.choices)
     name = models.CharField(_("nom"), max_length=200)
+    # --- its identity on official documents (letters, conventions) -------------------------
+    logo = models.ImageField(
+        _("logo"), storage=private_storage, upload_to=_logo_path, blank=True, max_length=255,
+        help_text=_("PNG ou JPEG, 2 Mo au plus ; imprimé en tête des courriers. Pour la DRAC, "
+                    "le bloc-marque de l'État est imprimé à la place."))
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    address = models.TextField(_("adresse"), blank=True,
+                               help_text=_("Une ligne par ligne d'adresse, code postal et "
+                                           "commune compris."))
+    representative_name = models.CharField(_("représenté·e par (nom)"), max_length=200,
+                                           blank=True)
+    representative_title = models.CharField(_("qualité du ou de la représentant·e"),
+                                            max_length=200, blank=True)
+    service_name = models.CharField(_("service"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("adresse e-mail de contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -152,6 +207,10 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
 
 
 class Signatory(models.Model):

@@ -1,9 +1,15 @@
-"""PDF rendering shared by every app (conventions, decision letters, receipts).
+"""PDF rendering shared by every app (conventions, decision letters, receipts, minutes).
 
 WeasyPrint renders a Django template (HTML + CSS with ``@page`` A4 rules) to PDF bytes.
-Text stays text (searchable, accessible); fonts are the system DejaVu family, so the output
-does not depend on the network. ``base_url`` points at the static files so templates may
-reference ``/static/...`` assets (images, stylesheets) that WeasyPrint loads from disk.
+Text stays text (searchable, accessible); fonts are the system DejaVu family, embedded
+(subset), so the output does not depend on the network. Every document is written as
+PDF/UA-1 (`PDF_VARIANT`): tagged structure, the document's ``<title>`` as its title (shown
+by readers instead of the file name) and the ``<html lang>`` as its language.
+
+The State's bloc-marque (Marianne symbol, « République française », the devise) is drawn
+from the DSFR's own logo component and Marianne font, shipped by django-dsfr: a letter of
+the DRAC prints it as the State's sites do, with no image copied into the project.
+``base_url`` points at the static files so templates may reference ``/static/...`` assets.
 """
 
 import functools
@@ -13,9 +19,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+#: Margins of every document (mm: top, right, bottom, left); the layout tests check that no
+#: character lies outside them.
+PAGE_MARGINS_MM = (20, 18, 22, 18)
+#: PDF/UA-1: tagged PDF with title and language (WeasyPrint's variant).
+PDF_VARIANT = "pdf/ua-1"
+
 #: Shared print stylesheet: A4, margins, page numbers, DejaVu fonts, French hyphenation.
 BASE_CSS = """
-@page { size: A4; margin: 20mm 18mm 22mm 18mm;
+@page { size: A4; margin: MARGINS;
         @bottom-right { content: counter(page) " / " counter(pages);
                         font-family: "DejaVu Sans", sans-serif; font-size: 8pt; } }
 html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; }
@@ -28,6 +40,33 @@ th, td { border: 0.5pt solid #888; padding: 1.5mm 2mm; text-align: left; vertica
 .pdf-signatures { page-break-inside: avoid; }
 .pdf-signatures td { height: 30mm; }  /* equal columns: fixed layout */
 .pdf-muted { color: #555; font-size: 8.5pt; }
+th, td { overflow-wrap: anywhere; }
+.pdf-num { text-align: right; white-space: nowrap; }
+caption { text-align: left; }
+.pdf-keep { page-break-inside: avoid; }
+.pdf-nohyphen { hyphens: manual; white-space: nowrap; }
+.pdf-break { page-break-before: always; }
+""".replace("MARGINS", " ".join(f"{m}mm" for m in PAGE_MARGINS_MM))
+
+#: The bloc-marque of the State, drawn as the DSFR's `.fr-logo` does (the Marianne symbol over
+#: the blue-white-red band, the name in Marianne bold capitals, the devise below) with the
+#: DSFR's own two SVG images; its `calc()` positions, which WeasyPrint does not resolve in
+#: backgrounds, are given here as the values they compute to.
+STATE_BLOCK_CSS = """
+@font-face { font-family: "Marianne"; font-weight: 700; src: url("%(font)s"); }
+.fr-logo { font-family: "Marianne", "DejaVu Sans", sans-serif; font-weight: 700;
+           font-size: 10.5pt; line-height: 1.03; letter-spacing: -0.01em;
+           text-transform: uppercase; color: #000; margin: 0; }
+.fr-logo::before { content: ""; display: block; width: 2.75rem; height: 1rem;
+                   margin-bottom: 0.333rem;
+                   background-image: url("%(symbol)s"),
+                       linear-gradient(90deg, #000091, #000091 50%%, #e1000f 50%%, #e1000f);
+                   background-repeat: no-repeat, no-repeat;
+                   background-size: 2.75rem 1.125rem, 2.75rem 1rem;
+                   background-position: 0 -0.0625rem, 0 0; }
+.fr-logo::after { content: ""; display: block; width: 2.625rem; height: 2.208rem;
+                  background-image: url("%(devise)s"); background-repeat: no-repeat;
+                  background-size: 5.25rem 3.75rem; background-position: 0 0.333rem; }
 """
 
 
@@ -46,7 +85,31 @@ def _shared_styles():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    return fonts, CSS(string=BASE_CSS, font_config=fonts)
+    sheets = [CSS(string=BASE_CSS, font_config=fonts)]
+    state = _state_block_css()
+    if state:
+        sheets.append(CSS(string=state, font_config=fonts))
+    return fonts, sheets
+
+
+def _state_block_css() -> str:
+    """The DSFR logo component and the Marianne font, from django-dsfr's static files."""
+    from django.contrib.staticfiles import finders
+
+    import re
+
+    logo_css = finders.find("dsfr/dist/component/logo/logo.main.min.css")
+    font = finders.find("dsfr/dist/fonts/Marianne-Bold.woff2")
+    if not logo_css or not font:
+        return ""
+    images = re.findall(r'url\("(data:image/svg\+xml[^"]+)"\)',
+                        Path(logo_css).read_text(encoding="utf-8"))
+    symbol = next((u for u in images if "viewBox='0 0 44 18'" in u), "")
+    devise = next((u for u in images if "viewBox='0 0 252 180'" in u), "")
+    if not symbol or not devise:
+        return ""
+    return STATE_BLOCK_CSS % {"font": Path(font).resolve().as_uri(), "symbol": symbol,
+                              "devise": devise}
 
 
 def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> bytes:
@@ -55,9 +118,9 @@ def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> by
 
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
-    fonts, base_css = _shared_styles()
+    fonts, sheets = _shared_styles()
     document = HTML(string=html, base_url=_static_base_url(), encoding="utf-8")
-    return document.write_pdf(stylesheets=[base_css], font_config=fonts)
+    return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
 
 
 def warm_up() -> None:
@@ -66,9 +129,27 @@ def warm_up() -> None:
     ~60 ms)."""
     from weasyprint import HTML
 
-    fonts, base_css = _shared_styles()
-    HTML(string='<html lang="fr"><p>Décision <strong>1 000,00 €</strong></p></html>').write_pdf(
-        stylesheets=[base_css], font_config=fonts)
+    fonts, sheets = _shared_styles()
+    HTML(string='<html lang="fr"><title>Décision</title><p class="fr-logo">République<br>'
+                'française</p><p>Décision <strong>1 000,00 €</strong></p></html>').write_pdf(
+        stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
 
 
-__all__ = ["render_pdf", "warm_up"]
+def image_data_uri(field_file) -> str:
+    """An uploaded image (a logo) as a data: URI, read through its storage (local folder or
+    object store alike); "" when absent or unreadable."""
+    import base64
+    import mimetypes
+
+    if not field_file:
+        return ""
+    try:
+        with field_file.open("rb") as fh:
+            content = fh.read()
+    except (OSError, ValueError):
+        return ""
+    mime = mimetypes.guess_type(field_file.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+__all__ = ["render_pdf", "warm_up", "image_data_uri", "PAGE_MARGINS_MM", "PDF_VARIANT"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import account, manage, platform, privacy, public
+from .views import account, manage, official, platform, privacy, public
 
 # Pages under /<tenant_slug>/ (the TenantMiddleware resolves the slug).
 tenant_patterns = [
@@ -13,6 +13,10 @@ tenant_patterns = [
          name="manage_organization_edit"),
     path("gestion/organismes/<int:pk>/supprimer/", manage.organization_delete,
          name="manage_organization_delete"),
+    path("gestion/organismes/<int:pk>/identite/", official.organization_identity,
+         name="manage_organization_identity"),
+    path("gestion/documents-officiels/", official.documents_settings,
+         name="manage_documents"),
     path("gestion/signataires/", manage.signatories, name="manage_signatories"),
     path("gestion/signataires/<int:pk>/supprimer/", manage.signatory_delete,
          name="manage_signatory_delete"),

@@ -19,6 +19,20 @@ INSEE_REGION_CODES = {
     "84": "Auvergne-Rhône-Alpes", "93": "Provence-Alpes-Côte d'Azur", "94": "Corse",
 }
 
+#: The administrative court of each region's chef-lieu (seat of the préfet de région, hence of
+#: the DRAC): named in the letters' legal remedies unless the tenant admin names another.
+REGION_TRIBUNALS = {
+    "01": "tribunal administratif de la Guadeloupe", "02": "tribunal administratif de la Martinique",
+    "03": "tribunal administratif de la Guyane", "04": "tribunal administratif de La Réunion",
+    "06": "tribunal administratif de Mayotte", "11": "tribunal administratif de Paris",
+    "24": "tribunal administratif d'Orléans", "27": "tribunal administratif de Dijon",
+    "28": "tribunal administratif de Rouen", "32": "tribunal administratif de Lille",
+    "44": "tribunal administratif de Strasbourg", "52": "tribunal administratif de Nantes",
+    "53": "tribunal administratif de Rennes", "75": "tribunal administratif de Bordeaux",
+    "76": "tribunal administratif de Toulouse", "84": "tribunal administratif de Lyon",
+    "93": "tribunal administratif de Marseille", "94": "tribunal administratif de Bastia",
+}
+
 
 def validate_tenant_slug(value: str) -> None:
     if value in RESERVED_SLUGS:

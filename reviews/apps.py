@@ -8,6 +8,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from applications.sections import register_dossier_section
         from portal.navigation import NavItem, register
         from portal.reminders import register_provider
 
@@ -22,3 +23,6 @@ class ReviewsConfig(AppConfig):
             NavItem(_("Comités"), "reviews:session_list", "reviews.view_sessions", order=50),
         )
         register_provider(pending_reviews_provider)
+        from .letters import published_decision_section
+
+        register_dossier_section("reviews/_applicant_decision.html", published_decision_section)

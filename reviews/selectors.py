@@ -123,9 +123,14 @@ def dossier_rules(dossier) -> dict:
     from calls.funding import effective_rules, rules_from_snapshot
 
     rules = rules_from_snapshot(dossier.rules_snapshot)
-    if rules is not None:
-        return rules
-    return effective_rules(dossier.call, dossier.track, dossier.category)
+    if rules is None:
+        return effective_rules(dossier.call, dossier.track, dossier.category)
+    stored = (dossier.rules_snapshot or {}).get("rules") or {}
+    missing = [name for name in rules if name not in stored]
+    if missing:  # a rule added after the dossier was filed: today's value of the call
+        live = effective_rules(dossier.call, dossier.track, dossier.category)
+        rules.update({name: live[name] for name in missing})
+    return rules
 
 
 # --- Reviews and the blind-review rule ------------------------------------------------------

@@ -35,6 +35,7 @@ def decision_notify_task(*, decision_id: int) -> None:
     from portal.emails import absolute_url, send_templated_email
     from django.urls import reverse
 
+    from .letters import letter_for_email
     from .models import Decision
 
     with scopes_disabled():
@@ -44,7 +45,8 @@ def decision_notify_task(*, decision_id: int) -> None:
     tenant = decision.session.tenant
     with scope(tenant=tenant), transaction.atomic():
         decision = (Decision.objects.select_for_update(of=("self",))
-                    .select_related("dossier__structure", "dossier__call", "session")
+                    .select_related("dossier__structure", "dossier__call", "dossier__tenant",
+                                    "dossier__category", "dossier__track", "session")
                     .filter(pk=decision_id, notified_at__isnull=True,
                             session__status=SessionStatus.CLOSED).first())
         if decision is None:
@@ -56,12 +58,18 @@ def decision_notify_task(*, decision_id: int) -> None:
                                        kwargs={"tenant_slug": tenant.slug, "pk": dossier.pk}))
         except Exception:  # noqa: BLE001 - the applicant page may be absent
             url = absolute_url(f"/{tenant.slug}/")
+        letter = letter_for_email(decision)
+        letter_url = absolute_url(reverse("reviews:decision_letter", kwargs={
+            "tenant_slug": tenant.slug, "decision_pk": decision.pk}))
         members = StructureMember.objects.filter(structure=dossier.structure).select_related("user")
+        shares = list(decision.shares.all())
         for member in members:
             send_templated_email(to=member.user.email, template="reviews_decision",
                                  language=getattr(member.user, "language", "fr"),
                                  context={"decision": decision, "dossier": dossier,
-                                          "tenant": tenant, "url": url, "recipient": member.user})
+                                          "tenant": tenant, "url": url, "recipient": member.user,
+                                          "letter_url": letter_url, "shares": shares},
+                                 attachments=[letter])
         decision.notified_at = timezone.now()
         decision.save(update_fields=["notified_at"])
 

@@ -458,6 +458,18 @@ def _letters_progress(session):
     return session_letters_progress(session) if session.is_closed else None
 
 
+def _stored_letter_ids(session) -> set[str]:
+    """Ids (as stored) of the session's decisions whose letter exists; only once closed."""
+    from .letters import LETTER_KIND
+
+    if not session.is_closed:
+        return set()
+    ids = [str(pk) for pk in Decision.objects.filter(session=session).values_list("pk", flat=True)]
+    return set(GeneratedDocument.objects.filter(kind=LETTER_KIND, target_id__in=ids,
+                                                tenant=session.tenant)
+               .values_list("target_id", flat=True))
+
+
 def _session_for(request, session_pk: int) -> CommitteeSession:
     return get_object_or_404(CommitteeSession, tenant=request.tenant, pk=session_pk)
 
@@ -483,6 +495,7 @@ def session_detail(request, session_pk: int):
     can_decide = (request.user.has_perm("reviews.decide", request.tenant)
                   and not session.is_closed)
     funders_all = sorted({f for c in calls for f in (c.funders or [])})
+    letter_ids = _stored_letter_ids(session)
     rows = []
     for it in items:
         d = it.dossier
@@ -491,7 +504,9 @@ def session_detail(request, session_pk: int):
         for m in members:
             if (m.user_id, d.pk) in pairs:
                 recused.setdefault(m.user_id, m.user)
-        rows.append({"item": it, "dossier": d, "decision": getattr(d, "decision", None),
+        decision = getattr(d, "decision", None)
+        rows.append({"item": it, "dossier": d, "decision": decision,
+                     "letter": decision is not None and str(decision.pk) in letter_ids,
                      "summary": getattr(d, "review_summary", None) if d.pk in readable
                      else None,
                      "reviews": d.submitted_reviews if d.pk in readable else [],
@@ -736,8 +751,12 @@ def decision_letter(request, decision_pk: int):
                  request.user, request.tenant, [decision.dossier_id]))
     if not (staff or is_structure_member(request.user, decision.dossier.structure)):
         raise Http404
-    document = GeneratedDocument.objects.filter(kind="reviews.decision_letter",
-                                                target_id=str(decision.pk)).first()
-    if document is None:
-        raise Http404
+    from .letters import decision_letter_generate, stored_letter
+
+    document = stored_letter(decision)
+    if document is None:  # the worker has not produced it yet: produce it now
+        decision = (Decision.objects.select_related(
+            "session", "dossier__structure", "dossier__call", "dossier__tenant",
+            "dossier__track", "dossier__category").get(pk=decision.pk))
+        document, _rendered = decision_letter_generate(decision)
     return private_file_response(document.file_path, filename=document.filename)

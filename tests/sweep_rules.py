@@ -265,6 +265,8 @@ RULES: dict[str, Rule] = {
     "portal:manage_organizations": Rule(),
     "portal:manage_organization_edit": Rule(lambda w: {"pk": w.organization.pk}),
     "portal:manage_organization_delete": Rule(lambda w: {"pk": w.organization.pk}),
+    "portal:manage_organization_identity": Rule(lambda w: {"pk": w.organization.pk}),
+    "portal:manage_documents": Rule(),
     "portal:manage_signatories": Rule(),
     "portal:manage_signatory_delete": Rule(lambda w: {"pk": w.signatory.pk}),
     "portal:manage_members": Rule(),

@@ -25,6 +25,7 @@ from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, Do
                      ExpenseFormSet, IncomeFormSet, MessageForm, PartnerFormSet, ProjectForm,
                      RequestedAmountForm, WithdrawForm)
 from ..models import Attachment, Dossier
+from ..sections import dossier_sections
 from ..selectors import dossiers_for_user_in_tenant, timeline_for
 from ..workflow import can_move
 from ..uploads import SizeLimitUploadHandler, refused_upload, refused_upload_message
@@ -115,6 +116,7 @@ def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
                                                 DossierStatus.COMPLETION_REQUESTED)),
         "can_withdraw": is_member and can_move(dossier.status, DossierStatus.WITHDRAWN),
         "attachments": dossier.attachments.select_related("requirement"),
+        "sections": dossier_sections(dossier, user),
     }, status=status)
 
 

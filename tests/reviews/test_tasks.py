@@ -86,6 +86,7 @@ def _closed_session_with(tenant, call, category, committee, admin_user, applican
     from tests.factories import OrganizationFactory, SignatoryFactory
 
     call.expenses_start, call.expenses_end = date(2024, 1, 1), date(2025, 12, 31)
+    call.report_due_months = 3  # the call's rule, not a constant of the code
     call.save()
     with scope(tenant=tenant):
         org = OrganizationFactory(tenant=tenant, kind="region", name="Région Hauts-de-France")
@@ -135,7 +136,7 @@ def test_grant_letter_has_amount_in_words_advance_balance_and_signatories(
     assert "9 876,54" in text.replace("\u00a0", " ")  # advance 80 %
     assert "2 469,13" in text.replace("\u00a0", " ")  # balance
     assert "Xavier Bertrand" in text and "Citer les financeurs." in text
-    assert "31 mars 2026" in text  # report due 90 days after 31 December 2025
+    assert "31 mars 2026" in text  # report due 3 months after 31 December 2025 (no end date)
     # another applicant, and the same URL under another tenant: 404
     from tests.factories import UserFactory
 
@@ -189,5 +190,6 @@ def test_letter_task_loads_the_decision_in_one_query(
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     decision_loads = [sql for sql in selects if 'FROM "reviews_decision" ' in sql]
     assert len(decision_loads) == 1  # with its dossier, structure, call, category, tenant
-    # then signatories, shares, the stored document (and its content type, once per process)
-    assert len(selects) <= 6
+    # then signatories, the funders' organisations (letterhead), shares, the stored document
+    # (and its content type, once per process); the logos only when one is uploaded
+    assert len(selects) <= 7
