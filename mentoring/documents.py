@@ -21,9 +21,25 @@ def _num(value) -> str:
     return fmt_days(value)
 
 
+def pilot_organization(tenant):
+    return Organization.objects.filter(tenant=tenant, kind=OrganizationKind.PILOT).first()
+
+
 def pilot_name(tenant) -> str:
-    org = Organization.objects.filter(tenant=tenant, kind=OrganizationKind.PILOT).first()
+    org = pilot_organization(tenant)
     return org.name if org else _("Structure pilote du dispositif")
+
+
+def pilot_identity(tenant) -> dict:
+    """The pilot structure as its organisation record names it: name, SIRET, address lines,
+    representative (set by the tenant admin on « Identité sur les documents »)."""
+    org = pilot_organization(tenant)
+    if org is None:
+        return {"name": str(_("Structure pilote du dispositif")), "siret": "", "address": [],
+                "representative": "", "representative_title": ""}
+    return {"name": org.name, "siret": org.siret, "address": org.address_lines,
+            "representative": org.representative_name,
+            "representative_title": org.representative_title}
 
 
 def convention_context(engagement) -> dict:
@@ -33,6 +49,7 @@ def convention_context(engagement) -> dict:
         "resource": engagement.resource,
         "tenant": engagement.tenant,
         "pilot_name": pilot_name(engagement.tenant),
+        "pilot": pilot_identity(engagement.tenant),
         "terms_lines": [line for line in engagement.terms.splitlines() if line.strip()],
         "planned_days": _num(engagement.planned_days),
         "day_limit": _num(engagement.day_limit),

@@ -77,3 +77,19 @@ def format_datetime_local(value: datetime | None, *, seconds: bool = False,
         return ""
     return _("%(date)s à %(time)s") % {"date": format_date_local(value, weekday=weekday),
                                        "time": format_time_local(value, seconds=seconds)}
+
+
+def format_file_size(size) -> str:
+    """A file size as French administrations write it: ``850 octets``, ``12,3 Ko``,
+    ``1,2 Mo`` (1 Ko = 1 024 octets), with a no-break space."""
+    if size is None or size == "":
+        return ""
+    size = int(size)
+    if size < 1024:
+        return f"{size}\u00a0octet" + ("s" if size > 1 else "")
+    for unit, power in (("Ko", 1), ("Mo", 2), ("Go", 3)):
+        value = size / 1024 ** power
+        if value < 1024 or unit == "Go":
+            text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
+            return f"{text}\u00a0{unit}"
+    return str(size)

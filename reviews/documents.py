@@ -1,16 +1,26 @@
-"""The committee minutes (procès-verbal), a private PDF regenerated only when its data change."""
+"""The committee minutes (procès-verbal), a private PDF regenerated only when its data change.
+
+Members by name and funder with their presence, the quorum line counting those present, each
+recusal named with its dossier, the decisions per call (a new page for each call) with their
+amounts, shares, advance and motivation, and the signature blocks kept with the last
+decision."""
 
 from django.utils.translation import gettext as _
 
+from calls.enums import Funder
 from portal.documents import document_generate
 from portal.enums import Role
-from portal.formatting import format_date_fr
+from portal.formatting import format_date_fr, to_paris
 from portal.models import Membership
 
 from .enums import DecisionOutcome
 from .models import AgendaItem, CommitteeMember, Recusal
 
 MINUTES_KIND = "reviews.committee_minutes"
+
+
+def _funder_label(value: str) -> str:
+    return str(Funder(value).label) if value in Funder.values else value
 
 
 def minutes_source(session) -> dict:
@@ -22,42 +32,69 @@ def minutes_source(session) -> dict:
     titles = dict(Membership.objects.filter(
         tenant=session.tenant, role=Role.COMMITTEE, user__in=[m.user_id for m in members])
         .exclude(title="").values_list("user_id", "title"))
-    recusals = list(Recusal.objects.filter(session=session).select_related("user"))
-    rows = []
+    funder_of = {m.user_id: m.get_funder_display() for m in members}
+    recusals = list(Recusal.objects.filter(session=session).select_related("user", "dossier"))
+    calls: dict[int, dict] = {}
     for item in items:
         d = item.dossier
         decision = getattr(d, "decision", None)
-        rows.append({
+        granted = decision is not None and decision.outcome == DecisionOutcome.GRANTED
+        group = calls.setdefault(d.call_id, {"title": d.call.title, "rows": []})
+        group["rows"].append({
             "position": item.position, "reference": d.reference, "structure": d.structure.name,
-            "call": str(d.call), "category": str(d.category or ""),
+            "title": d.title, "category": str(d.category or ""),
             "requested": d.requested_amount,
-            "outcome": decision.get_outcome_display() if decision else "",
-            "granted": decision is not None and decision.outcome == DecisionOutcome.GRANTED,
+            "outcome": decision.get_outcome_display() if decision else _("sans décision"),
+            "granted": granted,
             "amount": decision.amount if decision else None,
-            "advance": decision.advance_amount if decision else None,
-            "shares": [(s.get_funder_display(), s.amount) for s in decision.shares.all()]
+            "advance": decision.advance_amount if granted else None,
+            "balance": decision.balance_amount if granted else None,
+            "shares": [(_funder_label(s.funder), s.amount) for s in decision.shares.all()]
             if decision else [],
             "conditions": decision.conditions if decision else "",
             "motivation": decision.motivation if decision else "",
             "override": decision.envelope_override if decision else "",
             "recused": [str(r.user) for r in recusals if r.dossier_id == d.pk],
         })
+    present = [m for m in members if m.present]
+    closed = to_paris(session.closed_at) if session.closed_at else None
     return {"session": {"id": session.pk, "title": session.title,
                         "date": format_date_fr(session.date), "quorum": session.quorum,
-                        "closed_at": session.closed_at},
+                        "quorum_each_funder": session.quorum_each_funder,
+                        "closed_on": format_date_fr(closed) if closed else "",
+                        "closed_time": f"{closed:%H} h {closed:%M}" if closed else "",
+                        "closed_by": str(session.closed_by) if session.closed_by_id else ""},
             "members": [{"name": ", ".join(filter(None, [m.user.display_name,
                                                          titles.get(m.user_id)])),
                          "funder": m.get_funder_display(),
                          "present": m.present} for m in members],
-            "items": rows}
+            "present_count": len(present), "member_count": len(members),
+            "quorum_met": len(present) >= session.quorum,
+            "present_funders": sorted({m.get_funder_display() for m in present}),
+            "recusals": [{"name": r.user.display_name, "funder": funder_of.get(r.user_id, ""),
+                          "reference": r.dossier.reference, "reason": r.reason} for r in recusals],
+            "calls": list(calls.values()),
+            "granted_total": sum((row["amount"] for c in calls.values() for row in c["rows"]
+                                  if row["granted"]), 0),
+            "granted_count": sum(1 for c in calls.values() for row in c["rows"] if row["granted"]),
+            "rejected_count": sum(1 for c in calls.values() for row in c["rows"]
+                                  if row["outcome"] and not row["granted"]),
+            "items": [row for c in calls.values() for row in c["rows"]]}
 
 
 def minutes_generate(session):
+    from .letters import FUNDER_ORDER
+    from portal.models import Organization
+
     source = minutes_source(session)
+    tenant = session.tenant
+    orgs = {o.kind: o.name for o in Organization.objects.filter(
+        tenant=tenant, kind__in=[f.value for f in FUNDER_ORDER])}
+    signatories = list(tenant.signatories.select_related("organization"))
     return document_generate(
-        tenant=session.tenant, kind=MINUTES_KIND, target=session,
+        tenant=tenant, kind=MINUTES_KIND, target=session,
         template_name="pdf/committee_minutes.html",
-        context={**source, "tenant": session.tenant,
-                 "signatories": list(session.tenant.signatories.select_related("organization")),
-                 "title": _("Procès-verbal du comité")},
-        source=source, filename=f"proces-verbal-comite-{session.date:%Y-%m-%d}.pdf")
+        context={**source, "tenant": tenant, "signatories": signatories,
+                 "funder_orgs": orgs, "title": _("Procès-verbal du comité")},
+        source={**source, "signatories": [str(s) for s in signatories]},
+        filename=f"proces-verbal-comite-{session.date:%Y-%m-%d}.pdf")

@@ -25,7 +25,7 @@ from calls.models import Call
 from portal.amounts import clean_number
 from portal.audit import audit_log
 from portal.enums import Role
-from portal.formatting import format_money
+from portal.formatting import format_date_fr, format_money
 from portal.models import Membership
 from portal.outbox import enqueue
 
@@ -722,12 +722,24 @@ def recusal_declare(*, user, session, dossier, reason: str) -> Recusal:
 
 
 @transaction.atomic
-def session_close(*, user, session, now: datetime | None = None) -> CommitteeSession:
-    """Freeze the session: every agenda dossier must have a decision. The minutes (PDF) are
-    generated and the applicants notified after commit, through the outbox."""
+def session_close(*, user, session, now: datetime | None = None,
+                  early_reason: str = "") -> CommitteeSession:
+    """Freeze the session: every agenda dossier must have a decision. A session dated after
+    today (Paris) is closed early only with a written reason, audited. The minutes (PDF) and
+    the decision letters are produced and the applicants notified after commit, through the
+    outbox."""
+    from portal.formatting import to_paris
+
     now = now or timezone.now()
     _require(user, "reviews.manage_sessions", session.tenant)
     locked = _open_session(session)
+    early_reason = (early_reason or "").strip()
+    early = locked.date > to_paris(now).date()
+    if early and not early_reason:
+        raise ReviewError({"early_reason": _(
+            "La séance est datée du %(date)s : pour la clore avant cette date, indiquez "
+            "pourquoi (le motif est conservé dans l'historique).")
+            % {"date": format_date_fr(locked.date)}}, code="early")
     undecided = list(AgendaItem.objects.filter(session=locked, dossier__decision__isnull=True)
                      .values_list("dossier__reference", flat=True))
     if undecided:
@@ -742,6 +754,9 @@ def session_close(*, user, session, now: datetime | None = None) -> CommitteeSes
     decisions = list(Decision.objects.filter(session=locked).values_list("pk", flat=True))
     audit_log(tenant=locked.tenant, actor=user, action="reviews.session.closed", target=locked,
               data={"decisions": decisions})
+    if early:
+        audit_log(tenant=locked.tenant, actor=user, action="reviews.session.closed_early",
+                  target=locked, data={"session_date": locked.date, "reason": early_reason})
     enqueue("reviews.session_minutes", session_id=locked.pk)
     for decision_id in decisions:
         enqueue("reviews.decision_letter", decision_id=decision_id)

@@ -527,6 +527,7 @@ def session_detail(request, session_pk: int):
         "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
                        for f in funders_all],
         "member_form": MemberForm(choices=candidate_choices) if candidate_choices else None,
+        "closes_early": session.date > timezone.localdate(),
         "minutes": GeneratedDocument.objects.filter(
             kind="reviews.committee_minutes", target_id=str(session.pk)).first()
         if session.is_closed else None,
@@ -684,7 +685,8 @@ def decision_record(request, session_pk: int, pk: int):
 def session_close(request, session_pk: int):
     session = _session_for(request, session_pk)
     try:
-        services.session_close(user=request.user, session=session)
+        services.session_close(user=request.user, session=session,
+                               early_reason=request.POST.get("early_reason", "")[:500])
     except ValidationError as exc:
         _flash(request, exc)
     else:

@@ -35,6 +35,14 @@ def amount_input(value):
 
 
 @register.filter
+def file_size(value):
+    """``{{ attachment.size|file_size }}`` → ``12,3 Ko``."""
+    from ..formatting import format_file_size
+
+    return format_file_size(value)
+
+
+@register.filter
 def paris(value):
     """An aware datetime in Europe/Paris (for use with |date)."""
     if value is None:

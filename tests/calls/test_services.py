@@ -311,16 +311,19 @@ def test_category_rules_fall_back_to_track_then_call(draft):
     draft.advance_percentage = Decimal("80")
     draft.min_self_financing_share = Decimal("30")
     draft.amount_max = Decimal("99999")
+    draft.advance_paid_on, draft.report_due_months = "notification", 3
     draft.save()
     track = TrackFactory(call=draft, max_share_of_budget=Decimal("50"),
-                         min_self_financing_share=Decimal("40"))
+                         min_self_financing_share=Decimal("40"), report_due_months=6)
     category = CategoryFactory(call=draft, amount_min=Decimal("5000"),
-                               amount_max=Decimal("15000"), min_partners=2)
+                               amount_max=Decimal("15000"), min_partners=2,
+                               advance_paid_on="convention")
     assert effective_rules(draft, track, category) == {
         "amount_min": Decimal("5000.00"), "amount_max": Decimal("15000.00"),
         "max_share_of_budget": Decimal("50.00"), "min_self_financing_share": Decimal("40.00"),
         "advance_percentage": Decimal("80.00"), "min_partners": 2,
-        "duration_months_min": None, "duration_months_max": None}
+        "duration_months_min": None, "duration_months_max": None,
+        "advance_paid_on": "convention", "balance_paid_on": None, "report_due_months": 6}
     assert effective_rules(draft, track)["amount_max"] == Decimal("99999.00")
     assert effective_rules(draft)["min_self_financing_share"] == Decimal("30.00")
 

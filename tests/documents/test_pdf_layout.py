@@ -68,3 +68,107 @@ def test_refusal_letter_states_its_motivation_and_the_remedies(world):
     assert "ne réunit pas les trois structures partenaires exigées" in text
     assert "Voies et délais de recours" in text and "deux mois" in text
     assert "avance" not in text.lower().split("voies et délais")[0].split("motif")[1]
+
+
+def test_minutes_name_members_presence_quorum_recusals_and_decisions_per_call(world):
+    from reviews.documents import minutes_generate
+
+    with scope(tenant=world["tenant"]):
+        session = world["session"].__class__.objects.select_related("tenant", "closed_by").get(
+            pk=world["session"].pk)
+        document, _ = minutes_generate(session)
+    content = private_path(document.file_path).read_bytes()
+    dump("committee-minutes.pdf", content)
+    text = _check(content, title="Procès-verbal du comité — Comité de sélection du printemps 2024")
+    for expected in [
+        "Hélène Marchal DRAC (État) présent·e", "Éric Fournier Région absent·e",
+        "5 membres présents sur 6 ; quorum requis : 3 présent(s) — le quorum est atteint.",
+        "Thomas Nguyen (Centre national de la musique) s'est déporté·e sur le dossier "
+        "OCC-2024-COOP-0008 : Ancien salarié de la structure.",
+        "Décisions : 1 aide(s) accordée(s) pour un total de 24 500,50 €, 1 refus.",
+        "Décisions — Aide aux projets de coopération professionnelle",
+        "Avance : 19 600,40 € ; solde : 4 900,10 €",
+        "Motivation : Le projet ne réunit pas", "close le 26 avril 2024 à 10 h 00",
+        "Pierre-André Durand", "Carole Delga",
+    ]:
+        assert expected in text, expected
+    assert "@" not in text  # members by name, not by e-mail address
+
+
+def test_a_session_dated_in_the_future_is_closed_early_only_with_an_audited_reason(
+        settings, tmp_path):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from portal.models import AuditEvent
+    from reviews import services
+    from reviews.services import ReviewError
+    from tests.factories import MembershipFactory, TenantFactory
+    from tests.factories.reviews import SessionFactory
+
+    tenant = TenantFactory()
+    admin = MembershipFactory(tenant=tenant, role="admin").user
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant, date=timezone.localdate() + timedelta(days=3))
+        with pytest.raises(ReviewError) as refused:
+            services.session_close(user=admin, session=session)
+        assert "early_reason" in refused.value.message_dict
+        assert session.__class__.objects.get(pk=session.pk).status != "closed"
+        services.session_close(user=admin, session=session,
+                               early_reason="Séance avancée à la demande de la Région")
+        event = AuditEvent.objects.get(action="reviews.session.closed_early")
+    assert event.data == {"session_date": session.date.isoformat(),
+                          "reason": "Séance avancée à la demande de la Région"}
+    assert date.today() < session.date
+
+
+def test_receipt_fits_the_page_with_40_budget_lines_and_12_documents(world):
+    from applications.receipts import render_receipt
+
+    world["call"].committee_date = __import__("datetime").date(2024, 4, 25)
+    with scope(tenant=world["tenant"]):
+        dossier = world["granted"].__class__.objects.select_related(
+            "tenant", "call", "track", "category", "structure").get(pk=world["granted"].pk)
+        content = render_receipt(dossier)
+    dump("dossier-receipt.pdf", content)
+    text = _check(content, title="Accusé de réception OCC-2024-COOP-0007")
+    assert LONG_NAME.split(" — ")[0][:60] in text
+    for expected in ["Et maintenant ?", "Comité de sélection : le 25 avril 2024",
+                     "Votre contact : Délégation territoriale du CNM — pôle filière — "
+                     "filiere-occitanie@cnm.example — 05 61 00 00 00",
+                     "Poste 40", "1 234 567,89 €", "Bilan des aides précédentes"]:
+        assert expected in text, expected
+    assert "122,9 Ko" in text and "1,1 Mo" in text  # sizes in Ko / Mo, not bytes nor Kio
+    with scope(tenant=world["tenant"]):
+        for attachment in dossier.attachments.all():
+            assert attachment.sha256[:32] in text.replace(" ", "")
+
+
+def test_dossier_export_fits_the_page(world):
+    from applications.receipts import render_export
+
+    with scope(tenant=world["tenant"]):
+        dossier = world["granted"].__class__.objects.select_related(
+            "tenant", "call", "track", "category", "structure").get(pk=world["granted"].pk)
+        content = render_export(dossier)
+    dump("dossier-export.pdf", content)
+    text = _check(content, title="Dossier OCC-2024-COOP-0007")
+    assert "Scène de musiques actuelles partenaire n° 3 du réseau régional" in text
+
+
+def test_convention_names_the_pilot_structure_with_its_real_identity(world):
+    from mentoring.documents import convention_generate
+
+    from .world import build_engagement
+
+    engagement = build_engagement(world)
+    with scope(tenant=world["tenant"]):
+        document, _ = convention_generate(engagement)
+    content = private_path(document.file_path).read_bytes()
+    dump("mentoring-convention.pdf", content)
+    text = _check(content, title=f"Convention tripartite {engagement.need.reference}")
+    pilot = world["orgs"]["pilot"]
+    assert (f"Octopus — fédération des musiques actuelles, SIRET {pilot.siret} 6 rue Jean Suau "
+            f"31000 Toulouse Représentée par Camille Roussel") in text
+    assert "BP 40087" in text
