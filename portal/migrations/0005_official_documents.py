@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_tenant_retention_years'),
+        ('portal', '0004_names_and_functions'),
     ]
 
     operations = [
