@@ -11,6 +11,7 @@ urlpatterns = [
     path("instruction/", views.dashboard, name="dashboard"),
     path("instruction/export.csv", views.export_csv, name="export_csv"),
     path("instruction/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("instruction/export.ods", views.export_ods, name="export_ods"),
     path("instruction/affectations/", views.assignment_overview, name="assignments"),
     path("instruction/seuil-de-desaccord/", views.threshold_set, name="threshold_set"),
     path("instruction/liens-d-interets/", views.conflicts, name="conflicts"),

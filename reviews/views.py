@@ -4,8 +4,6 @@ user may not see answers 404."""
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -26,7 +24,6 @@ from portal.decorators import tenant_view
 from portal.views.manage import apply_validation_error
 from portal.enums import Role
 from portal.models import GeneratedDocument, Membership
-from portal.spreadsheets import neutralise, xlsx_row
 
 from . import selectors, services
 from .enums import ReviewStatus, SessionStatus
@@ -116,86 +113,99 @@ def dashboard(request):
     })
 
 
-EXPORT_HEADERS = ["Référence", "Structure", "SIRET", "Appel", "Volet", "Catégorie", "État",
-                  "Montant demandé", "Évaluations soumises", "Moyenne /20", "Médiane /20",
-                  "Écart", "Désaccord", "Rapporteur·rice", "Financeur", "Note /20",
-                  "Recommandation", "Montant proposé", "Avis technique"]
+def _export_selection(request):
+    """(queryset, threshold) of the dashboard's selection for the exports; conflicted
+    dossiers are never in it, and the reviews and aggregate of a dossier whose scores the
+    user may not read yet (blind review) are left out like on the pages."""
+    from .exports import export_queryset
 
-
-def _export_rows(request):
-    """One row per submitted review (dossiers without any: one row); conflicted dossiers are
-    never exported (left out of the queryset); the reviews and aggregate of a dossier whose
-    scores the user may not read yet (blind review) are left out like on the pages."""
     _form, params = _dashboard_params(request)
     qs, _c = selectors.dashboard_queryset(request.tenant, request.user, params)
-    qs = qs.prefetch_related(selectors.reviews_prefetch())
-    threshold = params["threshold"]
-    for d in qs.iterator(chunk_size=500):
-        s = getattr(d, "review_summary", None) if d.scores_visible else None
-        count = d.review_summary.review_count if getattr(d, "review_summary", None) else 0
-        base = [d.reference, d.structure.name, d.structure.siret, d.call.title,
-                d.track.title if d.track else "", d.category.title if d.category else "",
-                d.get_status_display(), d.requested_amount,
-                count, s.mean if s else None, s.median if s else None,
-                s.spread if s else None,
-                "oui" if s and is_disagreement(s.spread, threshold, s.review_count) else "non"]
-        reviews = d.submitted_reviews if d.scores_visible else []
-        if not reviews:
-            yield base + ["", "", None, "", None, ""]
-        for r in reviews:
-            yield base + [str(r.officer), r.get_funder_display() if r.funder else "", r.total,
-                          r.get_recommendation_display(), r.proposed_amount, r.opinion]
+    return export_queryset(qs.prefetch_related(selectors.reviews_prefetch())), params["threshold"]
 
 
-def _csv_value(value):
-    """A CSV cell: amounts with the French decimal comma, text neutralised (no formula)."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    return "" if value is None else neutralise(str(value))
+def _export_groups(qs, threshold):
+    """One (sheet title, rows) group per call of the selection, calls by title."""
+    from calls.models import Call
+
+    from .exports import rows
+
+    calls = list(Call.objects.filter(pk__in=qs.order_by().values("call_id")).order_by("title"))
+    if not calls:
+        return [(_("Instruction"), iter(()))]
+    return [(call.title, rows(qs.filter(call_id=call.pk), threshold)) for call in calls]
+
+
+def _export_name(request, extension: str) -> str:
+    return f'attachment; filename="instruction-{request.tenant.slug}-{timezone.now():%Y%m%d}.{extension}"'
+
+
+def _audit_export(request, fmt: str, count: int | None) -> None:
+    data = {"format": fmt}
+    if count is not None:
+        data["rows"] = count
+    services.audit_log(tenant=request.tenant, actor=request.user,
+                       action="reviews.dashboard.exported", data=data)
 
 
 @require_GET
 @tenant_view("reviews.view_dashboard")
 def export_csv(request):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADERS)
-    count = 0
-    for row in _export_rows(request):
-        writer.writerow([_csv_value(v) for v in row])
-        count += 1
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="instruction-{request.tenant.slug}-{timezone.now():%Y%m%d}.csv"')
-    services.audit_log(tenant=request.tenant, actor=request.user,
-                       action="reviews.dashboard.exported", data={"format": "csv", "rows": count})
+    """Streamed row by row (UTF-8 with BOM, `;`): the rows are read inside the tenant's
+    scope, which the response's iteration re-enters after the middleware has returned."""
+    from django.http import StreamingHttpResponse
+    from django_scopes import scope
+
+    from .exports import csv_lines, rows
+
+    qs, threshold = _export_selection(request)
+    tenant = request.tenant
+    _audit_export(request, "csv", None)
+
+    def stream():
+        with scope(tenant=tenant):
+            yield from (line.encode("utf-8") for line in csv_lines(rows(qs, threshold)))
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _export_name(request, "csv")
+    return response
+
+
+def _spreadsheet_response(request, writer, extension: str, content_type: str):
+    """Write the workbook to a temporary file (not in memory) and stream that file."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    from .exports import summary
+
+    qs, threshold = _export_selection(request)
+    fh = tempfile.TemporaryFile()
+    count = writer(fh, _export_groups(qs, threshold), summary(qs))
+    fh.seek(0)
+    _audit_export(request, extension, count)
+    response = FileResponse(fh, content_type=content_type)
+    response["Content-Disposition"] = _export_name(request, extension)
     return response
 
 
 @require_GET
 @tenant_view("reviews.view_dashboard")
 def export_xlsx(request):
-    from openpyxl import Workbook
+    from .exports import write_xlsx
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Instruction"))
-    ws.append(xlsx_row(ws, EXPORT_HEADERS))
-    count = 0
-    for row in _export_rows(request):
-        ws.append(xlsx_row(ws, row))
-        count += 1
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        f'attachment; filename="instruction-{request.tenant.slug}-{timezone.now():%Y%m%d}.xlsx"')
-    services.audit_log(tenant=request.tenant, actor=request.user,
-                       action="reviews.dashboard.exported", data={"format": "xlsx", "rows": count})
-    return response
+    return _spreadsheet_response(
+        request, write_xlsx, "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@require_GET
+@tenant_view("reviews.view_dashboard")
+def export_ods(request):
+    from .exports import write_ods
+
+    return _spreadsheet_response(request, write_ods, "ods",
+                                 "application/vnd.oasis.opendocument.spreadsheet")
 
 
 # --- One dossier -------------------------------------------------------------------------------

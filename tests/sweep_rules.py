@@ -320,6 +320,7 @@ RULES: dict[str, Rule] = {
     "reviews:dashboard": Rule(),
     "reviews:export_csv": Rule(),
     "reviews:export_xlsx": Rule(),
+    "reviews:export_ods": Rule(),
     "reviews:assignments": Rule(),
     "reviews:threshold_set": Rule(),
     "reviews:conflicts": Rule(),

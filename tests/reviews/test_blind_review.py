@@ -60,9 +60,9 @@ def _pages(client, tenant, world):
 def _export(client, tenant):
     from openpyxl import load_workbook
 
-    raw = client.get(url("export_csv", tenant)).content.decode("utf-8-sig")
+    raw = client.get(url("export_csv", tenant)).getvalue().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
-    sheet = load_workbook(io.BytesIO(client.get(url("export_xlsx", tenant)).content)).active
+    sheet = load_workbook(io.BytesIO(client.get(url("export_xlsx", tenant)).getvalue())).active
     return [dict(zip(rows[0], r)) for r in rows[1:]], list(sheet.iter_rows(values_only=True))
 
 

@@ -48,7 +48,7 @@ def hostile(tenant, call, officers):
 
 def test_csv_export_neutralises_every_formula_cell(client, tenant, officers, hostile):
     client.force_login(officers["cnm"])
-    raw = client.get(url("export_csv", tenant)).content.decode("utf-8-sig")
+    raw = client.get(url("export_csv", tenant)).getvalue().decode("utf-8-sig")
     rows = [dict(zip(*pair)) for pair in [(r[0], line) for r in [list(
         csv.reader(io.StringIO(raw), delimiter=";"))] for line in r[1:]]]
     assert [r["Structure"] for r in rows] == ["'" + HYPERLINK] * 2
@@ -65,7 +65,7 @@ def test_xlsx_export_stores_formula_text_as_text(client, tenant, officers, hosti
     from openpyxl import load_workbook
 
     client.force_login(officers["cnm"])
-    content = client.get(url("export_xlsx", tenant)).content
+    content = client.get(url("export_xlsx", tenant)).getvalue()
     sheet_xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula at all
     sheet = load_workbook(io.BytesIO(content)).active
@@ -99,6 +99,6 @@ def test_a_formula_typed_by_an_applicant_in_the_structure_form_is_inert_in_the_e
     with scope(tenant=tenant):
         FiledDossierFactory(call=call, structure=structure, status="submitted")
     client.force_login(officers["cnm"])
-    raw = client.get(url("export_csv", tenant)).content.decode("utf-8-sig")
+    raw = client.get(url("export_csv", tenant)).getvalue().decode("utf-8-sig")
     assert f"'{HYPERLINK}" in raw.replace('""', '"')
     assert f";{HYPERLINK[:10]}" not in raw and f';"{HYPERLINK[:10]}' not in raw
