@@ -2,12 +2,12 @@
 
 import logging
 
-from celery import shared_task
+from portal.taskbase import tenant_task
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="applications.structure_invitation_email",
+@tenant_task(name="applications.structure_invitation_email", tenant_from=None,  # global rows
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def structure_invitation_email_task(*, invitation_id: int) -> None:
     from .emails import send_structure_invitation
@@ -22,37 +22,35 @@ def structure_invitation_email_task(*, invitation_id: int) -> None:
 
 
 def _dossier(dossier_id: int):
-    from django_scopes import scopes_disabled
-
     from .models import Dossier
 
-    with scopes_disabled():  # task start-up: the row names its tenant
-        return (Dossier.objects.select_related("tenant", "call", "structure")
-                .filter(pk=dossier_id).first())
+    return Dossier.objects.select_related("tenant", "call", "structure").filter(
+        pk=dossier_id).first()
+
+
+#: The tenant of the dossier tasks: the dossier names it.
+DOSSIER = ("dossier_id", "applications.Dossier", "tenant")
 
 
 def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | None = None,
             key: str = ""):
     """Send once: a notification already recorded under `key` for this dossier is not sent
     again when the task runs twice (retries, redelivery)."""
-    from django_scopes import scope
-
     from portal.audit import audit_events_for, audit_log
 
     from .emails import send_dossier_notification
 
     key = f"{kind}:{'instructors' if to_instructors else 'structure'}:{key}"
-    with scope(tenant=dossier.tenant):
-        if audit_events_for(dossier).filter(action="applications.dossier.notified",
-                                            data__key=key).exists():
-            return
-        send_dossier_notification(dossier=dossier, kind=kind, to_instructors=to_instructors,
-                                  extra=extra or {})
-        audit_log(tenant=dossier.tenant, actor=None, action="applications.dossier.notified",
-                  target=dossier, data={"key": key})
+    if audit_events_for(dossier).filter(action="applications.dossier.notified",
+                                        data__key=key).exists():
+        return
+    send_dossier_notification(dossier=dossier, kind=kind, to_instructors=to_instructors,
+                              extra=extra or {})
+    audit_log(tenant=dossier.tenant, actor=None, action="applications.dossier.notified",
+              target=dossier, data={"key": key})
 
 
-@shared_task(name="applications.dossier_submitted_email",
+@tenant_task(name="applications.dossier_submitted_email", tenant_from=DOSSIER,
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def dossier_submitted_email_task(*, dossier_id: int) -> None:
     dossier = _dossier(dossier_id)
@@ -60,7 +58,7 @@ def dossier_submitted_email_task(*, dossier_id: int) -> None:
         _notify(dossier, "submitted", key=dossier.submitted_at.isoformat())
 
 
-@shared_task(name="applications.dossier_resubmitted_email",
+@tenant_task(name="applications.dossier_resubmitted_email", tenant_from=DOSSIER,
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def dossier_resubmitted_email_task(*, dossier_id: int) -> None:
     dossier = _dossier(dossier_id)
@@ -70,7 +68,7 @@ def dossier_resubmitted_email_task(*, dossier_id: int) -> None:
         _notify(dossier, "resubmitted", to_instructors=True, key=stamp)
 
 
-@shared_task(name="applications.dossier_withdrawn_email",
+@tenant_task(name="applications.dossier_withdrawn_email", tenant_from=DOSSIER,
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def dossier_withdrawn_email_task(*, dossier_id: int) -> None:
     dossier = _dossier(dossier_id)
@@ -79,29 +77,26 @@ def dossier_withdrawn_email_task(*, dossier_id: int) -> None:
         _notify(dossier, "withdrawn", to_instructors=True)
 
 
-@shared_task(name="applications.completion_request_email",
+@tenant_task(name="applications.completion_request_email",
+             tenant_from=("completion_request_id", "applications.CompletionRequest",
+                          "dossier__tenant"),
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def completion_request_email_task(*, completion_request_id: int, dossier_id: int | None = None) -> None:
-    from django_scopes import scopes_disabled
-
     from .models import CompletionRequest
 
-    with scopes_disabled():  # task start-up
-        request = CompletionRequest.objects.filter(pk=completion_request_id).first()
+    request = CompletionRequest.objects.filter(pk=completion_request_id).first()
     if request is not None:
         _notify(_dossier(request.dossier_id), "completion_requested",
                 extra={"completion": request}, key=str(request.pk))
 
 
-@shared_task(name="applications.dossier_message_email",
+@tenant_task(name="applications.dossier_message_email",
+             tenant_from=("message_id", "applications.DossierMessage", "dossier__tenant"),
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def dossier_message_email_task(*, message_id: int) -> None:
-    from django_scopes import scopes_disabled
-
     from .models import DossierMessage
 
-    with scopes_disabled():  # task start-up
-        message = DossierMessage.objects.filter(pk=message_id).first()
+    message = DossierMessage.objects.filter(pk=message_id).first()
     if message is not None:
         _notify(_dossier(message.dossier_id), "message",
                 to_instructors=not message.from_instructor, extra={"message": message},

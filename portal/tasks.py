@@ -2,37 +2,36 @@
 
 import logging
 
-from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
-from django_scopes import scope, scopes_disabled
+
+from .taskbase import tenant_task
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="portal.invitation_email", autoretry_for=(ConnectionError, OSError),
+@tenant_task(name="portal.invitation_email",
+             tenant_from=("invitation_id", "portal.Invitation", "tenant"), autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
 def invitation_email_task(*, invitation_id: int) -> None:
     from .emails import render_and_send_invitation
     from .models import Invitation
 
-    with scopes_disabled():
-        invitation = Invitation.objects.select_related("tenant", "organization").filter(
-            pk=invitation_id).first()
+    invitation = Invitation.objects.select_related("tenant", "organization").filter(
+        pk=invitation_id).first()
     if invitation is None:
         logger.info("invitation %s no longer exists; e-mail not sent", invitation_id)
         return
-    with scope(tenant=invitation.tenant):
-        render_and_send_invitation(invitation)
+    render_and_send_invitation(invitation)
 
 
-@shared_task(name="portal.outbox_flush")
+@tenant_task(name="portal.outbox_flush", tenant_from=None)  # global rows
 def outbox_flush_task() -> int:
     from .outbox import flush
 
     return flush()
 
 
-@shared_task(name="portal.run_reminders", autoretry_for=(ConnectionError, OSError),
+@tenant_task(name="portal.run_reminders", tenant_from=None, autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
 def run_reminders_task() -> int:
     """Beat job: send the deadline reminders that are due (each one once)."""
@@ -41,7 +40,7 @@ def run_reminders_task() -> int:
     return run_reminders()
 
 
-@shared_task(name="portal.purge_expired_dossiers")
+@tenant_task(name="portal.purge_expired_dossiers", tenant_from=None)
 def purge_expired_dossiers_task() -> int:
     """Beat job (daily): delete the closed dossiers past their tenant's retention period."""
     from .privacy import purge_expired_dossiers

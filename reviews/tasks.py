@@ -2,32 +2,31 @@
 
 import logging
 
-from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+
+from portal.taskbase import tenant_task
 
 from .enums import SessionStatus
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="reviews.session_minutes", autoretry_for=(ConnectionError, OSError),
+@tenant_task(name="reviews.session_minutes",
+             tenant_from=("session_id", "reviews.CommitteeSession", "tenant"), autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
 def session_minutes_task(*, session_id: int) -> None:
     """(Re)generate the minutes of a closed session; unchanged data: nothing rendered."""
     from .documents import minutes_generate
     from .models import CommitteeSession
 
-    with scopes_disabled():  # task start-up: the row names its tenant
-        session = CommitteeSession.objects.select_related("tenant").filter(pk=session_id).first()
-    if session is None:
-        return
-    with scope(tenant=session.tenant):
+    session = CommitteeSession.objects.select_related("tenant").filter(pk=session_id).first()
+    if session is not None:
         minutes_generate(session)
 
 
-@shared_task(name="reviews.decision_notify", autoretry_for=(ConnectionError, OSError),
+@tenant_task(name="reviews.decision_notify",
+             tenant_from=("decision_id", "reviews.Decision", "session__tenant"), autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
 def decision_notify_task(*, decision_id: int) -> None:
     """Tell the applicant structure's members the decision, once (``notified_at``)."""
@@ -38,12 +37,11 @@ def decision_notify_task(*, decision_id: int) -> None:
     from .letters import letter_for_email
     from .models import Decision
 
-    with scopes_disabled():
-        decision = Decision.objects.select_related("session__tenant").filter(pk=decision_id).first()
+    decision = Decision.objects.select_related("session__tenant").filter(pk=decision_id).first()
     if decision is None:
         return
     tenant = decision.session.tenant
-    with scope(tenant=tenant), transaction.atomic():
+    with transaction.atomic():
         decision = (Decision.objects.select_for_update(of=("self",))
                     .select_related("dossier__structure", "dossier__call", "dossier__tenant",
                                     "dossier__category", "dossier__track", "session")
@@ -74,20 +72,19 @@ def decision_notify_task(*, decision_id: int) -> None:
         decision.save(update_fields=["notified_at"])
 
 
-@shared_task(name="reviews.decision_letter", autoretry_for=(ConnectionError, OSError),
+@tenant_task(name="reviews.decision_letter",
+             tenant_from=("decision_id", "reviews.Decision", "session__tenant"), autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
 def decision_letter_task(*, decision_id: int) -> None:
     """Render the decision letter of a closed session (unchanged data: nothing rendered)."""
     from .letters import decision_letter_generate
     from .models import Decision
 
-    with scopes_disabled():  # task start-up: the row names its tenant (one query for all)
-        decision = (Decision.objects
-                    .select_related("session__tenant", "dossier__structure", "dossier__call",
-                                    "dossier__category", "dossier__tenant")
-                    .filter(pk=decision_id, session__status=SessionStatus.CLOSED).first())
+    decision = (Decision.objects
+                .select_related("session__tenant", "dossier__structure", "dossier__call",
+                                "dossier__category", "dossier__tenant")
+                .filter(pk=decision_id, session__status=SessionStatus.CLOSED).first())
     if decision is None:
         logger.info("decision %s deleted or its session not closed: no letter", decision_id)
         return
-    with scope(tenant=decision.session.tenant):
-        decision_letter_generate(decision)
+    decision_letter_generate(decision)

@@ -502,9 +502,9 @@ def test_the_convention_is_stored_when_proposed_and_again_only_when_it_changes(
 def test_convention_task_for_a_deleted_engagement_ends_quietly(caplog):
     from mentoring.tasks import convention_task
 
-    with caplog.at_level("INFO", logger="mentoring.tasks"):
+    with caplog.at_level("INFO"):
         convention_task(engagement_id=424242)
-    assert "engagement 424242 no longer exists; no convention" in caplog.text
+    assert "mentoring.convention: engagement_id=424242 no longer exists" in caplog.text
 
 
 def test_outbid_reasons_say_whether_slots_or_days_are_missing():
