@@ -63,3 +63,9 @@ urlpatterns += [
     path("<slug:tenant_slug>/", include(f"{app}.urls"))
     for app in ("calls", "applications", "reviews", "mentoring")
 ]
+
+# The error pages, French and in the DSFR layout (portal/views/errors.py).
+handler400 = "portal.views.errors.bad_request"
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"

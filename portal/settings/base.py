@@ -218,6 +218,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

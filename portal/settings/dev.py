@@ -3,7 +3,12 @@
 from .base import *  # noqa: F401,F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# The demo shows what users see: the portal's error pages, not Django's debug pages
+# (`DEBUG=1 make run` for those). WhiteNoise serves the static files from their sources
+# (no collectstatic), whatever DEBUG says.
+DEBUG = env.bool("DEBUG", default=False)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 PORTAL_REQUIRE_STAFF_2FA = env.bool("PORTAL_REQUIRE_STAFF_2FA", default=False)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 STORAGES = {
