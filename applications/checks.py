@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from calls.eligibility import FAIL, WARNING, evaluate
+from calls.eligibility import FAIL, UNKNOWN, WARNING, evaluate
 from calls.funding import effective_rules, rules_from_snapshot
 from calls.versioning import rules_snapshot
 
@@ -119,3 +119,71 @@ def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> Dossier
                         dossier_facts(dossier, now=now))
     return DossierCheck(rules=rules, budget=summary, snapshot=snapshot, criteria=criteria,
                         problems=problems, field_problems=funding)
+
+
+# --- Structure criteria, shown before the applicant invests in a dossier ----------------------
+
+@dataclass
+class StructureCriterion:
+    """One criterion of a call on the structure's own profile, judged against it."""
+
+    label: str
+    rule: str       # the rule in plain French ("Ancienneté … supérieure ou égale à 24 mois")
+    actual: str     # what the profile says ("créée il y a 6 mois")
+    status: str     # calls.eligibility PASS, FAIL, WARNING or UNKNOWN
+    blocking: bool
+    scope: str = ""  # "" for the whole call, else the track / category it applies to
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
+
+    @property
+    def attention(self) -> bool:
+        return self.status in (WARNING, UNKNOWN)
+
+
+def is_structure_criterion(criterion) -> bool:
+    return (_get(criterion, "kind") != "declaration"
+            and (_get(criterion, "field") or "").startswith("structure."))
+
+
+def structure_criteria(criteria, structure, *, now=None, with_scope: bool = False) -> list:
+    """The criteria among `criteria` (models or snapshot dicts) that read the structure's
+    profile, each evaluated on it with the profile's actual value, failing ones first. With
+    `with_scope`, each carries the track or category it is limited to (models only)."""
+    from django.utils import timezone
+
+    from calls.eligibility import describe, describe_fact, evaluate_one
+    from portal.formatting import PARIS
+
+    from .eligibility_facts import structure_facts
+
+    today = (now or timezone.now()).astimezone(PARIS).date()
+    facts = structure_facts(structure, today=today)
+    rows = []
+    for criterion in criteria:
+        if not is_structure_criterion(criterion):
+            continue
+        result = evaluate_one(criterion, facts)
+        scope = ""
+        if with_scope and not isinstance(criterion, dict) and (
+                criterion.track_id or criterion.category_id):
+            scope = criterion.scope_label
+        rows.append(StructureCriterion(
+            label=str(_get(criterion, "label")), rule=describe(criterion),
+            actual=describe_fact(criterion, facts), status=result.status,
+            blocking=_get(criterion, "severity") != "warning", scope=scope))
+    order = {FAIL: 0, WARNING: 1, UNKNOWN: 2}
+    return sorted(rows, key=lambda r: (order.get(r.status, 3), r.scope))
+
+
+def structure_checks(criteria, structure, **kwargs) -> dict:
+    """`structure_criteria` with the count of blocking failures, as the template shows it."""
+    rows = structure_criteria(criteria, structure, **kwargs)
+    return {"structure": structure, "rows": rows,
+            "problems": [r for r in rows if r.failed or r.attention],
+            "passed": [r for r in rows if not (r.failed or r.attention)],
+            # Failures of a criterion limited to one track or category block only that choice.
+            "blocking_failures": sum(1 for r in rows if r.failed and r.blocking and not r.scope),
+            "scoped_failures": sum(1 for r in rows if r.failed and r.blocking and r.scope)}

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.enums import MainActivity
@@ -527,6 +527,78 @@ def describe(criterion) -> str:
         "gte": (gettext("supérieur ou égal à"), gettext("supérieure ou égale à")),
     }[operator]
     return f"{subject} {_agree(*words, spec)} {fmt(value)}"
+
+
+# --- the actual value, in plain French ----------------------------------------------------
+
+
+def _duration_phrase(months: int) -> str:
+    years, rest = divmod(int(months), 12)
+    if years and rest:
+        return (ngettext("%(n)d an", "%(n)d ans", years) % {"n": years} + " "
+                + gettext("et") + " " + ngettext("%(n)d mois", "%(n)d mois", rest) % {"n": rest})
+    if years:
+        return ngettext("%(n)d an", "%(n)d ans", years) % {"n": years}
+    return ngettext("%(n)d mois", "%(n)d mois", rest) % {"n": rest}
+
+
+def describe_fact(criterion, facts: dict) -> str:
+    """What the structure (or the dossier) actually has for the criterion's field, in plain
+    French, to be read next to the rule: "créée il y a 6 mois", "siège social en Bretagne",
+    "chiffre d'affaires 2021 : 120 000,00 €", "non renseigné dans le profil". Empty for a
+    declaration or an unknown field."""
+    if _get(criterion, "kind", "check") == "declaration":
+        return ""
+    field = _get(criterion, "field", "")
+    spec = FIELDS.get(field)
+    if spec is None:
+        return ""
+    parameter = str(_get(criterion, "parameter", "") or "")
+    try:
+        fact = _coerce_fact(spec, lookup_fact(facts, field, parameter))
+    except _Missing:
+        fact = None
+    from portal.geo import REGION_LOCATIVE, departement_label
+
+    if field == "structure.months_of_activity":
+        if fact is None:
+            return gettext("date de création non renseignée dans le profil")
+        if fact < 1:
+            return gettext("créée il y a moins d'un mois")
+        return gettext("créée il y a %(duration)s") % {"duration": _duration_phrase(fact)}
+    if field == "structure.cnm_affiliated":
+        return (gettext("affiliée au CNM") if fact else
+                gettext("pas d'affiliation au CNM indiquée dans le profil"))
+    if field == "structure.seat_region":
+        if fact is None:
+            return gettext("région du siège inconnue (vérifiez le code postal du profil)")
+        return gettext("siège social %(in_region)s") % {
+            "in_region": REGION_LOCATIVE.get(fact, fact),
+            "region": INSEE_REGION_CODES.get(fact, fact)}
+    if field == "structure.departement":
+        if fact is None:
+            return gettext("département du siège inconnu (vérifiez le code postal du profil)")
+        return gettext("siège social : %(departement)s") % {
+            "departement": departement_label(fact)}
+    if field == "structure.licence_categories":
+        if not fact:
+            return gettext("aucune licence d'entrepreneur de spectacles dans le profil")
+        items = sorted(fact)
+        listed = (", ".join(items[:-1]) + " " + gettext("et") + " " + items[-1]
+                  if len(items) > 1 else items[0])
+        return ngettext("licence de catégorie %(list)s", "licences de catégories %(list)s",
+                        len(items)) % {"list": listed}
+    subject = spec.label_for(parameter)
+    if fact is None:
+        return gettext("%(subject)s : non renseigné dans le profil") % {
+            "subject": subject} if field.startswith("structure.") else gettext(
+            "%(subject)s : non renseigné") % {"subject": subject}
+    if spec.type == BOOLEAN:
+        phrase = spec.true_phrase if fact else spec.false_phrase
+        return str(phrase) or f"{subject} : " + (gettext("oui") if fact else gettext("non"))
+    if spec.type == SET:
+        return f"{subject} : " + ", ".join(spec.choice_label(v) for v in sorted(fact))
+    return f"{subject} : {format_value(spec, fact)}"
 
 
 def field_catalogue() -> list[dict]:

@@ -19,7 +19,7 @@ from portal.formatting import PARIS
 
 from .. import services
 from ..budget import format_percent, summarize
-from ..checks import check_dossier, filed_snapshot
+from ..checks import check_dossier, filed_snapshot, structure_checks
 from ..enums import DossierStatus, DossierStep
 from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, DossierStartForm,
                      ExpenseFormSet, IncomeFormSet, MessageForm, PartnerFormSet, ProjectForm,
@@ -70,8 +70,11 @@ def dossier_start(request, call_slug: str):
                                         "brouillon à chaque étape."))
             return redirect("applications:dossier_step", tenant_slug=request.tenant.slug,
                             pk=dossier.pk, step=DossierStep.PROJECT)
+    criteria = list(call.eligibility_criteria.select_related("track", "category"))
     return render(request, "applications/dossier_start.html", {
         "call": call, "form": form,
+        "structure_checks": [structure_checks(criteria, s, with_scope=True)
+                             for s in form.fields["structure"].queryset],
         "has_structure": form.fields["structure"].queryset.exists(),
         "create_url": reverse("structures:create") + "?next=" + request.path})
 
@@ -356,6 +359,9 @@ def dossier_step(request, pk: int, step: str):
                "next_step": STEPS[STEPS.index(step) + 1], "steps": _steps(dossier, step),
                "editable": editable, "check": check,
                "completion": services.open_completion_request(dossier), **forms}
+    if step == DossierStep.PROJECT:
+        context["structure_check"] = structure_checks(
+            check.snapshot.get("eligibility_criteria", []), dossier.structure)
     if check is not None:
         context["duration_reasons"] = check.field_problems.get("duration", [])
         context["rules"] = check.rules
