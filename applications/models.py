@@ -10,6 +10,7 @@ from django_scopes import ScopedManager
 
 from portal.enums import Aesthetic, MainActivity
 from portal.geo import departement_for_postal_code, region_for_postal_code
+from portal.models import RemembersLoadedValues
 from portal.validators import INSEE_REGION_CODES
 
 from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
@@ -22,7 +23,10 @@ class StatusChangeError(RuntimeError):
     """A dossier's status was changed outside the transition service."""
 
 
-class Structure(models.Model):
+class Structure(RemembersLoadedValues, models.Model):
+    #: What the dossiers' search documents hold (reviews.signals refreshes them on a change).
+    REMEMBERED = ("name", "siret")
+
     """A music structure (label, venue, producer, network…). Global, not tenant-owned: one
     profile serves the structure's dossiers in every region. Access is through
     `StructureMember`."""
@@ -228,9 +232,12 @@ def _receipt_path(instance, filename: str) -> str:
     return f"receipts/{instance.tenant_id}/{uuid.uuid4().hex}.pdf"
 
 
-class Dossier(models.Model):
+class Dossier(RemembersLoadedValues, models.Model):
     """An application of a structure to a call of a tenant. Draft until submitted; then
     frozen (except the steps an instructor reopens with a completion request)."""
+
+    #: What its search document depends on, and the filing (reviews.signals).
+    REMEMBERED = ("reference", "title", "structure_id", "status")
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="dossiers")
     call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="dossiers",
@@ -279,6 +286,18 @@ class Dossier(models.Model):
         ordering = ["-updated_at"]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        # The instruction dashboard's filters and sorts within a tenant (reviews.selectors
+        # SORTS: NULLS LAST, so the index says so too, or PostgreSQL sorts every row).
+        indexes = [
+            models.Index(models.F("tenant"), models.F("submitted_at").desc(nulls_last=True),
+                         models.F("id").desc(nulls_last=True), name="dossier_tenant_date"),
+            models.Index(models.F("tenant"), models.F("status"),
+                         models.F("submitted_at").desc(nulls_last=True),
+                         models.F("id").desc(nulls_last=True), name="dossier_tenant_status_date"),
+            models.Index(models.F("tenant"), models.F("requested_amount").desc(nulls_last=True),
+                         models.F("id").desc(nulls_last=True), name="dossier_tenant_amount"),
+            models.Index(fields=["tenant", "call", "category"], name="dossier_tenant_call"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "reference"], condition=~Q(reference=""),
                                     name="dossier_unique_reference"),

@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (deploy checks)
+        from . import signals  # noqa: F401  (cache invalidation)
         from .navigation import NavItem, register
 
         register(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from .enums import Role
 from .navigation import items_for
@@ -14,7 +15,9 @@ def portal(request):
         "tenant": tenant,
         "tenant_roles": roles,
         "ROLE": Role,
-        "tenant_signatories": (lambda: list(tenant_signatories(tenant))) if tenant else [],
+        # Read once per request, on first use (header and footer both list them).
+        "tenant_signatories": SimpleLazyObject(lambda: list(tenant_signatories(tenant)))
+        if tenant else [],
         "tenant_nav": items_for(request) if hasattr(request, "user") else [],
         "PORTAL_DEMO": getattr(settings, "PORTAL_DEMO", False),
     }

@@ -1,11 +1,13 @@
+from contextlib import ExitStack
+
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django_scopes import scope
 
 from .enums import STAFF_ROLES
-from .tenancy import tenant_for_slug
+from .tenancy import tenant_for_slug, user_has_mfa, user_is_staff
 
 
 class TenantMiddleware:
@@ -13,6 +15,11 @@ class TenantMiddleware:
 
     Unknown or inactive tenant: 404. Outside tenant URLs the scope is empty, so a query on a
     tenant-owned model there raises `ScopeError` instead of leaking rows.
+
+    The slug is read from the URL match Django makes anyway (`process_view`), not from a second
+    `resolve()`; the scope entered there is left when the response is returned (`__call__`),
+    after the view and its template have run. The tenant comes from the shared cache
+    (`portal.tenancy.tenant_for_slug`).
     """
 
     def __init__(self, get_response):
@@ -20,17 +27,18 @@ class TenantMiddleware:
 
     def __call__(self, request):
         request.tenant = None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            match = None
-        slug = match.kwargs.get("tenant_slug") if match else None
+        with ExitStack() as stack:
+            request._tenant_scope = stack
+            return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("tenant_slug")
         if not slug:
             # No scope at all (not even tenant=None, which django-scopes reads as "no filter").
-            return self.get_response(request)
+            return None
         request.tenant = tenant_for_slug(slug)
-        with scope(tenant=request.tenant):
-            return self.get_response(request)
+        request._tenant_scope.enter_context(scope(tenant=request.tenant))
+        return None
 
 
 #: Session key: the page a staff member asked for before being sent to TOTP enrolment.
@@ -60,11 +68,4 @@ class RequireStaffTwoFactorMiddleware:
 
 
 def _needs_second_factor(user) -> bool:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    from .models import Tenant
-
-    if "_portal_is_staff" not in user.__dict__:
-        user._portal_is_staff = user.is_superuser or Tenant.objects.filter(
-            memberships__user=user, memberships__role__in=STAFF_ROLES).exists()
-    return user._portal_is_staff and not is_mfa_enabled(user)
+    return user_is_staff(user) and not user_has_mfa(user)

@@ -18,6 +18,32 @@ from .enums import ROLE_ORGANIZATION_KINDS, OrganizationKind, Role
 from .validators import INSEE_REGION_CODES, validate_insee_region, validate_tenant_slug
 
 
+class RemembersLoadedValues:
+    """Model mixin: the values of `REMEMBERED` fields as loaded from (or last saved to) the
+    database, so that a post_save receiver can tell what a save changed without a query."""
+
+    REMEMBERED: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_values()
+        return instance
+
+    def remember_values(self) -> None:
+        loaded = self.__dict__
+        self._remembered = {f: loaded[f] for f in self.REMEMBERED if f in loaded}
+
+    def changed_since_load(self) -> set[str]:
+        """Fields of REMEMBERED that differ from the loaded values (all of them for an object
+        that was never loaded)."""
+        remembered = getattr(self, "_remembered", None)
+        if remembered is None:
+            return set(self.REMEMBERED)
+        return {f for f in self.REMEMBERED if f not in remembered
+                or remembered[f] != self.__dict__.get(f)}
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -42,16 +42,24 @@ class DashboardFilterForm(PortalForm):
 
     def __init__(self, *args, tenant, calls=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # plain choices (one query each, ids only): the tenant's calls, tracks, categories
+        # plain choices, ids only: the tenant's calls, tracks and categories in one query
+        from django.db.models import CharField, IntegerField, Value
+
+        def rows(model, kind, tenant_path, call_title):
+            return model.objects.filter(**{tenant_path: tenant}).order_by().values_list(
+                Value(kind, output_field=CharField()), "pk", "title", call_title,
+                Value(0, output_field=IntegerField()) if kind == "call" else "position")
+
+        kinds = {"call": [], "track": [], "category": []}
+        for kind, pk, title, call, position in rows(Call, "call", "tenant", "title").union(
+                rows(Track, "track", "call__tenant", "call__title"),
+                rows(Category, "category", "call__tenant", "call__title"), all=True):
+            label = title if kind == "call" else f"{title} ({call})"
+            kinds[kind].append(((title, pk) if kind == "call" else (position, pk), pk, label))
         everything = [("", _("Tous"))]
-        self.fields["call"].choices = everything + list(
-            Call.objects.filter(tenant=tenant).order_by("title").values_list("pk", "title"))
-        self.fields["track"].choices = everything + [
-            (pk, f"{title} ({call})") for pk, title, call in Track.objects.filter(
-                call__tenant=tenant).values_list("pk", "title", "call__title")]
-        self.fields["category"].choices = everything + [
-            (pk, f"{title} ({call})") for pk, title, call in Category.objects.filter(
-                call__tenant=tenant).values_list("pk", "title", "call__title")]
+        for kind in kinds:
+            self.fields[kind].choices = everything + [
+                (pk, label) for _key, pk, label in sorted(kinds[kind])]
 
 
 class ConflictForm(PortalForm):

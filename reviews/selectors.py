@@ -5,6 +5,7 @@ queries, whatever the number of rows."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
@@ -19,11 +20,11 @@ from portal.enums import Role
 
 from .enums import DecisionOutcome, ReviewStatus
 from .envelope import EnvelopeLine, money
-from .models import (Assignment, ConflictDeclaration, Decision, DecisionShare, Review,
-                     ReviewSettings)
+from .models import (AgendaItem, Assignment, ConflictDeclaration, Decision, DecisionShare,
+                     Recusal, Review, ReviewSettings)
 from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion
 
-from portal.tenancy import roles_of  # noqa: E402,F401  (re-exported for views)
+from portal.tenancy import request_memo, roles_of  # noqa: E402,F401  (roles_of: for views)
 
 SEARCH_CONFIG = "french_unaccent"
 
@@ -45,7 +46,7 @@ def conflict_sirets(user, tenant, *, cached: bool = True) -> frozenset[str]:
     for the request; services pass ``cached=False``)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cache = user.__dict__.setdefault("_conflict_sirets", {})
+    cache = request_memo(user).setdefault("_conflict_sirets", {})
     if not cached or tenant.pk not in cache:
         cache[tenant.pk] = frozenset(ConflictDeclaration.objects.filter(
             tenant=tenant, officer=user).values_list("siret", flat=True))
@@ -53,7 +54,7 @@ def conflict_sirets(user, tenant, *, cached: bool = True) -> frozenset[str]:
 
 
 def forget_conflicts(user) -> None:
-    user.__dict__.pop("_conflict_sirets", None)
+    request_memo(user).pop("_conflict_sirets", None)
 
 
 def conflict_q(sirets) -> Q:
@@ -275,15 +276,23 @@ def dashboard_queryset(tenant, user, params: dict):
 
 def my_part(user, dossier_ids) -> dict[int, str]:
     """For the dossiers of one page: {dossier_id: "assigned" | "draft" | "submitted"} where
-    the user is a rapporteur (2 queries, however long the page)."""
-    ids = list(dossier_ids)
-    part = {d: "assigned" for d in Assignment.objects.filter(
-        officer=user, dossier_id__in=ids).values_list("dossier_id", flat=True)}
-    for dossier_id, status in Review.objects.filter(officer=user, dossier_id__in=ids).values_list(
-            "dossier_id", "status"):
-        if dossier_id in part:
-            part[dossier_id] = status
-    return part
+    the user is a rapporteur (1 query, however long the page)."""
+    from django.db.models import Subquery
+
+    own_review = Review.objects.filter(dossier_id=OuterRef("dossier_id"), officer=user)
+    return {dossier_id: status or "assigned" for dossier_id, status in Assignment.objects.filter(
+        officer=user, dossier_id__in=list(dossier_ids)).annotate(
+        review_status=Subquery(own_review.values("status")[:1])).values_list(
+        "dossier_id", "review_status")}
+
+
+#: What a dashboard row shows (the dossier's JSON fields — rules snapshot, draft data,
+#: eligibility results — are never decoded for the page).
+DASHBOARD_ROW_FIELDS = (
+    "pk", "tenant_id", "reference", "status", "requested_amount", "submitted_at", "call__title",
+    "category__title", "track__title", "structure__name", "structure__siret",
+    "review_summary__review_count", "review_summary__mean", "review_summary__median",
+    "review_summary__spread", "review_summary__tenant_id")
 
 
 def state_counters(queryset) -> dict[str, int]:
@@ -344,3 +353,126 @@ def reviews_prefetch(prefix: str = ""):
     """The submitted reviews with their authors, as `submitted_reviews` (one query)."""
     qs = Review.objects.filter(status=ReviewStatus.SUBMITTED).select_related("officer")
     return Prefetch(f"{prefix}reviews", queryset=qs, to_attr="submitted_reviews")
+
+
+# --- Committee agenda --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AgendaReview:
+    officer: str
+    funder: str
+    total: Decimal | None
+    recommendation: str
+    proposed_amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One agenda item as the committee page shows it: plain values and French labels, read
+    in a fixed number of queries (no model instances: at 342 items building them, their
+    related objects and their choice labels cost most of the page)."""
+
+    item_pk: int
+    position: int
+    dossier_pk: int
+    reference: str
+    structure_name: str
+    call_title: str
+    category_title: str
+    requested_amount: Decimal | None
+    status: str
+    status_label: str
+    review_count: int
+    mean: Decimal | None
+    median: Decimal | None
+    spread: Decimal | None
+    reviews: tuple[AgendaReview, ...]
+    decision_pk: int | None
+    decision_outcome: str
+    decision_label: str
+    decision_amount: Decimal | None
+    decision_advance: Decimal | None
+    decision_balance: Decimal | None
+    decision_motivation: str
+    decided_by: str
+    recused: tuple[str, ...]
+    conflicted: bool
+    scores_hidden: bool
+    letter: bool
+    can_decide: bool
+
+
+def _person(first: str | None, last: str | None, email: str | None) -> str:
+    """As `User.__str__` says it (full name, else e-mail), without loading the user."""
+    return f"{first or ''} {last or ''}".strip() or (email or "")
+
+
+def agenda_rows(*, session, user, members, can_decide: bool,
+                letter_decision_ids=frozenset()) -> list[AgendaRow]:
+    """The agenda of `session` for `user`, in order: a member's conflicts hide the reviews
+    and the decision button from them, scores follow `scores_visible` (blind review), recused
+    and conflicted members are listed per dossier; `letter` says the decision's letter is
+    stored (`letter_decision_ids`: the decisions' ids as strings). 6 queries whatever the
+    length of the agenda."""
+    from .enums import Recommendation
+
+    items = list(AgendaItem.objects.filter(session=session).order_by("position", "pk").values_list(
+        "pk", "position", "dossier_id", "dossier__reference", "dossier__structure__name",
+        "dossier__call__title", "dossier__category__title", "dossier__requested_amount",
+        "dossier__status", "dossier__review_summary__review_count",
+        "dossier__review_summary__mean", "dossier__review_summary__median",
+        "dossier__review_summary__spread", "dossier__decision__pk", "dossier__decision__outcome",
+        "dossier__decision__amount", "dossier__decision__advance_amount",
+        "dossier__decision__motivation", "dossier__decision__decided_by__first_name",
+        "dossier__decision__decided_by__last_name", "dossier__decision__decided_by__email"))
+    dossier_ids = [row[2] for row in items]
+    reviews = defaultdict(list)
+    funder_labels = dict(Review._meta.get_field("funder").choices)
+    recommendation_labels = dict(Recommendation.choices)
+    for (dossier_id, first, last, email, funder, total, recommendation,
+         proposed) in Review.objects.filter(
+            dossier_id__in=dossier_ids, status=ReviewStatus.SUBMITTED).order_by(
+            "submitted_at", "pk").values_list(
+            "dossier_id", "officer__first_name", "officer__last_name", "officer__email",
+            "funder", "total", "recommendation", "proposed_amount"):
+        reviews[dossier_id].append(AgendaReview(
+            _person(first, last, email), str(funder_labels.get(funder, funder)), total,
+            str(recommendation_labels.get(recommendation, recommendation)), proposed))
+    pairs = conflicted_pairs(session.tenant, dossier_ids)
+    readable = scores_visible_ids(user, session.tenant, dossier_ids)
+    recused = defaultdict(dict)
+    for dossier_id, user_id, first, last, email in Recusal.objects.filter(
+            session=session).values_list("dossier_id", "user_id", "user__first_name",
+                                         "user__last_name", "user__email"):
+        recused[dossier_id][user_id] = _person(first, last, email)
+    status_labels = {k: str(v) for k, v in DossierStatus.choices}
+    outcome_labels = {k: str(v) for k, v in DecisionOutcome.choices}
+    rows = []
+    for (item_pk, position, dossier_id, reference, structure_name, call_title, category_title,
+         requested, status, review_count, mean, median, spread, decision_pk, outcome, amount,
+         advance, motivation, first, last, email) in items:
+        me_conflicted = (user.pk, dossier_id) in pairs
+        visible = dossier_id in readable
+        names = dict(recused.get(dossier_id, {}))
+        for m in members:
+            if (m.user_id, dossier_id) in pairs:
+                names.setdefault(m.user_id, str(m.user))
+        rows.append(AgendaRow(
+            item_pk=item_pk, position=position, dossier_pk=dossier_id, reference=reference,
+            structure_name=structure_name, call_title=call_title,
+            category_title=category_title or "", requested_amount=requested, status=status,
+            status_label=status_labels.get(status, status),
+            review_count=(review_count or 0) if visible else 0,
+            mean=mean if visible else None, median=median if visible else None,
+            spread=spread if visible else None,
+            reviews=tuple(reviews.get(dossier_id, ())) if visible and not me_conflicted else (),
+            decision_pk=decision_pk, decision_outcome=outcome or "", decision_label=outcome_labels.get(outcome, ""),
+            decision_amount=amount, decision_advance=advance,
+            decision_balance=None if amount is None else amount - (advance or 0),
+            decision_motivation=motivation or "",
+            decided_by=_person(first, last, email) if outcome else "",
+            recused=tuple(names.values()), conflicted=me_conflicted,
+            scores_hidden=not visible,
+            letter=decision_pk is not None and str(decision_pk) in letter_decision_ids,
+            can_decide=can_decide and not me_conflicted))
+    return rows

@@ -1,5 +1,9 @@
-"""Keep the dossier search document fresh when the applications app saves a filed dossier or
-a structure changes its name (the dashboard searches `DossierSummary.search`)."""
+"""Keep the dossier search document fresh when the applications app files a dossier, changes
+what its search document holds (reference, title, structure), or a structure changes its name
+or SIRET (the dashboard searches `DossierSummary.search`). Other saves (a bare state change, a
+draft field, a structure's licences or revenue) leave the summary alone: they used to refresh
+it on every save, across tenants for a structure. The review aggregate is refreshed by
+`review_save`."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -11,11 +15,27 @@ _STATE_ONLY = frozenset({"status", "updated_at", "submitted_at", "first_submitte
                          "withdrawn_at"})
 
 
+def _filed_again(instance) -> bool:
+    """Filed (again): the partners may have changed during a completion request."""
+    from applications.enums import DossierStatus
+
+    remembered = getattr(instance, "_remembered", None) or {}
+    return (instance.status == DossierStatus.SUBMITTED
+            and remembered.get("status") != DossierStatus.SUBMITTED)
+
+
 @receiver(post_save, sender="applications.Dossier", dispatch_uid="reviews_dossier_summary")
 def dossier_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.is_draft or not instance.reference:
         return
-    if update_fields is not None and set(update_fields) <= _STATE_ONLY:
+    changed = instance.changed_since_load()
+    filed_again = _filed_again(instance)
+    instance.remember_values()
+    if update_fields is not None and set(update_fields) <= _STATE_ONLY and not filed_again:
+        return
+    if changed == {"status"} and not filed_again:
+        return
+    if not changed:
         return
     from .services import summary_refresh
 
@@ -25,7 +45,9 @@ def dossier_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 
 @receiver(post_save, sender="applications.Structure", dispatch_uid="reviews_structure_summary")
 def structure_saved(sender, instance, raw=False, created=False, **kwargs):
-    if raw or created:
+    changed = instance.changed_since_load()
+    instance.remember_values()
+    if raw or created or not changed:
         return
     from django_scopes import scopes_disabled
 

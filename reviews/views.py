@@ -87,6 +87,7 @@ def _dashboard_params(request):
 def dashboard(request):
     form, params = _dashboard_params(request)
     qs, counters_qs = selectors.dashboard_queryset(request.tenant, request.user, params)
+    qs = qs.only(*selectors.DASHBOARD_ROW_FIELDS)
     counters = selectors.state_counters(counters_qs)
     paginator = Paginator(qs, PAGE_SIZE)
     paginator.__dict__["count"] = sum(counters.values())  # the counters already counted them
@@ -490,39 +491,14 @@ def session_detail(request, session_pk: int):
     session = _session_for(request, session_pk)
     calls = list(session.calls.all())
     members = list(CommitteeMember.objects.filter(session=session).select_related("user"))
-    items = list(AgendaItem.objects.filter(session=session).select_related(
-        "dossier__structure", "dossier__call", "dossier__category", "dossier__track",
-        "dossier__review_summary", "dossier__decision__decided_by")
-        .prefetch_related(selectors.reviews_prefetch("dossier__"), "dossier__decision__shares"))
-    dossier_ids = [it.dossier_id for it in items]
-    pairs = selectors.conflicted_pairs(request.tenant, dossier_ids)
-    readable = selectors.scores_visible_ids(request.user, request.tenant, dossier_ids)
-    recusals = {}
-    for r in Recusal.objects.filter(session=session).select_related("user"):
-        recusals.setdefault(r.dossier_id, []).append(r.user)
     member_ids = {m.user_id for m in members}
     totals = selectors.granted_totals(request.tenant, calls)
     can_decide = (request.user.has_perm("reviews.decide", request.tenant)
                   and not session.is_closed)
     funders_all = sorted({f for c in calls for f in (c.funders or [])})
-    letter_ids = _stored_letter_ids(session)
-    rows = []
-    for it in items:
-        d = it.dossier
-        me_conflicted = (request.user.pk, d.pk) in pairs
-        recused = {u.pk: u for u in recusals.get(d.pk, [])}
-        for m in members:
-            if (m.user_id, d.pk) in pairs:
-                recused.setdefault(m.user_id, m.user)
-        decision = getattr(d, "decision", None)
-        rows.append({"item": it, "dossier": d, "decision": decision,
-                     "letter": decision is not None and str(decision.pk) in letter_ids,
-                     "summary": getattr(d, "review_summary", None) if d.pk in readable
-                     else None,
-                     "reviews": d.submitted_reviews if d.pk in readable else [],
-                     "conflicted": me_conflicted, "scores_hidden": d.pk not in readable,
-                     "recused": list(recused.values()),
-                     "can_decide": can_decide and not me_conflicted})
+    rows = selectors.agenda_rows(session=session, user=request.user, members=members,
+                                 can_decide=can_decide,
+                                 letter_decision_ids=_stored_letter_ids(session))
     present = [m for m in members if m.present]
     candidate_choices = [(m.user_id, str(m.user)) for m in Membership.objects.filter(
         tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related("user")
@@ -533,6 +509,10 @@ def session_detail(request, session_pk: int):
         "can_generate_letters": request.user.has_perm("reviews.generate_letters", request.tenant),
         "session": session, "calls": calls, "members": members, "present": present,
         "rows": rows, "can_decide": can_decide, "can_manage": can_manage and not session.is_closed,
+        # …/dossiers/<pk>/decision/ for every row, reversed once
+        "decision_base": reverse("reviews:decision_record", kwargs={
+            "tenant_slug": request.tenant.slug, "session_pk": session.pk, "pk": 0,
+        }).rsplit("/0/decision/", 1)[0],
         "envelope": selectors.envelope_lines(request.tenant, calls, totals),
         "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
                        for f in funders_all],

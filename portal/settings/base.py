@@ -169,9 +169,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = env("REDIS_URL", default="")
+# With Redis (production, docker-compose) every web host shares one cache: allauth's rate limits
+# and used-TOTP markers, the tenant and two-factor facts the middlewares read on each request
+# (portal.tenancy), and the sessions (below). CACHE_KEY_PREFIX keeps two deployments (or a
+# benchmark) on one Redis apart.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="portal")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": REDIS_URL, "KEY_PREFIX": CACHE_KEY_PREFIX},
+        # Its own alias: clearing the default cache never signs anybody out.
+        "sessions": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": REDIS_URL, "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-session"},
+    }
+    # Sessions read from Redis (no database query per request), written through to the
+    # database, so that a Redis restart signs nobody out; any web host reads any session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
