@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_reference_counter_drop_call'),
+        ('applications', '0008_dossier_status_registered_states'),
         ('calls', '0001_initial'),
         ('portal', '0003_tenant_retention_years'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
