@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.amounts import AmountField
+from portal.form_labels import mark_not_optional
 from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
 
@@ -120,6 +121,11 @@ class ProjectForm(PortalModelForm):
                    "summary": forms.Textarea(attrs={"rows": 6}),
                    "objectives": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # needed to file the dossier (applications.checks), not to save the draft
+        mark_not_optional(self, "title", "summary", "start_date", "end_date")
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
@@ -179,6 +185,10 @@ class PartnerForm(PortalForm):
     siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
     role = forms.CharField(label=_("Rôle dans le projet"), max_length=300, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_not_optional(self, "name", "role")  # needed on every line that is filled in
+
     def clean_siret(self):
         value = normalize_siret(self.cleaned_data.get("siret"))
         if value:
@@ -217,7 +227,7 @@ class MessageForm(PortalForm):
 
 
 class WithdrawForm(PortalForm):
-    reason = forms.CharField(label=_("Motif (facultatif)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Motif"), max_length=500, required=False)
     confirm = forms.BooleanField(label=_("Je confirme retirer ce dossier : ce retrait est "
                                          "définitif."))
 

@@ -10,6 +10,9 @@ class PortalConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (deploy checks)
         from . import signals  # noqa: F401  (cache invalidation)
+        from .form_labels import install
+
+        install()  # the optional-field marker of django-dsfr's snippets (portal/form_labels.py)
         from .navigation import NavItem, register
 
         register(

@@ -7,6 +7,7 @@ from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
 from .amounts import french_number_field
+from .form_labels import french_empty_labels
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
 from .signup import clean_person_name
@@ -34,6 +35,7 @@ class PortalModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        french_empty_labels(self)
         if _french_numbers(self):
             for visible in self.visible_fields():
                 dsfr_input_class_attr(visible)
@@ -46,6 +48,7 @@ class PortalForm(DsfrBaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        french_empty_labels(self)
         if _french_numbers(self):
             for visible in self.visible_fields():
                 dsfr_input_class_attr(visible)

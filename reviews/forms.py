@@ -8,6 +8,7 @@ from applications.enums import DossierStatus
 from calls.enums import Funder
 from calls.models import Call, Category, Track
 from portal.amounts import AmountField, NumberField
+from portal.form_labels import mark_not_optional
 from portal.forms import DATE_WIDGET, PortalForm
 
 from .enums import DecisionOutcome, Recommendation
@@ -115,6 +116,8 @@ class DecisionForm(PortalForm):
             self.fields[f"share_{funder}"] = AmountField(
                 label=_("Montant versé par : %(f)s (€)") % {"f": Funder(funder).label},
                 required=False)
+        # required in some cases (a refusal's motivation, the amounts of a grant)
+        mark_not_optional(self, "motivation", *(f"share_{f}" for f in self.funders))
 
     def shares(self) -> dict:
         return {f: self.cleaned_data.get(f"share_{f}") for f in self.funders}

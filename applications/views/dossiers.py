@@ -258,8 +258,38 @@ def _declaration_criteria(dossier):
             and (c.category_id is None or c.category_id == dossier.category_id)]
 
 
-def _build_forms(dossier, step, data):
-    """The forms of `step`, bound to `data` (POST or kept raw input) or to the saved values."""
+#: The formsets of the guided form, by prefix: a line can be added to each (by the page's
+#: script without a round trip, or by its « Ajouter » button that saves and shows one more).
+LINE_FORMSETS = {"expense": DossierStep.BUDGET, "income": DossierStep.BUDGET,
+                 "partner": DossierStep.PARTNERS}
+
+
+def _line_to_add(step, value) -> str | None:
+    return value if LINE_FORMSETS.get(value) == step else None
+
+
+def _with_one_more_line(post, prefix):
+    """`post` with one more (empty) form in the formset `prefix`."""
+    data = post.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        data[key] = str(int(data.get(key) or 0) + 1)
+    except ValueError:
+        pass
+    return data
+
+
+def _build_forms(dossier, step, data, more: str | None = None):
+    """The forms of `step`, bound to `data` (POST or kept raw input) or to the saved values;
+    `more`: the prefix of a formset shown with one more empty line."""
+    forms = _build_step_forms(dossier, step, data)
+    for form in forms.values():
+        if more and getattr(form, "prefix", None) == more and hasattr(form, "extra"):
+            form.extra += 1
+    return forms
+
+
+def _build_step_forms(dossier, step, data):
     if step == DossierStep.PROJECT:
         return {"form": ProjectForm(data, instance=dossier)}
     if step == DossierStep.BUDGET:
@@ -325,6 +355,9 @@ def dossier_step(request, pk: int, step: str):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("Cette étape n'est pas modifiable."))
+        action = request.POST.get("action", "")
+        adding = _line_to_add(step, action.removeprefix("add-")) if action.startswith(
+            "add-") else None
         forms = _build_forms(dossier, step, request.POST)
         if step == DossierStep.DOCUMENTS or _valid(forms):
             try:
@@ -340,15 +373,22 @@ def dossier_step(request, pk: int, step: str):
                                  % {"step": DossierStep(step).label})
                 if request.POST.get("action") == "next":
                     return redirect(_step_url(dossier, STEPS[STEPS.index(step) + 1]))
+                if adding:
+                    return redirect(f"{_step_url(dossier, step)}?ajouter={adding}"
+                                    f"#{adding}-lines")
                 return redirect(_step_url(dossier, step))
         else:
             services.dossier_save_invalid_input(user=request.user, dossier=dossier, step=step,
                                                 raw=_raw(request.POST))
             messages.warning(request, _("Votre saisie est conservée, mais elle contient des "
                                         "erreurs : corrigez les champs signalés."))
+            if adding:
+                forms = _build_forms(dossier, step, _with_one_more_line(request.POST, adding))
+                _valid(forms)
     else:
         kept = (dossier.draft_data or {}).get(step)
-        forms = _build_forms(dossier, step, _querydict(kept) if kept else None)
+        more = _line_to_add(step, request.GET.get("ajouter"))
+        forms = _build_forms(dossier, step, _querydict(kept) if kept else None, more=more)
         if kept:
             _valid(forms)  # show the errors of the kept input again
     check = (check_dossier(dossier, snapshot=filed_snapshot(dossier))

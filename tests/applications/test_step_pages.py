@@ -84,3 +84,34 @@ def test_budget_step_gives_the_live_balance_texts_to_the_script(client, dossier,
                       ).content.decode()
     assert ('data-budget-balance data-msg-balanced="Le budget est équilibré." '
             'data-msg-gap="Écart entre recettes et dépenses : {gap}" data-locale="fr"') in html
+
+
+def _labels(html: str) -> dict[str, str]:
+    """{input id: label text} of the page's DSFR labels."""
+    import re
+
+    return {m.group(1): " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
+            for m in re.finditer(r'<label for="([^"]+)" class="fr-label">(.*?)</label>', html,
+                                 re.S)}
+
+
+def test_guided_form_marks_optional_only_what_may_stay_empty_to_file(client, dossier, applicant):
+    client.force_login(applicant)
+    base = f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/etapes"
+    labels = _labels(client.get(f"{base}/project/").content.decode())
+    assert labels["id_title"] == "Intitulé du projet"
+    assert labels["id_summary"].startswith("Présentation") and "Optionnel" not in labels[
+        "id_summary"]
+    assert "(Optionnel)" not in labels["id_start_date"] + labels["id_end_date"]
+    assert labels["id_objectives"].endswith("(Optionnel)")
+    labels = _labels(client.get(f"{base}/partners/").content.decode())
+    assert labels["id_partner-0-name"] == "Nom de la structure partenaire"
+    assert labels["id_partner-0-role"] == "Rôle dans le projet"
+    assert labels["id_partner-0-siret"] == "SIRET (Optionnel)"
+
+
+def test_withdrawal_reason_is_marked_optional_once(client, dossier, applicant):
+    from applications.forms import WithdrawForm
+
+    assert str(WithdrawForm()["reason"].label) == "Motif"
+    assert "Motif (Optionnel)" in " ".join(WithdrawForm().as_div().split())
