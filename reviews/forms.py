@@ -89,7 +89,12 @@ class SessionForm(PortalForm):
 
 class MemberForm(PortalForm):
     user = forms.ChoiceField(label=_("Membre"))
-    funder = forms.ChoiceField(label=_("Financeur représenté"), choices=Funder.choices)
+    funder = forms.ChoiceField(label=_("Financeur représenté"), choices=Funder.choices,
+                               help_text=_("Un membre siège pour son propre financeur."))
+    override = forms.CharField(
+        label=_("Justification d'une délégation"), required=False, max_length=500,
+        help_text=_("Seulement pour faire siéger un membre au titre d'un autre financeur que "
+                    "le sien (délégation écrite) ; tracé dans l'historique."))
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

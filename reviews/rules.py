@@ -81,3 +81,83 @@ rules.add_perm("reviews.view_scores", may_read_scores)
 rules.add_perm("reviews.assign_dossier", on_tenant_of("reviews.assign"))
 rules.add_perm("reviews.schedule_dossier", on_tenant_of("reviews.manage_sessions"))
 rules.add_perm("reviews.decide_dossier", on_tenant_of("reviews.decide") & ~is_conflicted)
+
+# --- Committee: who reads and who decides an agenda dossier (the object is an AgendaItem) ----
+
+def _item_roles(user, item):
+    return roles_of(user, item.session.tenant) if item is not None else frozenset()
+
+
+@rules.predicate
+def is_tenant_admin_of_item(user, item) -> bool:
+    return Role.ADMIN in _item_roles(user, item)
+
+
+@rules.predicate
+def is_instructor_of_item(user, item) -> bool:
+    return Role.INSTRUCTOR in _item_roles(user, item)
+
+
+def _annotated_for(user, item) -> bool:
+    """Whether `item` carries the viewer's seat, recusal and conflict (set by
+    selectors.agenda_rows: the agenda checks them without a query per item)."""
+    return getattr(item, "viewer_id", None) == user.pk
+
+
+def _seat(user, item):
+    """None (not seated), False (seated, absent) or True (present)."""
+    if item is None or not getattr(user, "is_authenticated", False):
+        return None
+    if _annotated_for(user, item):
+        return item.viewer_present
+    from .models import CommitteeMember
+
+    return CommitteeMember.objects.filter(session_id=item.session_id, user=user).values_list(
+        "present", flat=True).first()
+
+
+@rules.predicate
+def is_seated_in_items_session(user, item) -> bool:
+    """A member of the item's session (for any funder), present or not."""
+    return Role.COMMITTEE in _item_roles(user, item) and _seat(user, item) is not None
+
+
+@rules.predicate
+def is_present_in_items_session(user, item) -> bool:
+    return Role.COMMITTEE in _item_roles(user, item) and _seat(user, item) is True
+
+
+@rules.predicate
+def is_recused_on_item(user, item) -> bool:
+    if item is None or not getattr(user, "is_authenticated", False):
+        return False
+    if _annotated_for(user, item):
+        return item.viewer_recused
+    from .models import Recusal
+
+    return Recusal.objects.filter(session_id=item.session_id, dossier_id=item.dossier_id,
+                                  user=user).exists()
+
+
+@rules.predicate
+def is_conflicted_on_item(user, item) -> bool:
+    if item is not None and _annotated_for(user, item):
+        return item.viewer_conflicted
+    return item is not None and is_conflicted(user, item.dossier)
+
+
+_not_excused = ~is_recused_on_item & ~is_conflicted_on_item
+
+# A seated member reads each agenda dossier of their session (application, budget, documents,
+# eligibility, and the reviews under the blind-review rule), read-only; the tenant admin and
+# the tenant's instructors (who prepare the committee) too; never a recused or conflicted one.
+rules.add_perm("reviews.read_agenda_dossier",
+               (is_tenant_admin_of_item | is_seated_in_items_session | is_instructor_of_item)
+               & _not_excused)
+# Only members of that session, present and not recused on that dossier, and the tenant
+# admin record its decision.
+rules.add_perm("reviews.decide_agenda_dossier",
+               (is_tenant_admin_of_item | is_present_in_items_session) & _not_excused)
+# The header's way to the conflict-of-interest declarations for committee members
+# (instructors reach it from the instruction pages).
+rules.add_perm("reviews.declare_conflicts_from_menu", is_committee_member & ~is_instructor)

@@ -400,6 +400,7 @@ class AgendaRow:
     scores_hidden: bool
     letter: bool
     can_decide: bool
+    can_read: bool = False
 
 
 def _person(first: str | None, last: str | None, email: str | None) -> str:
@@ -447,12 +448,18 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         recused[dossier_id][user_id] = _person(first, last, email)
     status_labels = {k: str(v) for k, v in DossierStatus.choices}
     outcome_labels = {k: str(v) for k, v in DecisionOutcome.choices}
+    seat = next((m.present for m in members if m.user_id == user.pk), None)
     rows = []
     for (item_pk, position, dossier_id, reference, structure_name, call_title, category_title,
          requested, status, review_count, mean, median, spread, decision_pk, outcome, amount,
          advance, motivation, first, last, email) in items:
         me_conflicted = (user.pk, dossier_id) in pairs
         visible = dossier_id in readable
+        # The committee permissions read these facts from the item (no query per item).
+        item = AgendaItem(pk=item_pk, session=session, dossier_id=dossier_id)
+        item.viewer_id, item.viewer_present = user.pk, seat
+        item.viewer_recused = user.pk in recused.get(dossier_id, {})
+        item.viewer_conflicted = me_conflicted
         names = dict(recused.get(dossier_id, {}))
         for m in members:
             if (m.user_id, dossier_id) in pairs:
@@ -474,5 +481,6 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             recused=tuple(names.values()), conflicted=me_conflicted,
             scores_hidden=not visible,
             letter=decision_pk is not None and str(decision_pk) in letter_decision_ids,
-            can_decide=can_decide and not me_conflicted))
+            can_read=user.has_perm("reviews.read_agenda_dossier", item),
+            can_decide=can_decide and user.has_perm("reviews.decide_agenda_dossier", item)))
     return rows

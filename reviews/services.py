@@ -487,7 +487,20 @@ def session_member_remove(*, user, session, member: CommitteeMember) -> None:
 
 
 @transaction.atomic
-def session_member_add(*, user, session, member, funder: str) -> CommitteeMember:
+def member_funders(tenant, user) -> set[str]:
+    """The funders `user` belongs to in `tenant` (their committee or admin memberships'
+    organisations): the funders they may represent in a session."""
+    return set(Membership.objects.filter(
+        tenant=tenant, user=user, role__in=[Role.COMMITTEE, Role.ADMIN],
+        organization__kind__in=Funder.values).values_list("organization__kind", flat=True))
+
+
+@transaction.atomic
+def session_member_add(*, user, session, member, funder: str,
+                       override: str = "") -> CommitteeMember:
+    """Seat `member` for `funder`. A member represents their own funder (the organisation of
+    their membership), so that « each funder represented » is true; seating them for another
+    needs a written justification (``override``), kept in the history."""
     _require(user, "reviews.manage_sessions", session.tenant)
     _open_session(session)
     if funder not in Funder.values:
@@ -495,12 +508,28 @@ def session_member_add(*, user, session, member, funder: str) -> CommitteeMember
     if not Membership.objects.filter(tenant=session.tenant, user=member,
                                      role__in=[Role.COMMITTEE, Role.ADMIN]).exists():
         raise ReviewError(_("%(user)s n'est pas membre du comité de ce contrat.") % {"user": member})
+    own = member_funders(session.tenant, member)
+    override = (override or "").strip()
+    if funder not in own and not override:
+        labels = ", ".join(sorted(str(Funder(f).label) for f in own)) or _("aucun financeur")
+        raise ReviewError({"funder": _(
+            "%(user)s ne peut siéger que pour son financeur (%(own)s), pas pour : %(funder)s. "
+            "Pour une délégation, justifiez-la.") % {"user": member, "own": labels,
+                                                     "funder": Funder(funder).label}},
+            code="foreign_funder")
     row, created = CommitteeMember.objects.get_or_create(session=session, user=member,
                                                          defaults={"funder": funder})
     if not created:
         raise ReviewError(_("%(user)s est déjà membre de cette séance.") % {"user": member})
+    data = {"user": member.pk, "funder": funder}
+    if funder not in own:
+        data.update(own_funders=sorted(own), override=override[:500])
     audit_log(tenant=session.tenant, actor=user, action="reviews.session.member_added",
-              target=session, data={"user": member.pk, "funder": funder})
+              target=session, data=data)
+    if funder not in own:
+        audit_log(tenant=session.tenant, actor=user,
+                  action="reviews.session.member_seated_for_another_funder", target=session,
+                  data=data)
     return row
 
 
@@ -587,7 +616,14 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
     ``version``: the decision's version the form was loaded with (0: none yet); another
     member saving in between makes this call fail with StaleError, so no update is lost."""
     now = now or timezone.now()
-    _require(user, "reviews.decide", session.tenant)
+    item = AgendaItem.objects.filter(session=session, dossier=dossier).select_related(
+        "session__tenant", "dossier").first()
+    if item is None:
+        raise ReviewError(_("Ce dossier n'est pas à l'ordre du jour de cette séance."))
+    if item.dossier_id not in conflicted_dossier_ids_for(user, session.tenant, [item.dossier_id],
+                                                         cached=False):  # told why, below
+        # Members of this session, present and not recused on the dossier, or the admin.
+        _require(user, "reviews.decide_agenda_dossier", item)
     # Envelope checks read the sums of every decision of the contract: grants are serialised
     # per tenant (the tenant row is locked), so two sessions cannot overrun it together.
     from portal.models import Tenant

@@ -493,22 +493,23 @@ def session_detail(request, session_pk: int):
     members = list(CommitteeMember.objects.filter(session=session).select_related("user"))
     member_ids = {m.user_id for m in members}
     totals = selectors.granted_totals(request.tenant, calls)
-    can_decide = (request.user.has_perm("reviews.decide", request.tenant)
-                  and not session.is_closed)
+    can_decide = not session.is_closed
     funders_all = sorted({f for c in calls for f in (c.funders or [])})
     rows = selectors.agenda_rows(session=session, user=request.user, members=members,
                                  can_decide=can_decide,
                                  letter_decision_ids=_stored_letter_ids(session))
     present = [m for m in members if m.present]
-    candidate_choices = [(m.user_id, str(m.user)) for m in Membership.objects.filter(
-        tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related("user")
-        if m.user_id not in member_ids]
+    candidate_choices = sorted({(m.user_id, f"{m.user} — {m.organization}" if m.organization
+                                 else str(m.user)) for m in Membership.objects.filter(
+        tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related(
+        "user", "organization") if m.user_id not in member_ids}, key=lambda c: c[1])
     can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
     return render(request, "reviews/session.html", {
         "letters": _letters_progress(session),
         "can_generate_letters": request.user.has_perm("reviews.generate_letters", request.tenant),
         "session": session, "calls": calls, "members": members, "present": present,
-        "rows": rows, "can_decide": can_decide, "can_manage": can_manage and not session.is_closed,
+        "rows": rows, "can_decide": any(r.can_decide for r in rows),
+        "can_manage": can_manage and not session.is_closed,
         # …/dossiers/<pk>/decision/ for every row, reversed once
         "decision_base": reverse("reviews:decision_record", kwargs={
             "tenant_slug": request.tenant.slug, "session_pk": session.pk, "pk": 0,
@@ -577,7 +578,8 @@ def session_members(request, session_pk: int):
             if member is None:
                 raise Http404
             services.session_member_add(user=request.user, session=session,
-                                        member=member.user, funder=request.POST.get("funder", ""))
+                                        member=member.user, funder=request.POST.get("funder", ""),
+                                        override=request.POST.get("override", "")[:500])
         else:
             services.session_presence_set(
                 user=request.user, session=session,
@@ -617,20 +619,32 @@ def _decision_form(dossier, data=None):
                         prefix=f"d{dossier.pk}")
 
 
+def _agenda_item_for(request, session, pk: int) -> AgendaItem:
+    return get_object_or_404(
+        AgendaItem.objects.select_related("session__tenant", "dossier__call", "dossier__tenant",
+                                          "dossier__structure", "dossier__category",
+                                          "dossier__track", "dossier__review_summary"),
+        session=session, dossier_id=pk)
+
+
 @tenant_view("reviews.view_sessions")
 def decision_record(request, session_pk: int, pk: int):
-    """One agenda dossier in the session: its scores and opinions, the envelope, and the
-    decision form (for members allowed to decide and not conflicted)."""
+    """One agenda dossier in the session, read-only for whoever may read it (its members,
+    the admin, the instructors): the application, budget, documents, eligibility, the reviews
+    (blind-review rule), the envelope; and the decision form for those who may decide. A
+    conflicted or recused member is only told so."""
     session = _session_for(request, session_pk)
-    item = get_object_or_404(
-        AgendaItem.objects.select_related("dossier__call", "dossier__tenant", "dossier__structure",
-                                          "dossier__category", "dossier__review_summary"),
-        session=session, dossier_id=pk)
+    item = _agenda_item_for(request, session, pk)
     dossier = item.dossier
     conflicted = dossier.pk in selectors.conflicted_dossier_ids_for(request.user, request.tenant,
                                                                     [dossier.pk])
-    can_decide = (request.user.has_perm("reviews.decide", request.tenant)
-                  and not session.is_closed and not conflicted)
+    can_read = request.user.has_perm("reviews.read_agenda_dossier", item)
+    recused = not can_read and Recusal.objects.filter(session=session, dossier=dossier,
+                                                      user=request.user).exists()
+    if not (can_read or conflicted or recused):
+        raise PermissionDenied("reviews.read_agenda_dossier")
+    can_decide = (not session.is_closed
+                  and request.user.has_perm("reviews.decide_agenda_dossier", item))
     back = reverse("reviews:session", kwargs={"tenant_slug": request.tenant.slug,
                                               "session_pk": session.pk}) + f"#dossier-{dossier.pk}"
     form = _decision_form(dossier, request.POST if request.method == "POST" else None)
@@ -655,19 +669,47 @@ def decision_record(request, session_pk: int, pk: int):
                 messages.success(request, _("Décision enregistrée pour %(ref)s.")
                                  % {"ref": dossier.reference})
                 return redirect(back)
-    calls = [dossier.call]
-    readable = request.user.has_perm("reviews.view_scores", dossier)
-    return render(request, "reviews/decision.html", {
-        "session": session, "dossier": dossier, "item": item, "form": form,
-        "can_decide": can_decide, "conflicted": conflicted, "back": back,
-        "scores_hidden": not readable,
-        "decision": getattr(dossier, "decision", None),
-        "summary": getattr(dossier, "review_summary", None) if readable else None,
-        "reviews": list(dossier.reviews.filter(status=ReviewStatus.SUBMITTED)
-                        .select_related("officer")) if readable else [],
-        "rules": selectors.dossier_rules(dossier),
-        "envelope": selectors.envelope_lines(request.tenant, calls),
-    })
+    context = {"session": session, "dossier": dossier, "item": item, "form": form,
+               "can_decide": can_decide, "can_read": can_read, "conflicted": conflicted,
+               "recused": recused, "back": back}
+    if can_read:
+        from applications.receipts import pdf_context
+
+        readable = request.user.has_perm("reviews.view_scores", dossier)
+        context.update(pdf_context(dossier))
+        context.update({
+            "scores_hidden": not readable,
+            "decision": getattr(dossier, "decision", None),
+            "summary": getattr(dossier, "review_summary", None) if readable else None,
+            "reviews": list(dossier.reviews.filter(status=ReviewStatus.SUBMITTED)
+                            .select_related("officer")) if readable else [],
+            "eligibility_reviews": list(EligibilityReview.objects.filter(dossier=dossier)
+                                        .select_related("confirmed_by")),
+            "rules": selectors.dossier_rules(dossier),
+            "envelope": selectors.envelope_lines(request.tenant, [dossier.call]),
+        })
+    return render(request, "reviews/decision.html", context)
+
+
+@require_GET
+@tenant_view("reviews.view_sessions")
+def agenda_attachment(request, session_pk: int, pk: int, attachment_pk: int):
+    """A document of an agenda dossier, for those who may read the dossier in committee."""
+    from django.http import FileResponse
+
+    from applications.models import Attachment
+
+    session = _session_for(request, session_pk)
+    item = _agenda_item_for(request, session, pk)
+    if not request.user.has_perm("reviews.read_agenda_dossier", item):
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=item.dossier)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

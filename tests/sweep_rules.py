@@ -149,6 +149,11 @@ def build_world():
         w.session_member = CommitteeMember.objects.create(
             session=w.session, user=w.committee_a, funder="cnm", present=True)
         AgendaItem.objects.create(session=w.session, dossier=w.decided, position=1)
+        w.decided_attachment = Attachment(
+            dossier=w.decided, requirement=w.requirement, original_name=f"{SECRET}-comite.pdf",
+            content_type="application/pdf", extension="pdf", size=20, sha256="1" * 64,
+            uploaded_by=w.applicant_a)
+        w.decided_attachment.file.save("y.pdf", ContentFile(b"%PDF-1.4 secret file"), save=True)
         w.decision = Decision.objects.create(session=w.session, dossier=w.decided, outcome="granted",
                                 amount=Decimal("10000.00"), motivation=f"{SECRET} motivation",
                                 decided_by=w.committee_a, decided_at=now)
@@ -341,6 +346,9 @@ RULES: dict[str, Rule] = {
     "reviews:session_agenda": Rule(_sess),
     "reviews:decision_record": Rule(lambda w: {"session_pk": w.session.pk,
                                                "pk": w.decided.pk}, conflict=HIDE_REVIEWS),
+    "reviews:agenda_attachment": Rule(lambda w: {"session_pk": w.session.pk, "pk": w.decided.pk,
+                                                 "attachment_pk": w.decided_attachment.pk},
+                                      conflict=True),
     "reviews:session_close": Rule(_sess),
     "reviews:session_minutes": Rule(_sess),
     "reviews:session_letters": Rule(_sess),

@@ -14,7 +14,7 @@ from django_scopes import scope
 from portal.enums import OrganizationKind as K
 from portal.enums import Role
 from reviews import services
-from reviews.models import AgendaItem, Assignment
+from reviews.models import AgendaItem, Assignment, CommitteeMember
 from tests.factories.portal import MembershipFactory
 from tests.factories.reviews import FiledDossierFactory, ReviewFactory, SessionFactory, officer
 
@@ -125,8 +125,11 @@ def test_after_submitting_the_rapporteur_reads_everything(client, tenant, office
 @pytest.mark.parametrize("role", [Role.COMMITTEE, Role.ADMIN])
 def test_committee_members_and_admins_read_the_scores(client, tenant, world, role):
     user = officer(tenant, K.REGION, role=role)
-    client.force_login(user)
     s, d = world["session"], world["dossier"]
+    if role == Role.COMMITTEE:  # members read the agenda dossiers of their own session
+        with scope(tenant=tenant):
+            CommitteeMember.objects.create(session=s, user=user, funder="region")
+    client.force_login(user)
     session = client.get(url("session", tenant, session_pk=s.pk)).content.decode()
     decision = client.get(url("decision_record", tenant, session_pk=s.pk, pk=d.pk)
                           ).content.decode()

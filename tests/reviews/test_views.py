@@ -109,6 +109,8 @@ def test_conflicted_committee_member_sees_recusal_not_reviews(client, tenant, co
         session.calls.set([call])
         AgendaItem.objects.create(session=session, dossier=dossier, position=1)
         ReviewFactory(dossier=dossier, officer=officer(tenant, K.DRAC), opinion="Avis secret XYZ")
+        for funder in ("drac", "cnm"):
+            CommitteeMemberFactory(session=session, user=committee[funder], funder=funder)
         ConflictDeclaration.objects.create(tenant=tenant, officer=committee["cnm"],
                                            siret=dossier.structure.siret, structure_name="x",
                                            nature="y")
