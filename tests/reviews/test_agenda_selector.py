@@ -66,7 +66,7 @@ def test_agenda_rows_carry_reviews_decision_and_recusals(tenant, call, category,
         drac = CommitteeMember.objects.create(session=session, user=committee["drac"],
                                               funder="drac")
         cnm = CommitteeMember.objects.create(session=session, user=committee["cnm"],
-                                             funder="cnm")
+                                             funder="cnm", present=True)  # present: decides
         Decision.objects.create(session=session, dossier=first.dossier, outcome="granted",
                                 amount=Decimal("10000.00"), advance_amount=Decimal("8000.00"),
                                 decided_by=committee["drac"], decided_at=session.created_at)
