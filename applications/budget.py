@@ -6,11 +6,13 @@ income equals expenses to the cent. Shares are percentages of the total budget.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from django.utils.translation import gettext as _
 
+from calls.enums import ShareBase
+from calls.expenses import ExpenseRules
 from portal.formatting import format_money
 
 from .enums import BudgetKind, IncomeSource
@@ -23,6 +25,11 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (part * 100 / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share_cap(base: Decimal, percentage) -> Decimal:
+    """`percentage` % of `base`, rounded down to the cent (a ceiling never rounds up)."""
+    return (Decimal(base) * Decimal(percentage) / 100).quantize(CENT, rounding=ROUND_DOWN)
 
 
 def format_percent(value) -> str:
@@ -39,6 +46,33 @@ class BudgetSummary:
     requested: Decimal
     self_financing: Decimal
     income_by_source: dict = field(default_factory=dict)
+    #: the expenses of an eligible nature (`calls.expenses`); all of them when the call
+    #: restricts no nature
+    eligible_expenses: Decimal = ZERO
+    #: what the share rules are a percentage of: "budget" or "eligible"
+    share_base: str = ShareBase.BUDGET
+
+    @property
+    def base(self) -> Decimal:
+        """The amount the share rules are computed on."""
+        return (self.eligible_expenses if self.share_base == ShareBase.ELIGIBLE
+                else self.total_expenses)
+
+    @property
+    def on_eligible(self) -> bool:
+        return self.share_base == ShareBase.ELIGIBLE
+
+    @property
+    def requested_share_of_base(self) -> Decimal | None:
+        return _pct(self.requested, self.base)
+
+    @property
+    def self_financing_share_of_base(self) -> Decimal | None:
+        return _pct(self.self_financing, self.base)
+
+    @property
+    def ineligible_expenses(self) -> Decimal:
+        return self.total_expenses - self.eligible_expenses
 
     @property
     def total_budget(self) -> Decimal:
@@ -61,17 +95,32 @@ class BudgetSummary:
         return _pct(self.self_financing, self.total_expenses)
 
 
-def summarize(*, requested_amount, lines: Iterable) -> BudgetSummary:
-    """`lines`: BudgetLine instances or dicts with kind, source, amount."""
+def line_is_eligible(line, expense_rules: ExpenseRules | None) -> bool:
+    """An expense line of an eligible nature (every expense when no rules are given)."""
+    def get(name):
+        return line.get(name) if isinstance(line, dict) else getattr(line, name, None)
+
+    if get("kind") != BudgetKind.EXPENSE:
+        return False
+    return expense_rules is None or expense_rules.is_eligible_kind(get("expense_kind"))
+
+
+def summarize(*, requested_amount, lines: Iterable,
+              expense_rules: ExpenseRules | None = None) -> BudgetSummary:
+    """`lines`: BudgetLine instances or dicts with kind, source, amount (and expense_kind);
+    `expense_rules` (`calls.expenses.expense_rules`) say which expenses are eligible and what
+    the share rules are computed on (without them: every expense, the whole budget)."""
     def get(line, name):
         return line.get(name) if isinstance(line, dict) else getattr(line, name)
 
-    expenses = income = self_financing = ZERO
+    expenses = income = self_financing = eligible = ZERO
     by_source: dict[str, Decimal] = {}
     for line in lines:
         amount = Decimal(get(line, "amount") or 0)
         if get(line, "kind") == BudgetKind.EXPENSE:
             expenses += amount
+            if line_is_eligible(line, expense_rules):
+                eligible += amount
         else:
             income += amount
             source = get(line, "source")
@@ -81,7 +130,9 @@ def summarize(*, requested_amount, lines: Iterable) -> BudgetSummary:
     requested = Decimal(requested_amount or 0)
     return BudgetSummary(total_expenses=expenses, total_income=income + requested,
                          requested=requested, self_financing=self_financing,
-                         income_by_source=by_source)
+                         income_by_source=by_source, eligible_expenses=eligible,
+                         share_base=(expense_rules.share_base if expense_rules is not None
+                                     else ShareBase.BUDGET))
 
 
 def funding_problems(*, summary: BudgetSummary, rules: dict, partner_count: int,
@@ -130,18 +181,36 @@ def funding_problems(*, summary: BudgetSummary, rules: dict, partner_count: int,
                "expenses": format_money(summary.total_expenses),
                "gap": format_money(summary.balance)})
     max_share = rules.get("max_share_of_budget")
-    share = summary.requested_share
-    if max_share is not None and share is not None and share > Decimal(max_share):
-        add("requested_amount", _("L'aide demandée représente %(share)s du budget ; la catégorie "
-                                  "la limite à %(max)s.")
-            % {"share": format_percent(share), "max": format_percent(max_share)})
+    share = summary.requested_share_of_base
+    if max_share is not None and summary.on_eligible and summary.requested > 0 \
+            and summary.total_expenses > 0 and not summary.eligible_expenses:
+        add("requested_amount", _("L'aide est limitée à %(max)s des dépenses éligibles, et le "
+                                  "budget n'en compte aucune : indiquez la nature de chaque "
+                                  "dépense.") % {"max": format_percent(max_share)})
+    elif max_share is not None and share is not None and share > Decimal(max_share):
+        if summary.on_eligible:
+            add("requested_amount", _(
+                "L'aide demandée représente %(share)s des dépenses éligibles (%(base)s) ; la "
+                "catégorie la limite à %(max)s, soit %(cap)s.")
+                % {"share": format_percent(share), "max": format_percent(max_share),
+                   "base": format_money(summary.base),
+                   "cap": format_money(share_cap(summary.base, max_share))})
+        else:
+            add("requested_amount", _("L'aide demandée représente %(share)s du budget ; la "
+                                      "catégorie la limite à %(max)s.")
+                % {"share": format_percent(share), "max": format_percent(max_share)})
     min_self = rules.get("min_self_financing_share")
-    self_share = summary.self_financing_share
+    self_share = summary.self_financing_share_of_base
     if min_self is not None and summary.total_expenses > 0 and (
             self_share is None or self_share < Decimal(min_self)):
-        add("self_financing", _("L'autofinancement représente %(share)s du budget ; la "
-                                "catégorie exige au moins %(min)s.")
-            % {"share": format_percent(self_share or 0), "min": format_percent(min_self)})
+        if summary.on_eligible:
+            add("self_financing", _("L'autofinancement représente %(share)s des dépenses "
+                                    "éligibles ; la catégorie exige au moins %(min)s.")
+                % {"share": format_percent(self_share or 0), "min": format_percent(min_self)})
+        else:
+            add("self_financing", _("L'autofinancement représente %(share)s du budget ; la "
+                                    "catégorie exige au moins %(min)s.")
+                % {"share": format_percent(self_share or 0), "min": format_percent(min_self)})
     min_partners = rules.get("min_partners")
     if min_partners and partner_count < int(min_partners):
         add("partners", _("La catégorie demande au moins %(min)s structures partenaires "

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from calls.eligibility import FAIL, UNKNOWN, WARNING, evaluate
+from calls.expenses import ExpenseRules, expense_rules
 from calls.funding import effective_rules, rules_from_snapshot
 from calls.versioning import rules_snapshot
 
 from .budget import BudgetSummary, funding_problems, summarize
 from .eligibility_facts import dossier_facts
-from .enums import DossierStep
+from .enums import BudgetKind, DossierStep
 
 #: funding-problem key → the step where it is fixed
 PROBLEM_STEPS = {"requested_amount": DossierStep.BUDGET, "balance": DossierStep.BUDGET,
@@ -24,6 +25,7 @@ class DossierCheck:
     rules: dict
     budget: BudgetSummary
     snapshot: dict
+    expenses: ExpenseRules | None = None
     criteria: list = field(default_factory=list)   # CriterionResult
     problems: dict = field(default_factory=dict)   # step → [message]
     field_problems: dict = field(default_factory=dict)  # funding key → [message]
@@ -77,6 +79,16 @@ def filed_snapshot(dossier) -> dict | None:
     return dossier.rules_snapshot or None
 
 
+def dossier_rules_and_expenses(dossier) -> tuple[dict, ExpenseRules]:
+    """The funding rules a dossier is judged against (its snapshot once filed, else the
+    call's live ones) and its eligible-expense rules."""
+    snapshot = filed_snapshot(dossier)
+    rules = rules_from_snapshot(snapshot)
+    if rules is None:
+        rules = effective_rules(dossier.call, dossier.track, dossier.category)
+    return rules, expense_rules(call=dossier.call, snapshot=snapshot, rules=rules)
+
+
 def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> DossierCheck:
     call, track, category = dossier.call, dossier.track, dossier.category
     # A filed dossier is judged against the rules it was filed under (its snapshot), never
@@ -84,9 +96,11 @@ def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> Dossier
     rules = rules_from_snapshot(snapshot)
     if rules is None:
         rules = effective_rules(call, track, category)
+    expenses = expense_rules(call=call, snapshot=snapshot, rules=rules)
     snapshot = snapshot or rules_snapshot(call, track, category)
     lines = list(dossier.budget_lines.all())
-    summary = summarize(requested_amount=dossier.requested_amount, lines=lines)
+    summary = summarize(requested_amount=dossier.requested_amount, lines=lines,
+                        expense_rules=expenses)
     partner_count = dossier.partners.count()
     funding = funding_problems(summary=summary, rules=rules, partner_count=partner_count,
                                duration_months=dossier.duration_months,
@@ -106,6 +120,11 @@ def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> Dossier
     for key, messages in funding.items():
         for message in messages:
             add(PROBLEM_STEPS[key], message)
+    for line in lines:  # the call's period may have changed since a draft was saved
+        if line.kind == BudgetKind.EXPENSE:
+            outside = expenses.period_problem(line.label, line.spent_from, line.spent_until)
+            if outside:
+                add(DossierStep.BUDGET, outside)
     present = set(dossier.attachments.values_list("requirement_id", flat=True))
     for requirement in snapshot.get("document_requirements", []):
         if requirement["required"] and requirement["id"] not in present:
@@ -118,7 +137,7 @@ def check_dossier(dossier, *, now=None, snapshot: dict | None = None) -> Dossier
     criteria = evaluate(snapshot.get("eligibility_criteria", []),
                         dossier_facts(dossier, now=now))
     return DossierCheck(rules=rules, budget=summary, snapshot=snapshot, criteria=criteria,
-                        problems=problems, field_problems=funding)
+                        problems=problems, field_problems=funding, expenses=expenses)
 
 
 # --- Structure criteria, shown before the applicant invests in a dossier ----------------------

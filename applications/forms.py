@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from calls.enums import ExpenseKind
 from portal.amounts import AmountField
 from portal.form_labels import mark_not_optional
 from portal.enums import Aesthetic
@@ -146,12 +147,13 @@ def _money_field(label):
     return AmountField(label=label, required=False)
 
 
-class ExpenseLineForm(PortalForm):
+class _BudgetLineForm(PortalForm):
     label = forms.CharField(label=_("Poste de dépense"), max_length=200, required=False)
     amount = _money_field(_("Montant (€)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, expense_rules=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.expense_rules = expense_rules
         self.fields["amount"].widget.attrs["data-budget"] = "expense"
 
     def clean(self):
@@ -164,7 +166,46 @@ class ExpenseLineForm(PortalForm):
         return data
 
 
-class IncomeLineForm(ExpenseLineForm):
+class ExpenseLineForm(_BudgetLineForm):
+    """An expense: its nature (eligible or not by the call's rules) and when it is made
+    (refused outside the call's eligible period, which the message names)."""
+
+    expense_kind = forms.ChoiceField(label=_("Nature"), required=False,
+                                     choices=[("", _("Choisissez la nature"))]
+                                     + list(ExpenseKind.choices))
+    spent_from = forms.DateField(label=_("Date de la dépense (ou début)"), required=False,
+                                 widget=DATE_WIDGET)
+    spent_until = forms.DateField(label=_("Fin, si elle s'étale"), required=False,
+                                  widget=DATE_WIDGET)
+    field_order = ["label", "expense_kind", "amount", "spent_from", "spent_until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expense_kind"].widget.attrs["data-budget-kind"] = "1"
+
+    def clean(self):
+        data = super().clean()
+        label = data.get("label")
+        restricted = self.expense_rules is not None and self.expense_rules.kinds is not None
+        if label and restricted and not data.get("expense_kind"):
+            self.add_error("expense_kind", _("Indiquez la nature de « %(label)s ».")
+                           % {"label": label})
+        first, last = data.get("spent_from"), data.get("spent_until")
+        if first and last and last < first:
+            self.add_error("spent_until", _("La fin de la dépense doit suivre son début."))
+        elif label and self.expense_rules is not None:
+            problem = self.expense_rules.period_problem(label, first, last)
+            if problem:
+                outside_first = (first and ((self.expense_rules.start
+                                             and first < self.expense_rules.start)
+                                            or (self.expense_rules.end
+                                                and first > self.expense_rules.end)))
+                self.add_error("spent_from" if outside_first or not last else "spent_until",
+                               problem)
+        return data
+
+
+class IncomeLineForm(_BudgetLineForm):
     source = forms.ChoiceField(label=_("Origine"), choices=IncomeSource.choices)
     label = forms.CharField(label=_("Financeur ou recette"), max_length=200, required=False)
     field_order = ["source", "label", "amount"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from calls.enums import ExpenseKind
 from portal.enums import Aesthetic, MainActivity
 from portal.geo import departement_for_postal_code, region_for_postal_code
 from portal.models import RemembersLoadedValues
@@ -376,6 +377,13 @@ class BudgetLine(models.Model):
     label = models.CharField(_("libellé"), max_length=200)
     amount = models.DecimalField(_("montant (€)"), validators=[MinValueValidator(Decimal("0"))],
                                  **MONEY)
+    #: the nature of an expense (the call says which natures are eligible); "" for income
+    expense_kind = models.CharField(_("nature de la dépense"), max_length=16, blank=True,
+                                    choices=ExpenseKind.choices)
+    #: when the expense is made (one day, or a period); checked against the call's eligible
+    #: period (`calls.expenses`)
+    spent_from = models.DateField(_("dépense du"), null=True, blank=True)
+    spent_until = models.DateField(_("dépense jusqu'au"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedManager(tenant="dossier__tenant")
@@ -389,6 +397,15 @@ class BudgetLine(models.Model):
             models.CheckConstraint(
                 condition=(Q(kind=BudgetKind.EXPENSE) & Q(source=""))
                 | (Q(kind=BudgetKind.INCOME) & ~Q(source="")), name="budget_line_source_kind"),
+            models.CheckConstraint(
+                condition=Q(kind=BudgetKind.EXPENSE)
+                | (Q(expense_kind="") & Q(spent_from__isnull=True)
+                   & Q(spent_until__isnull=True)),
+                name="budget_line_income_has_no_expense_data"),
+            models.CheckConstraint(
+                condition=Q(spent_from__isnull=True) | Q(spent_until__isnull=True)
+                | Q(spent_until__gte=models.F("spent_from")),
+                name="budget_line_dates_ordered"),
         ]
 
     def __str__(self):

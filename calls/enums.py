@@ -55,3 +55,26 @@ class CriterionKind(models.TextChoices):
 class Severity(models.TextChoices):
     BLOCKING = "blocking", _("Bloquant")
     WARNING = "warning", _("Avertissement")
+
+
+class ExpenseKind(models.TextChoices):
+    """The nature of an expense line of a budget (the call says which natures are eligible)."""
+
+    ARTISTIC = "artistic", _("Rémunérations artistiques (cachets, droits d'auteur)")
+    STAFF = "staff", _("Salaires et charges du personnel affecté à l'action")
+    SERVICES = "services", _("Prestations extérieures (technique, accompagnement, conseil)")
+    PRODUCTION = "production", _("Production (enregistrement, fabrication, captation)")
+    TRAVEL = "travel", _("Déplacements, hébergement, restauration")
+    COMMUNICATION = "communication", _("Communication et promotion")
+    EQUIPMENT = "equipment", _("Achat de matériel et investissement")
+    OVERHEADS = "overheads", _("Frais de structure (frais généraux)")
+    IN_KIND = "in_kind", _("Contributions volontaires en nature (valorisation)")
+    OTHER = "other", _("Autres dépenses")
+
+
+class ShareBase(models.TextChoices):
+    """What the share rules (maximum share of the grant, minimum self-financing) are a
+    percentage of."""
+
+    BUDGET = "budget", _("du budget total de l'action")
+    ELIGIBLE = "eligible", _("des dépenses éligibles")

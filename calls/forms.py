@@ -13,7 +13,7 @@ from portal.formatting import PARIS
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
 
 from .eligibility import FIELD_CHOICES, OPERATOR_CHOICES, format_number
-from .enums import Funder
+from .enums import ExpenseKind, Funder
 from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
 from .validators import (validate_call_slug, validate_document_formats,
@@ -80,6 +80,14 @@ class FundingRulesMixin:
                 self.add_error(name, _("Un pourcentage est compris entre 0 et 100."))
 
 
+class CheckboxesField(forms.MultipleChoiceField):
+    """Ticked boxes; an empty value (a client posting the group with nothing ticked) means
+    none."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+
 class CallForm(FundingRulesMixin, ServiceModelForm):
     opens_on = forms.DateField(label=_("Ouverture des candidatures (date)"), required=False,
                                widget=DATE_WIDGET)
@@ -95,10 +103,17 @@ class CallForm(FundingRulesMixin, ServiceModelForm):
                                   required=False, widget=TIME_WIDGET)
     funders = forms.MultipleChoiceField(label=_("Financeurs"), choices=Funder.choices,
                                         required=False, widget=forms.CheckboxSelectMultiple)
+    eligible_expense_kinds = CheckboxesField(
+        label=_("Natures de dépenses éligibles"), choices=ExpenseKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucune cochée : toutes les natures de dépenses sont éligibles. Chaque "
+                    "ligne de dépense du budget indique sa nature ; les autres lignes restent "
+                    "au budget, sans être éligibles."))
 
     service_fields = ("title", "slug", "reference_code", "summary", "description", "opens_at",
                       "closes_at", "committee_date", "committee_label", "expenses_start",
-                      "expenses_end", "envelope", "funders", *RULE_FIELDS)
+                      "expenses_end", "eligible_expense_kinds", "envelope", "funders",
+                      *RULE_FIELDS)
 
     class Meta:
         model = Call
@@ -113,13 +128,14 @@ class CallForm(FundingRulesMixin, ServiceModelForm):
     field_order = ["title", "slug", "reference_code", "summary", "description", "opens_on",
                    "opens_time", "closes_on", "closes_end_of_day", "closes_time",
                    "committee_date", "committee_label", "expenses_start", "expenses_end",
-                   "envelope", "funders", *RULE_FIELDS]
+                   "eligible_expense_kinds", "envelope", "funders", *RULE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         call = self.instance
         if call.pk:
             self.initial["funders"] = list(call.funders or [])
+            self.initial["eligible_expense_kinds"] = list(call.eligible_expense_kinds or [])
             if call.opens_at:
                 local = call.opens_at.astimezone(PARIS)
                 self.initial.update(opens_on=local.date(), opens_time=local.time())

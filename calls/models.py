@@ -23,8 +23,8 @@ from django_scopes import ScopedManager
 
 from portal.formatting import PARIS
 
-from .enums import (AdvanceTiming, BalanceTrigger, CallPhase, CallStatus, CriterionKind, Funder,
-                    Severity)
+from .enums import (AdvanceTiming, BalanceTrigger, CallPhase, CallStatus, CriterionKind,
+                    ExpenseKind, Funder, Severity, ShareBase)
 from .validators import (MONEY_VALIDATORS, PERCENT_VALIDATORS, validate_call_slug,
                          validate_file_extension_list, validate_reference_code)
 
@@ -32,7 +32,7 @@ from .validators import (MONEY_VALIDATORS, PERCENT_VALIDATORS, validate_call_slu
 RULE_FIELDS = ("amount_min", "amount_max", "max_share_of_budget", "min_self_financing_share",
                "advance_percentage", "min_partners", "duration_months_min",
                "duration_months_max", "advance_paid_on", "balance_paid_on",
-               "report_due_months")
+               "report_due_months", "share_base")
 
 PERCENT_FIELDS = ("max_share_of_budget", "min_self_financing_share", "advance_percentage")
 
@@ -74,6 +74,12 @@ class FundingRules(models.Model):
         blank=True, help_text=_("Ex. : 3 — le bilan final est dû trois mois après la fin de "
                                 "l'action (ou, faute de date de fin, de la période des "
                                 "dépenses éligibles)."))
+    # What the shares above are a percentage of (null: inherited; the whole budget when no
+    # level says): Pays de la Loire's "80 % des dépenses éligibles" is max_share 80 + eligible.
+    share_base = models.CharField(
+        _("les parts (aide maximale, autofinancement) sont calculées sur"), max_length=8,
+        null=True, blank=True, choices=ShareBase.choices,
+        help_text=_("Vide : comme le niveau supérieur (l'appel), sinon le budget total."))
 
     class Meta:
         abstract = True
@@ -144,6 +150,10 @@ class Call(FundingRules):
         help_text=_("Quand la date exacte n'est pas fixée (ex. : « fin avril »)."))
     expenses_start = models.DateField(_("dépenses éligibles à partir du"), null=True, blank=True)
     expenses_end = models.DateField(_("dépenses éligibles jusqu'au"), null=True, blank=True)
+    eligible_expense_kinds = ArrayField(
+        models.CharField(max_length=16, choices=ExpenseKind.choices),
+        verbose_name=_("natures de dépenses éligibles"), default=list, blank=True,
+        help_text=_("Aucune cochée : toutes les natures de dépenses sont éligibles."))
     envelope = models.DecimalField(_("enveloppe (€)"), max_digits=12, decimal_places=2,
                                    null=True, blank=True, validators=MONEY_VALIDATORS)
     status = models.CharField(_("statut"), max_length=16, choices=CallStatus.choices,
@@ -200,6 +210,11 @@ class Call(FundingRules):
                 tenant_id=self.tenant_id, slug=self.slug).exclude(pk=self.pk).exists()):
             errors.setdefault("slug", []).append(
                 _("Cet identifiant d'URL est déjà utilisé par un autre appel de ce contrat."))
+        unknown_kinds = [k for k in self.eligible_expense_kinds or []
+                         if k not in ExpenseKind.values]
+        if unknown_kinds:
+            errors.setdefault("eligible_expense_kinds", []).append(
+                _("Nature de dépense inconnue : %(value)s.") % {"value": ", ".join(unknown_kinds)})
         unknown = [f for f in self.funders or [] if f not in Funder.values]
         if unknown:
             errors.setdefault("funders", []).append(
@@ -256,6 +271,10 @@ class Call(FundingRules):
     @property
     def opens_at_paris(self):
         return self.opens_at.astimezone(PARIS) if self.opens_at else None
+
+    def get_eligible_expense_kinds_display(self) -> list[str]:
+        return [str(ExpenseKind(k).label) for k in self.eligible_expense_kinds or []
+                if k in ExpenseKind.values]
 
     def get_funders_display(self) -> list[str]:
         return [str(Funder(f).label) for f in self.funders or [] if f in Funder.values]

@@ -29,11 +29,12 @@ from .versioning import record_rules_version
 MANAGE = "calls.manage_call"
 
 #: Call fields whose change alters what dossiers are judged against.
-CALL_RULE_FIELDS = frozenset(RULE_FIELDS)
+CALL_RULE_FIELDS = frozenset((*RULE_FIELDS, "expenses_start", "expenses_end",
+                              "eligible_expense_kinds"))
 
 CALL_FIELDS = ("title", "slug", "reference_code", "summary", "description", "opens_at",
                "closes_at", "committee_date", "committee_label", "expenses_start",
-               "expenses_end", "envelope", "funders", *RULE_FIELDS)
+               "expenses_end", "eligible_expense_kinds", "envelope", "funders", *RULE_FIELDS)
 
 
 def _require(user, tenant) -> None:
@@ -221,6 +222,7 @@ def call_clone(*, user, call: Call, title: str, slug: str, reference_code: str |
         committee_label=source.committee_label,
         expenses_start=_shift(source.expenses_start, shift_years),
         expenses_end=_shift(source.expenses_end, shift_years),
+        eligible_expense_kinds=list(source.eligible_expense_kinds or []),
         envelope=source.envelope, funders=list(source.funders or []),
         status=CallStatus.DRAFT, rules_version=1, cloned_from=source,
         **{name: getattr(source, name) for name in RULE_FIELDS})

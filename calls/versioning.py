@@ -74,6 +74,7 @@ def rules_snapshot(call: Call, track=None, category=None) -> dict:
                  "opens_at": call.opens_at, "closes_at": call.closes_at,
                  "committee_date": call.committee_date,
                  "expenses_start": call.expenses_start, "expenses_end": call.expenses_end,
+                 "eligible_expense_kinds": list(call.eligible_expense_kinds or []),
                  "envelope": call.envelope, "funders": list(call.funders or []),
                  "rules": _rules(call)},
         "track": ({"id": track.pk, "title": track.title} if track is not None else None),

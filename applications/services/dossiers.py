@@ -162,18 +162,30 @@ def dossier_set_budget(*, user, dossier: Dossier, requested_amount: Decimal | No
                        lines: list[dict]) -> Dossier:
     """Replace the budget: the requested amount and the expense and income lines
     (dicts with kind, source, label, amount)."""
+    from ..checks import dossier_rules_and_expenses
+
     locked = _locked(dossier)
     _require_editable(user, locked, DossierStep.BUDGET)
+    _rules, expenses = dossier_rules_and_expenses(locked)
     new_lines = []
     for position, line in enumerate(lines):
         kind = line["kind"]
         source = line.get("source") or ""
+        extra = {}
         if kind == BudgetKind.EXPENSE:
             source = ""
+            extra = {"expense_kind": line.get("expense_kind") or "",
+                     "spent_from": line.get("spent_from"),
+                     "spent_until": line.get("spent_until")}
+            outside = expenses.period_problem(line["label"].strip(), extra["spent_from"],
+                                              extra["spent_until"])
+            if outside:
+                raise DossierError({"lines": outside})
         elif source not in IncomeSource.values:
             raise DossierError({"lines": _("Origine de recette inconnue : %(s)s.") % {"s": source}})
         new = BudgetLine(dossier=locked, kind=kind, source=source,
-                         label=line["label"].strip(), amount=line["amount"], position=position)
+                         label=line["label"].strip(), amount=line["amount"], position=position,
+                         **extra)
         new.full_clean(exclude=["dossier"])
         new_lines.append(new)
     locked.budget_lines.all().delete()

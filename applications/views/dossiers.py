@@ -18,8 +18,8 @@ from portal.decorators import tenant_view
 from portal.formatting import PARIS
 
 from .. import services
-from ..budget import format_percent, summarize
-from ..checks import check_dossier, filed_snapshot, structure_checks
+from ..budget import format_percent, line_is_eligible, summarize
+from ..checks import check_dossier, dossier_rules_and_expenses, filed_snapshot, structure_checks
 from ..enums import DossierStatus, DossierStep
 from ..forms import (AttachmentForm, CompletionRequestForm, DeclarationsForm, DossierStartForm,
                      ExpenseFormSet, IncomeFormSet, MessageForm, PartnerFormSet, ProjectForm,
@@ -99,11 +99,15 @@ def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
     user = request.user
     is_member = user.has_perm("applications.submit_dossier", dossier)
     lines = list(dossier.budget_lines.all())
-    budget = summarize(requested_amount=dossier.requested_amount, lines=lines)
+    _rules, expenses = dossier_rules_and_expenses(dossier)
+    budget = summarize(requested_amount=dossier.requested_amount, lines=lines,
+                       expense_rules=expenses)
+    for line in lines:
+        line.eligible = line_is_eligible(line, expenses)
     return render(request, "applications/dossier_detail.html", {
         "budget_lines": lines, "budget": budget,
-        "requested_share": format_percent(budget.requested_share),
-        "self_share": format_percent(budget.self_financing_share),
+        "requested_share": format_percent(budget.requested_share_of_base),
+        "self_share": format_percent(budget.self_financing_share_of_base),
         "partners": list(dossier.partners.all()),
         "dossier": dossier, "is_member": is_member,
         "steps": _steps(dossier, None),
@@ -294,12 +298,14 @@ def _build_step_forms(dossier, step, data):
         return {"form": ProjectForm(data, instance=dossier)}
     if step == DossierStep.BUDGET:
         lines = list(dossier.budget_lines.all())
+        _rules, expenses = dossier_rules_and_expenses(dossier)
         return {
             "amount_form": RequestedAmountForm(
                 data, initial={"requested_amount": dossier.requested_amount}),
             "expenses": ExpenseFormSet(data, prefix="expense", initial=[
-                {"label": ln.label, "amount": ln.amount} for ln in lines
-                if ln.kind == "expense"]),
+                {"label": ln.label, "expense_kind": ln.expense_kind, "amount": ln.amount,
+                 "spent_from": ln.spent_from, "spent_until": ln.spent_until} for ln in lines
+                if ln.kind == "expense"], form_kwargs={"expense_rules": expenses}),
             "incomes": IncomeFormSet(data, prefix="income", initial=[
                 {"source": ln.source, "label": ln.label, "amount": ln.amount} for ln in lines
                 if ln.kind == "income"]),
@@ -325,7 +331,10 @@ def _save_step(request, dossier, step, forms):
             f: form.cleaned_data[f] for f in ProjectForm.Meta.fields})
     elif step == DossierStep.BUDGET:
         lines = [{"kind": "expense", "label": f.cleaned_data["label"],
-                  "amount": f.cleaned_data["amount"]}
+                  "amount": f.cleaned_data["amount"],
+                  "expense_kind": f.cleaned_data["expense_kind"],
+                  "spent_from": f.cleaned_data["spent_from"],
+                  "spent_until": f.cleaned_data["spent_until"]}
                  for f in forms["expenses"] if f.cleaned_data.get("label")]
         lines += [{"kind": "income", "source": f.cleaned_data["source"],
                    "label": f.cleaned_data["label"], "amount": f.cleaned_data["amount"]}
@@ -405,8 +414,9 @@ def dossier_step(request, pk: int, step: str):
     if check is not None:
         context["duration_reasons"] = check.field_problems.get("duration", [])
         context["rules"] = check.rules
-        context["requested_share"] = format_percent(check.budget.requested_share)
-        context["self_share"] = format_percent(check.budget.self_financing_share)
+        context["requested_share"] = format_percent(check.budget.requested_share_of_base)
+        context["self_share"] = format_percent(check.budget.self_financing_share_of_base)
+        context["eligible_kinds"] = sorted(check.expenses.kinds or ())
     if step == DossierStep.DOCUMENTS:
         present = {a.requirement_id: a for a in dossier.attachments.all()}
         context["requirements"] = [

@@ -23,6 +23,39 @@
     return total;
   }
 
+  // Natures the call makes eligible (empty: every nature) and what the shares are of.
+  var eligibleKinds = (form.dataset.eligibleKinds || "").split(",").filter(Boolean);
+  var onEligible = form.dataset.shareBase === "eligible";
+
+  function isEligible(kind) {
+    return eligibleKinds.length === 0 || eligibleKinds.indexOf(kind) !== -1;
+  }
+
+  function eligibleExpenses() {
+    var total = 0;
+    form.querySelectorAll("[data-budget='expense']").forEach(function (input) {
+      var row = input.closest(".fr-grid-row");
+      var kind = row && row.querySelector("[data-budget-kind]");
+      if (isEligible(kind ? kind.value : "")) { total += centsOf(input); }
+    });
+    return total;
+  }
+
+  function markLines() {
+    form.querySelectorAll("[data-budget-kind]").forEach(function (select) {
+      var row = select.closest(".fr-grid-row");
+      var mark = row && row.querySelector("[data-budget-eligible]");
+      if (!mark) { return; }
+      mark.textContent = "";
+      if (!select.value) { return; }
+      var badge = document.createElement("span");
+      var ok = isEligible(select.value);
+      badge.className = "fr-badge fr-badge--sm " + (ok ? "fr-badge--success" : "fr-badge--warning");
+      badge.textContent = ok ? mark.dataset.msgEligible : mark.dataset.msgIneligible;
+      mark.appendChild(badge);
+    });
+  }
+
   function selfFinancing() {
     var total = 0;
     form.querySelectorAll("[data-budget='income']").forEach(function (input) {
@@ -40,12 +73,16 @@
 
   function update() {
     var expenses = sum("[data-budget='expense']");
+    var eligible = eligibleExpenses();
+    var base = onEligible ? eligible : expenses;
     var requested = sum("[data-budget='requested']");
     var income = sum("[data-budget='income']") + requested;
     set("[data-budget-total='expense']", amounts.formatCents(expenses));
+    set("[data-budget-total='eligible']", amounts.formatCents(eligible));
     set("[data-budget-total='income']", amounts.formatCents(income));
-    set("[data-budget-share='requested']", expenses ? pct.format(requested * 100 / expenses) + "\u00a0%" : "—");
-    set("[data-budget-share='self']", expenses ? pct.format(selfFinancing() * 100 / expenses) + "\u00a0%" : "—");
+    set("[data-budget-share='requested']", base ? pct.format(requested * 100 / base) + "\u00a0%" : "—");
+    set("[data-budget-share='self']", base ? pct.format(selfFinancing() * 100 / base) + "\u00a0%" : "—");
+    markLines();
     var balance = balanceNode;
     if (balance) {
       var gap = income - expenses;

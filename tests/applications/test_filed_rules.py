@@ -44,7 +44,7 @@ def test_rules_from_snapshot_types_amounts_and_shares_as_decimals():
                      "min_self_financing_share": None, "advance_percentage": None,
                      "min_partners": 2, "duration_months_min": None,
                      "duration_months_max": None, "advance_paid_on": None,
-                     "balance_paid_on": None, "report_due_months": None}
+                     "balance_paid_on": None, "report_due_months": None, "share_base": None}
     assert rules_from_snapshot(None) is None
     assert rules_from_snapshot({"rules_version": 1}) is None
 

@@ -323,7 +323,8 @@ def test_category_rules_fall_back_to_track_then_call(draft):
         "max_share_of_budget": Decimal("50.00"), "min_self_financing_share": Decimal("40.00"),
         "advance_percentage": Decimal("80.00"), "min_partners": 2,
         "duration_months_min": None, "duration_months_max": None,
-        "advance_paid_on": "convention", "balance_paid_on": None, "report_due_months": 6}
+        "advance_paid_on": "convention", "balance_paid_on": None, "report_due_months": 6,
+        "share_base": None}
     assert effective_rules(draft, track)["amount_max"] == Decimal("99999.00")
     assert effective_rules(draft)["min_self_financing_share"] == Decimal("30.00")
 
