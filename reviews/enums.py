@@ -26,3 +26,19 @@ class DecisionOutcome(models.TextChoices):
 class EligibilityOutcome(models.TextChoices):
     ELIGIBLE = "eligible", _("Recevable")
     INELIGIBLE = "ineligible", _("Irrecevable")
+
+
+class BatchAction(models.TextChoices):
+    """What an officer may do to the selected dossiers at once (each through the service of
+    the single action)."""
+
+    ELIGIBILITY_CONFIRM = "eligibility_confirm", _("Confirmer la recevabilité")
+    ASSIGN = "assign", _("Affecter un·e rapporteur·rice")
+    REQUEST_COMPLETION = "request_completion", _("Demander des compléments")
+    AGENDA_ADD = "agenda_add", _("Inscrire à l'ordre du jour d'un comité")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("En cours")
+    FINISHED = "finished", _("Terminé")

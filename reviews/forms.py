@@ -13,10 +13,20 @@ from portal.forms import DATE_WIDGET, PortalForm
 
 from .enums import DecisionOutcome, Recommendation
 
-SORT_CHOICES = [("", _("Date de dépôt (récents d'abord)")), ("score", _("Note moyenne (meilleures)")),
-                ("-score", _("Note moyenne (moins bonnes)")), ("spread", _("Écart (plus grand)")),
-                ("amount", _("Montant demandé (plus élevé)")), ("-amount", _("Montant demandé (plus faible)")),
-                ("-date", _("Date de dépôt (anciens d'abord)")), ("reference", _("Référence"))]
+SORT_CHOICES = [
+    ("", _("Date de dépôt (récents d'abord)")), ("-date", _("Date de dépôt (anciens d'abord)")),
+    ("score", _("Note moyenne (meilleures)")), ("-score", _("Note moyenne (moins bonnes)")),
+    ("median", _("Médiane (meilleures)")), ("-median", _("Médiane (moins bonnes)")),
+    ("spread", _("Écart (plus grand)")), ("-spread", _("Écart (plus petit)")),
+    ("amount", _("Montant demandé (plus élevé)")), ("-amount", _("Montant demandé (plus faible)")),
+    ("reference", _("Référence (A → Z)")), ("-reference", _("Référence (Z → A)")),
+    ("structure", _("Structure (A → Z)")), ("-structure", _("Structure (Z → A)")),
+    ("call", _("Appel et catégorie (A → Z)")), ("-call", _("Appel et catégorie (Z → A)")),
+    ("status", _("État")), ("-status", _("État (ordre inverse)")),
+    ("reviews", _("Évaluations soumises (plus nombreuses)")),
+    ("-reviews", _("Évaluations soumises (moins nombreuses)")),
+    ("mine", _("Mes dossiers d'abord")), ("-mine", _("Mes dossiers en dernier")),
+]
 
 
 class DashboardFilterForm(PortalForm):
@@ -39,7 +49,21 @@ class DashboardFilterForm(PortalForm):
                             min_value=0, max_value=20, decimal_places=2)
     score_max = NumberField(label=_("Note moyenne max. (/20)"), required=False,
                             min_value=0, max_value=20, decimal_places=2)
+    submitted_from = forms.DateField(label=_("Déposé à partir du"), required=False,
+                                     widget=DATE_WIDGET)
+    submitted_to = forms.DateField(label=_("Déposé jusqu'au (inclus)"), required=False,
+                                   widget=DATE_WIDGET)
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_CHOICES)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and end < start:
+            self.add_error("submitted_to", _("La fin de la période précède son début."))
+        low, high = data.get("score_min"), data.get("score_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("score_max", _("La note maximale est inférieure à la note minimale."))
+        return data
 
     def __init__(self, *args, tenant, calls=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,3 +153,104 @@ class DecisionForm(PortalForm):
 
 
 RECOMMENDATION_CHOICES = [("", _("— à choisir —"))] + list(Recommendation.choices)
+
+
+class SavedViewForm(PortalForm):
+    name = forms.CharField(label=_("Nom de la vue"), max_length=80,
+                           help_text=_("Ex. : Coopération — à examiner en priorité."))
+
+
+class RecusalForm(PortalForm):
+    """An officer steps back from a dossier: the link is declared with the structure or the
+    partner it concerns (the conflict registry then hides every dossier it touches)."""
+
+    link = forms.ChoiceField(label=_("Lien avec"), widget=forms.RadioSelect)
+    nature = forms.CharField(label=_("Nature du lien"), max_length=300,
+                             help_text=_("Ex. : ancien·ne salarié·e, membre du bureau, proche."))
+
+    def __init__(self, *args, dossier, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("structure", _("%(name)s (structure candidate, SIRET %(siret)s)")
+                    % {"name": dossier.structure.name, "siret": dossier.structure.siret})]
+        choices += [(f"partner-{p.pk}", _("%(name)s (partenaire, SIRET %(siret)s)")
+                     % {"name": p.name, "siret": p.siret}) for p in partners if p.siret]
+        self.fields["link"].choices = choices
+        self.fields["link"].initial = "structure"
+        self._targets = {"structure": (dossier.structure.siret, dossier.structure.name)}
+        self._targets.update({f"partner-{p.pk}": (p.siret, p.name) for p in partners if p.siret})
+
+    def target(self) -> tuple[str, str]:
+        """(SIRET, name) of the structure the link is declared with."""
+        return self._targets[self.cleaned_data["link"]]
+
+
+# --- Batch actions on the dashboard's selection (one prefix each: they share one form) ------
+
+class BatchEligibilityForm(PortalForm):
+    prefix = "eligibility"
+    use_required_attribute = False  # one form holds every action: only the one posted is checked
+    documents_checked = forms.BooleanField(
+        label=_("J'ai vérifié que les pièces fournies sont conformes"),
+        error_messages={"required": _("Cochez cette case : la recevabilité se confirme après "
+                                      "vérification des pièces.")})
+    comment = forms.CharField(label=_("Commentaire (facultatif)"), required=False,
+                              max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def params(self) -> dict:
+        return {"comment": self.cleaned_data["comment"].strip()}
+
+
+class BatchAssignForm(PortalForm):
+    prefix = "assign"
+    use_required_attribute = False  # one form holds every action: only the one posted is checked
+    officer = forms.TypedChoiceField(label=_("Rapporteur·rice"), coerce=int)
+
+    def __init__(self, *args, tenant, **kwargs):
+        from portal.enums import Role
+        from portal.models import Membership
+
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = [("", _("— à choisir —"))] + [
+            (m.user_id, f"{m.user} — {m.organization}") for m in Membership.objects.filter(
+                tenant=tenant, role=Role.INSTRUCTOR, organization__kind__in=Funder.values)
+            .select_related("user", "organization")]
+
+    def params(self) -> dict:
+        return {"officer": self.cleaned_data["officer"]}
+
+
+class BatchAgendaForm(PortalForm):
+    prefix = "agenda"
+    use_required_attribute = False  # one form holds every action: only the one posted is checked
+    session = forms.TypedChoiceField(label=_("Séance du comité"), coerce=int)
+
+    def __init__(self, *args, tenant, **kwargs):
+        from .enums import SessionStatus
+        from .models import CommitteeSession
+
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = [("", _("— à choisir —"))] + [
+            (pk, title) for pk, title in CommitteeSession.objects.filter(tenant=tenant).exclude(
+                status=SessionStatus.CLOSED).order_by("date", "pk").values_list("pk", "title")]
+
+    def params(self) -> dict:
+        return {"session": self.cleaned_data["session"]}
+
+
+def batch_completion_form(data=None):
+    """The completion request form of the dossier page, for a selection."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from applications.forms import CompletionRequestForm
+
+    class BatchCompletionForm(CompletionRequestForm):
+        use_required_attribute = False  # shares the selection form with the other actions
+
+        def params(self) -> dict:
+            due = datetime.combine(self.cleaned_data["due_date"], time(23, 59, 59),
+                                   tzinfo=ZoneInfo("Europe/Paris"))
+            return {"message": self.cleaned_data["message"].strip(),
+                    "steps": list(self.cleaned_data["steps"]), "due_at": due.isoformat()}
+
+    return BatchCompletionForm(data, prefix="completion")

@@ -17,8 +17,8 @@ from django_scopes import ScopedManager
 
 from calls.enums import Funder
 
-from .enums import (DecisionOutcome, EligibilityOutcome, Recommendation, ReviewStatus,
-                    SessionStatus)
+from .enums import (BatchAction, BatchStatus, DecisionOutcome, EligibilityOutcome,
+                    Recommendation, ReviewStatus, SessionStatus)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -380,3 +380,81 @@ class DecisionShare(models.Model):
             models.UniqueConstraint(fields=["decision", "funder"], name="decision_share_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="decision_share_positive"),
         ]
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+class SavedView(models.Model):
+    """An officer's named view of the instruction dashboard: its filters, sort and page size
+    as a query string (`reviews.dashboard.normalised_query`)."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    name = models.CharField(_("nom de la vue"), max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("vue enregistrée")
+        verbose_name_plural = _("vues enregistrées")
+        constraints = [models.UniqueConstraint(fields=["tenant", "owner", "name"],
+                                               name="saved_view_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class BatchJob(models.Model):
+    """A batch action on selected dossiers, run by a Celery task dossier after dossier
+    through the single action's service; its progress and each dossier's outcome are shown
+    to the officer who launched it."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    action = models.CharField(_("action"), max_length=32, choices=BatchAction.choices)
+    #: the action's parameters (officer id, session id, completion message…), JSON-safe
+    params = models.JSONField(default=dict, blank=True)
+    dossier_ids = models.JSONField(default=list)
+    #: [{"dossier": id, "reference": str, "ok": bool, "message": str}] in processing order
+    results = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=16, choices=BatchStatus.choices,
+                             default=BatchStatus.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("action groupée")
+        verbose_name_plural = _("actions groupées")
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({len(self.dossier_ids)})"
+
+    @property
+    def total(self) -> int:
+        return len(self.dossier_ids)
+
+    @property
+    def done(self) -> int:
+        return len(self.results)
+
+    @property
+    def succeeded(self) -> int:
+        return sum(1 for r in self.results if r.get("ok"))
+
+    @property
+    def failed(self) -> int:
+        return self.done - self.succeeded
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state == BatchStatus.FINISHED

@@ -207,7 +207,15 @@ SORTS = {
     "spread": ("-visible_spread", "-pk"), "-spread": ("visible_spread", "pk"),
     "date": ("-submitted_at", "-pk"), "-date": ("submitted_at", "pk"),
     "amount": ("-requested_amount", "-pk"), "-amount": ("requested_amount", "pk"),
-    "reference": ("reference", "pk"),
+    "reference": ("reference", "pk"), "-reference": ("-reference", "-pk"),
+    "structure": ("structure__name", "pk"), "-structure": ("-structure__name", "-pk"),
+    "call": ("call__title", "category__title", "pk"),
+    "-call": ("-call__title", "-category__title", "-pk"),
+    "status": ("status", "pk"), "-status": ("-status", "-pk"),
+    "reviews": ("-review_summary__review_count", "-pk"),
+    "-reviews": ("review_summary__review_count", "pk"),
+    "median": ("-visible_median", "-pk"), "-median": ("visible_median", "pk"),
+    "mine": ("-my_assignment", "-pk"), "-mine": ("my_assignment", "pk"),
 }
 
 
@@ -221,8 +229,10 @@ def dashboard_base(tenant, user):
 
 
 def dashboard_queryset(tenant, user, params: dict):
-    """Filters: call, track, category, status, eligibility, mine, funder, score_min,
-    score_max, q (search), disagreement; sort: see SORTS."""
+    """Filters: call, track, category, status, eligibility, mine, to_review (assigned to
+    the user, their review not submitted), ready (every rapporteur's review is in), funder,
+    score_min, score_max, submitted_from / submitted_to (Paris dates, inclusive), ids (a
+    selection), q (search), disagreement; sort: see SORTS."""
     qs = with_scores_visibility(dashboard_base(tenant, user), user, tenant)
     filters = Q()
     if params.get("call"):
@@ -231,8 +241,6 @@ def dashboard_queryset(tenant, user, params: dict):
         filters &= Q(track_id=params["track"])
     if params.get("category"):
         filters &= Q(category_id=params["category"])
-    if params.get("status"):
-        filters &= Q(status=params["status"])
     eligibility = params.get("eligibility")
     if eligibility == "eligible":
         filters &= Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW,
@@ -244,6 +252,25 @@ def dashboard_queryset(tenant, user, params: dict):
         filters &= Q(status__in=[DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED])
     if params.get("mine"):
         filters &= Q(Exists(Assignment.objects.filter(dossier=OuterRef("pk"), officer=user)))
+    if params.get("to_review"):
+        filters &= Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW]) & Q(Exists(
+            Assignment.objects.filter(dossier=OuterRef("pk"), officer=user))) & ~Q(Exists(
+                Review.objects.filter(dossier=OuterRef("pk"), officer=user,
+                                      status=ReviewStatus.SUBMITTED)))
+    if params.get("ready"):
+        # Every rapporteur has submitted: no assignment without its submitted review.
+        pending = Assignment.objects.filter(dossier=OuterRef("pk")).exclude(Exists(
+            Review.objects.filter(dossier=OuterRef("dossier_id"), officer=OuterRef("officer_id"),
+                                  status=ReviewStatus.SUBMITTED)))
+        filters &= (Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW])
+                    & Q(Exists(Assignment.objects.filter(dossier=OuterRef("pk"))))
+                    & ~Q(Exists(pending)))
+    if params.get("ids") is not None:
+        filters &= Q(pk__in=list(params["ids"]))
+    if params.get("submitted_from"):
+        filters &= Q(submitted_at__gte=_paris_midnight(params["submitted_from"]))
+    if params.get("submitted_to"):
+        filters &= Q(submitted_at__lt=_paris_midnight(params["submitted_to"], next_day=True))
     if params.get("funder"):
         filters &= Q(call__funders__contains=[params["funder"]])
     if params.get("score_min") is not None:
@@ -262,16 +289,39 @@ def dashboard_queryset(tenant, user, params: dict):
         if len(digits) >= 9 and len(digits) == len(text.replace(" ", "")):
             search |= Q(structure__siret__startswith=digits)
         filters &= search
-    qs = qs.filter(filters)
-    counters_qs = qs
+    # The counters per state are faceted: they ignore the state filter itself, so that the
+    # state list shows how many dossiers each state would give with the other filters.
+    counters_qs = qs.filter(filters)
+    qs = counters_qs.filter(status=params["status"]) if params.get("status") else counters_qs
     qs = qs.select_related("call", "track", "category", "structure", "review_summary")
     qs = qs.annotate(
         visible_mean=Case(When(scores_visible=True, then=F("review_summary__mean"))),
-        visible_spread=Case(When(scores_visible=True, then=F("review_summary__spread"))))
+        visible_spread=Case(When(scores_visible=True, then=F("review_summary__spread"))),
+        visible_median=Case(When(scores_visible=True, then=F("review_summary__median"))))
+    if (params.get("sort") or "").lstrip("-") == "mine":
+        qs = qs.annotate(my_assignment=Exists(Assignment.objects.filter(
+            dossier=OuterRef("pk"), officer=user)))
     order = SORTS.get(params.get("sort") or "", ("-submitted_at", "-pk"))
     qs = qs.order_by(*(F(o[1:]).desc(nulls_last=True) if o.startswith("-")
                        else F(o).asc(nulls_last=True) for o in order))
     return qs, counters_qs
+
+
+def _paris_midnight(day, *, next_day: bool = False):
+    """The start of `day` (or of the day after it) in Paris time, as an aware datetime."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    if next_day:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def dashboard_ids(tenant, user, params: dict) -> list[int]:
+    """The ids of the dashboard's list in its order (the current selection an officer walks
+    through from one dossier to the next): one query."""
+    qs, _counters = dashboard_queryset(tenant, user, params)
+    return list(qs.values_list("pk", flat=True))
 
 
 def my_part(user, dossier_ids) -> dict[int, str]:

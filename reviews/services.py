@@ -576,6 +576,38 @@ def agenda_build(*, user, session) -> int:
     return len(dossiers)
 
 
+AGENDA_READY = (DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW)
+
+
+@transaction.atomic
+def agenda_add(*, user, session, dossier) -> AgendaItem:
+    """Put one dossier at the end of an open session's agenda (the single action behind
+    « inscrire à l'ordre du jour » for a selection); it moves to « en comité »."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked_session = _open_session(session)
+    locked = _locked_dossier(dossier)
+    if locked.tenant_id != locked_session.tenant_id:
+        raise PermissionDenied("reviews.manage_sessions")
+    if AgendaItem.objects.filter(dossier=locked).exists():
+        raise ReviewError(_("Ce dossier est déjà à l'ordre du jour d'un comité."))
+    if locked.status not in AGENDA_READY:
+        raise ReviewError(_("Seul un dossier recevable ou en instruction peut être inscrit à "
+                            "l'ordre du jour (état actuel : %(state)s).")
+                          % {"state": locked.get_status_display()})
+    if not locked_session.calls.filter(pk=locked.call_id).exists():
+        raise ReviewError(_("Cette séance n'examine pas l'appel « %(call)s ».")
+                          % {"call": locked.call.title})
+    position = (AgendaItem.objects.filter(session=locked_session)
+                .aggregate(m=Max("position"))["m"] or 0) + 1
+    item = AgendaItem.objects.create(session=locked_session, dossier=locked, position=position)
+    dossier_transition(dossier=locked, to=DossierStatus.IN_COMMITTEE, user=user,
+                       data={"session": locked_session.pk, "position": position})
+    sync_instance(dossier, locked)
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.agenda_added",
+              target=locked_session, data={"dossier": locked.pk, "position": position})
+    return item
+
+
 @transaction.atomic
 def agenda_move(*, user, session, item: AgendaItem, direction: str) -> None:
     """Move an agenda item one place up or down (positions renumbered 1…n)."""
@@ -798,6 +830,37 @@ def session_close(*, user, session, now: datetime | None = None,
         enqueue("reviews.decision_letter", decision_id=decision_id)
         enqueue("reviews.decision_notify", decision_id=decision_id)
     return locked
+
+
+# --- Dashboard: saved views -------------------------------------------------------------------
+
+@transaction.atomic
+def saved_view_create(*, user, tenant, name: str, query: str) -> "SavedView":
+    """Save the officer's current dashboard view under a name (the same name replaces it)."""
+    from .models import SavedView
+
+    _require(user, "reviews.view_dashboard", tenant)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ReviewError({"name": _("Donnez un nom à la vue.")})
+    if len(name) > 80:
+        raise ReviewError({"name": _("80 caractères au plus (%(n)s saisis).") % {"n": len(name)}})
+    if len(query) > 2000:
+        raise ReviewError({"name": _("Cette vue a trop de filtres pour être enregistrée.")})
+    view, created = SavedView.objects.update_or_create(
+        tenant=tenant, owner=user, name=name, defaults={"query": query})
+    audit_log(tenant=tenant, actor=user, action="reviews.saved_view.saved", target=view,
+              data={"name": name, "query": query, "replaced": not created})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user, view) -> None:
+    if view.owner_id != user.pk:
+        raise PermissionDenied("reviews.view_dashboard")
+    audit_log(tenant=view.tenant, actor=user, action="reviews.saved_view.deleted", target=view,
+              data={"name": view.name})
+    view.delete()
 
 
 __all__ = [name for name in dir() if name.endswith(("_add", "_remove", "_auto", "_save",

@@ -88,3 +88,12 @@ def decision_letter_task(*, decision_id: int) -> None:
         logger.info("decision %s deleted or its session not closed: no letter", decision_id)
         return
     decision_letter_generate(decision)
+
+
+@tenant_task(name="reviews.batch_run", tenant_from=("job_id", "reviews.BatchJob", "tenant"),
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def batch_run_task(*, job_id: int) -> None:
+    """Run a batch action of the dashboard, dossier after dossier (resumes where it stopped)."""
+    from .batch import batch_run
+
+    batch_run(job_id=job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "reviews"
 
@@ -8,7 +8,14 @@ D = "instruction/dossiers/<int:pk>"
 S = "comites/<int:session_pk>"
 
 urlpatterns = [
-    path("instruction/", views.dashboard, name="dashboard"),
+    path("instruction/", views_dashboard.dashboard, name="dashboard"),
+    path("instruction/vues/", views_dashboard.saved_view_save, name="saved_view_save"),
+    path("instruction/vues/<int:view_pk>/supprimer/", views_dashboard.saved_view_delete,
+         name="saved_view_delete"),
+    path("instruction/selection/", views_dashboard.selection, name="selection"),
+    path("instruction/lots/<int:job_pk>/", views_dashboard.batch_detail, name="batch"),
+    path("instruction/lots/<int:job_pk>/progression/", views_dashboard.batch_progress,
+         name="batch_progress"),
     path("instruction/export.csv", views.export_csv, name="export_csv"),
     path("instruction/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("instruction/export.ods", views.export_ods, name="export_ods"),
@@ -18,6 +25,7 @@ urlpatterns = [
     path("instruction/liens-d-interets/<int:conflict_pk>/retirer/", views.conflict_delete,
          name="conflict_delete"),
     path(f"{D}/", views.dossier_instruction, name="dossier"),
+    path(f"{D}/deport/", views_dashboard.dossier_recuse, name="dossier_recuse"),
     path(f"{D}/recevabilite/", views.eligibility_confirm, name="eligibility_confirm"),
     path(f"{D}/rapporteurs/", views.assignment_add, name="assignment_add"),
     path(f"{D}/rapporteurs/<int:assignment_pk>/retirer/", views.assignment_remove,

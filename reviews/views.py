@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +32,6 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, EligibilityReview, Recusal)
 from .scoring import is_disagreement
 
-PAGE_SIZE = 30
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -68,50 +66,12 @@ def _dossier_for(request, pk: int, perm: str) -> Dossier:
 # --- Dashboard -------------------------------------------------------------------------------
 
 def _dashboard_params(request):
-    form = DashboardFilterForm(request.GET or None, tenant=request.tenant)
-    params = {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        params = {k: v for k, v in data.items() if v not in (None, "", False)}
-    call = None
-    if params.get("call"):
-        from calls.models import Call
+    """The dashboard's filters, predefined view and selection (reviews.dashboard.parse): the
+    exports give exactly the list the officer is looking at."""
+    from .dashboard import parse
 
-        call = Call(pk=params["call"], tenant=request.tenant)  # only its id is used
-    params["threshold"] = selectors.disagreement_threshold(request.tenant, call)
-    return form, params
-
-
-@require_GET
-@tenant_view("reviews.view_dashboard")
-def dashboard(request):
-    form, params = _dashboard_params(request)
-    qs, counters_qs = selectors.dashboard_queryset(request.tenant, request.user, params)
-    qs = qs.only(*selectors.DASHBOARD_ROW_FIELDS)
-    counters = selectors.state_counters(counters_qs)
-    paginator = Paginator(qs, PAGE_SIZE)
-    paginator.__dict__["count"] = sum(counters.values())  # the counters already counted them
-    page = paginator.get_page(request.GET.get("page"))
-    threshold = params["threshold"]
-    dossiers = list(page.object_list)
-    mine = selectors.my_part(request.user, [d.pk for d in dossiers])
-    rows = []
-    for d in dossiers:
-        summary = getattr(d, "review_summary", None)
-        scores = summary if d.scores_visible else None  # blind review
-        rows.append({"dossier": d, "summary": scores, "mine": mine.get(d.pk),
-                     "review_count": summary.review_count if summary else 0,
-                     "disagree": bool(scores) and is_disagreement(scores.spread, threshold,
-                                                                  scores.review_count)})
-    query = request.GET.copy()
-    query.pop("page", None)
-    hidden = selectors.conflict_sirets(request.user, request.tenant)
-    return render(request, "reviews/dashboard.html", {
-        "form": form, "page": page, "rows": rows, "threshold": threshold,
-        "counters": [(value, label, counters.get(value, 0)) for value, label
-                     in DossierStatus.choices if value != DossierStatus.DRAFT],
-        "total": paginator.count, "query": query.urlencode(), "has_conflicts": bool(hidden),
-    })
+    state = parse(request.GET, tenant=request.tenant, user=request.user)
+    return state.form, state.params
 
 
 def _export_selection(request):
@@ -228,7 +188,14 @@ def _review_context(request, dossier):
 @require_GET
 @tenant_view("reviews.view_dashboard")
 def dossier_instruction(request, pk: int):
-    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
+    return render_instruction(request, _dossier_for(request, pk, "reviews.instruct_dossier"))
+
+
+def render_instruction(request, dossier, *, recusal_form=None, status: int = 200):
+    """The instruction page of `dossier`: the application beside the scoring form; a bound
+    recusal form given here is shown again with its errors."""
+    from .views_dashboard import dossier_extras
+
     assignments = list(Assignment.objects.filter(dossier=dossier).select_related("officer"))
     assigned_ids = {a.officer_id for a in assignments}
     conflicted = services.conflicted_pairs(request.tenant, [dossier.pk])
@@ -260,7 +227,8 @@ def dossier_instruction(request, pk: int):
         "rules": selectors.dossier_rules(dossier),
     }
     context.update(_review_context(request, dossier))
-    return render(request, "reviews/dossier.html", context)
+    context.update(dossier_extras(request, dossier, recusal_form=recusal_form))
+    return render(request, "reviews/dossier.html", context, status=status)
 
 
 def _back(request, dossier, anchor=""):

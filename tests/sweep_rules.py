@@ -133,6 +133,16 @@ def build_world():
                                                  funder="cnm", assigned_by=w.admin_a)
         w.review = ReviewFactory(dossier=w.dossier, officer=w.instructor_a,
                                  opinion=REVIEW_SECRET)
+        from reviews.models import SavedView
+
+        w.saved_view = SavedView.objects.create(tenant=w.a, owner=w.instructor_a,
+                                                name=f"{SECRET} vue", query="status=submitted")
+        from reviews.models import BatchJob
+
+        w.batch_job = BatchJob.objects.create(
+            tenant=w.a, user=w.instructor_a, action="assign", dossier_ids=[w.dossier.pk],
+            results=[{"dossier": w.dossier.pk, "reference": w.dossier.reference, "ok": False,
+                      "message": f"{SECRET} motif"}])
 
         # A draft of structure A (its form steps are what the applicant fills in).
         from tests.factories.applications import DossierFactory
@@ -330,7 +340,13 @@ RULES: dict[str, Rule] = {
     "reviews:threshold_set": Rule(),
     "reviews:conflicts": Rule(),
     "reviews:conflict_delete": Rule(lambda w: {"conflict_pk": w.conflict.pk}),
+    "reviews:saved_view_save": Rule(),
+    "reviews:saved_view_delete": Rule(lambda w: {"view_pk": w.saved_view.pk}),
+    "reviews:selection": Rule(),
+    "reviews:batch": Rule(lambda w: {"job_pk": w.batch_job.pk}),
+    "reviews:batch_progress": Rule(lambda w: {"job_pk": w.batch_job.pk}),
     "reviews:dossier": Rule(_d, conflict=True),
+    "reviews:dossier_recuse": Rule(_d, conflict=True),
     "reviews:eligibility_confirm": Rule(_d, conflict=True),
     "reviews:assignment_add": Rule(_d, conflict=True),
     "reviews:assignment_remove": Rule(lambda w: {"pk": w.dossier.pk,
@@ -441,7 +457,8 @@ def world_fingerprint(world) -> dict:
     from calls.models import Call, Track
     from mentoring.models import Engagement, MatchProposal, NeedRequest, ResourcePerson
     from portal.models import Invitation, Membership, Organization, Signatory
-    from reviews.models import Assignment, CommitteeSession, ConflictDeclaration, Decision, Review
+    from reviews.models import (Assignment, CommitteeSession, ConflictDeclaration, Decision,
+                                Review, SavedView)
 
     with scopes_disabled():
         return {
@@ -460,6 +477,8 @@ def world_fingerprint(world) -> dict:
             "sessions": list(CommitteeSession.objects.filter(tenant=world.a)
                              .values_list("pk", "status")),
             "conflicts": ConflictDeclaration.objects.filter(tenant=world.a).count(),
+            "saved_views": list(SavedView.objects.filter(tenant=world.a)
+                                .values_list("pk", "name", "query")),
             "organizations": Organization.objects.filter(tenant=world.a).count(),
             "signatories": Signatory.objects.filter(tenant=world.a).count(),
             "memberships": list(Membership.objects.filter(tenant=world.a).order_by("pk")

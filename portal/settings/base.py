@@ -234,6 +234,10 @@ CONTENT_SECURITY_POLICY = {
 
 CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"
 
+# django-dsfr marks the text of its alerts (our flash messages) safe unless told otherwise:
+# messages quote what people typed (a view's name, a partner's name), so they are escaped.
+DSFR_CONTENT_IS_SAFE = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
