@@ -26,4 +26,5 @@ RUN useradd --create-home --uid 1000 portal \
 USER portal
 
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app, the working directory) sets the workers, threads and timeouts.
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

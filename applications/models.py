@@ -214,11 +214,11 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 def private_storage():
-    """Files of dossiers live outside MEDIA_URL: served only through a permission-checked
-    view. Callable so that tests' settings overrides apply."""
-    from django.core.files.storage import FileSystemStorage
+    """Files of dossiers live outside MEDIA_URL (a private folder or bucket, portal.storage):
+    served only through a permission-checked view. Callable so that tests' settings apply."""
+    from portal.storage import PrivateStorage
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def _attachment_path(instance, filename: str) -> str:

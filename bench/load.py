@@ -77,6 +77,17 @@ def _database_url() -> str:
         return out.stdout.strip()
 
 
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return url
+    except Exception:  # noqa: BLE001 - no Redis: the bench still runs, without it
+        return ""
+
+
 def _build_dataset(n_dossiers: int):
     spec = importlib.util.spec_from_file_location("bench_dashboard", ROOT / "bench" / "dashboard.py")
     dashboard = importlib.util.module_from_spec(spec)
@@ -281,10 +292,16 @@ def main() -> int:
 
         parts = urlsplit(os.environ["DATABASE_URL"])
         server_db = parts._replace(path="/" + quote(db["NAME"])).geturl()
+        # Production's shape: Redis for the cache and the sessions when it answers (keys and
+        # queue of this run only), else none.
+        redis_url = _redis_url()
+        run_id = secrets.token_hex(4)
         env = dict(os.environ, DATABASE_URL=server_db, SECRET_KEY=secret_key,
                    ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="False",
-                   PRIVATE_MEDIA_ROOT=str(workdir / "private"), REDIS_URL="",
+                   PRIVATE_MEDIA_ROOT=str(workdir / "private"), REDIS_URL=redis_url,
+                   CACHE_KEY_PREFIX=f"bench-load-{run_id}", CELERY_QUEUE=f"bench-load-{run_id}",
                    DJANGO_SETTINGS_MODULE="portal.settings.production")
+        print(f"redis: {redis_url or 'none (local memory cache, sessions in the database)'}")
         if args.smoke:
             env["DJANGO_SETTINGS_MODULE"] = "settings_plain_static"
         else:

@@ -1,8 +1,10 @@
-"""Backups of the database (pg_dump, custom format) and of the private files, restorable
-as a pair. A backup is a folder with `database.dump`, `files.tar.gz` and `manifest.json`
-(checksums, time, database name)."""
+"""Backups of the database (pg_dump, custom format) and of the private files — the local
+folder or the object store's bucket, read through the same storage API — restorable as a pair.
+A backup is a folder with `database.dump`, `files.tar.gz` and `manifest.json` (checksums of
+both and of every file, time, database name)."""
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -11,8 +13,10 @@ import tarfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connections
+
+from .storage import is_local, private_file_names, private_storage
 
 
 class BackupError(Exception):
@@ -70,12 +74,11 @@ def backup_create(destination: Path) -> Path:
     if result.returncode:
         raise BackupError(result.stderr.strip())
     files = folder / "files.tar.gz"
-    media = Path(settings.PRIVATE_MEDIA_ROOT)
-    with tarfile.open(files, "w:gz") as tar:
-        if media.exists():
-            tar.add(media, arcname="private")
+    checksums = _archive_private_files(files)
     manifest = {"created_at": stamp, "database": name,
-                "database_sha256": _sha256(dump), "files_sha256": _sha256(files)}
+                "database_sha256": _sha256(dump), "files_sha256": _sha256(files),
+                "storage": "local" if is_local(private_storage()) else "object store",
+                "files": checksums}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return folder
 
@@ -94,16 +97,39 @@ def backup_restore(folder: Path) -> None:
                             env=env, capture_output=True, text=True)
     if result.returncode:
         raise BackupError(result.stderr.strip())
-    media = Path(settings.PRIVATE_MEDIA_ROOT)
-    staging = media.with_name(media.name + ".restoring")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    with tarfile.open(files, "r:gz") as tar:
-        tar.extractall(staging, filter="data")
-    restored = staging / "private"
-    shutil.rmtree(media, ignore_errors=True)
-    if restored.exists():
-        restored.rename(media)
-    else:
-        media.mkdir(parents=True)
-    shutil.rmtree(staging, ignore_errors=True)
+    _restore_private_files(files)
+
+
+def _archive_private_files(archive: Path) -> dict[str, str]:
+    """Every private file (local folder or object store, through the same storage API) into
+    `archive` as private/<name>; returns {name: sha256}."""
+    storage = private_storage()
+    checksums = {}
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in private_file_names(storage):
+            with storage.open(name, "rb") as fh:
+                content = fh.read()
+            checksums[name] = hashlib.sha256(content).hexdigest()
+            info = tarfile.TarInfo(f"private/{name}")
+            info.size = len(content)
+            info.mode = 0o600
+            tar.addfile(info, io.BytesIO(content))
+    return checksums
+
+
+def _restore_private_files(archive: Path) -> None:
+    """Make the private storage hold exactly the archive's files: the others are deleted."""
+    storage = private_storage()
+    with tarfile.open(archive, "r:gz") as tar:
+        members = {m.name.removeprefix("private/"): m for m in tar.getmembers()
+                   if m.isfile() and m.name.startswith("private/")}
+        for name in members:
+            if ".." in name.split("/") or name.startswith("/"):
+                raise BackupError(f"unsafe name in the archive: {name}")
+        for name in private_file_names(storage):
+            storage.delete(name)
+        for name, member in members.items():
+            content = tar.extractfile(member).read()
+            saved = storage.save(name, ContentFile(content))
+            if saved != name:
+                raise BackupError(f"{name} restored as {saved}")

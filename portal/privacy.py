@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from .audit import audit_log
-from .documents import private_path
+from .storage import private_file_delete
 from .enums import Role
 from .models import AuditEvent, GeneratedDocument, Membership, Tenant, User
 
@@ -237,6 +237,6 @@ def _purge_dossier(dossier) -> None:
         for name in files:
             storage.delete(name)
         for relative in generated:
-            private_path(relative).unlink(missing_ok=True)
+            private_file_delete(relative)
 
     transaction.on_commit(remove_files)

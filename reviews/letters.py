@@ -179,10 +179,10 @@ def stored_letter(decision):
 def letter_for_email(decision) -> tuple[str, bytes, str]:
     """The decision letter as an e-mail attachment, produced first if the letter task has not
     run yet (same data: the stored file, not rendered again)."""
-    from portal.documents import private_path
+    from portal.storage import read_private_file
 
     document, _rendered = decision_letter_generate(decision)
-    return document.filename, private_path(document.file_path).read_bytes(), "application/pdf"
+    return document.filename, read_private_file(document.file_path), "application/pdf"
 
 
 def published_decision_section(dossier, user) -> dict | None:

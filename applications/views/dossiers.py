@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -532,12 +532,10 @@ def attachment_download(request, pk: int, attachment_pk: int):
     """Private files: only through this permission-checked view, as an attachment."""
     dossier = _dossier_for(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=dossier)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    from portal.storage import private_file_response
+
+    return private_file_response(attachment.file.name, filename=attachment.original_name,
+                                 content_type=attachment.content_type)
 
 
 # --- PDFs -------------------------------------------------------------------------------------

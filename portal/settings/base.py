@@ -152,6 +152,25 @@ STORAGES = {
 # permission-checked views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+# Several web hosts keep no file: with PRIVATE_STORAGE_BUCKET the private files live in that
+# (private) bucket of an S3-compatible object store instead (portal.storage, django-storages).
+PRIVATE_STORAGE_BUCKET = env("PRIVATE_STORAGE_BUCKET", default="")
+PRIVATE_STORAGE_OPTIONS = {
+    "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+    "access_key": env("S3_ACCESS_KEY_ID", default=None),
+    "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+    "region_name": env("S3_REGION", default="us-east-1"),
+    "location": env("PRIVATE_STORAGE_PREFIX", default="private"),
+    "addressing_style": "path",
+    "signature_version": "s3v4",
+    "default_acl": None,  # the bucket is private; objects inherit it
+    "file_overwrite": False,
+    "querystring_auth": True,
+    "querystring_expire": 60,
+}
+# Downloads by a 60-second signed URL instead of streamed by the web process (the object store
+# must then be reachable by browsers at S3_ENDPOINT_URL).
+PRIVATE_STORAGE_SIGNED_URLS = env.bool("PRIVATE_STORAGE_SIGNED_URLS", default=False)
 # Uploads: applications.uploads.SizeLimitUploadHandler runs first and stops any file above
 # PORTAL_UPLOAD_MAX_BYTES while the body is read (the upload view installs a second one with
 # the limit of the document requirement). Files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled

@@ -63,24 +63,35 @@ def test_production_refuses_to_start_without_secret_key():
 def test_docker_compose_defines_the_production_services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
+    assert sorted(services) == ["beat", "createbucket", "migrate", "minio", "postgres", "redis",
+                                "web-1", "web-2", "worker-1", "worker-2"]
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
-    assert "gunicorn portal.wsgi --bind 0.0.0.0:8000" in services["web"]["command"]
-    assert "migrate --noinput" in services["web"]["command"]
-    assert "collectstatic --noinput" in services["web"]["command"]
-    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
-    assert services["worker"]["command"] == "celery -A portal worker -l info"
+    assert services["minio"]["image"].startswith("minio/minio")
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    for web in ("web-1", "web-2"):
+        assert "gunicorn portal.wsgi --bind 0.0.0.0:8000" in services[web]["command"]
+        assert "collectstatic --noinput" in services[web]["command"]
+        assert "/healthz" in " ".join(services[web]["healthcheck"]["test"])
+        assert services[web]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully")
+        assert "volumes" not in services[web]  # nothing on the web host's disk
+    for worker in ("worker-1", "worker-2"):
+        assert services[worker]["command"] == "celery -A portal worker -l info"
     assert services["beat"]["command"] == (
         "celery -A portal beat -l info "
         "--scheduler django_celery_beat.schedulers:DatabaseScheduler")
-    for name in ("web", "worker", "beat"):
+    for name in ("web-1", "web-2", "worker-1", "worker-2", "beat", "migrate"):
         service = services[name]
         assert service["env_file"] == ".env"  # SECRET_KEY lives there, never in the file
-        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
-        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
-        assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
-        assert "SECRET_KEY" not in service["environment"]
+        environment = service["environment"]
+        assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert environment["S3_ENDPOINT_URL"] == "${S3_ENDPOINT_URL:-http://minio:9000}"
+        assert environment["PRIVATE_STORAGE_BUCKET"] == "${PRIVATE_STORAGE_BUCKET:-portail-prive}"
+        assert "SECRET_KEY" not in environment
+    assert sorted(compose["volumes"]) == ["objects", "pgdata"]
 
 
 def test_dockerfile_installs_weasyprint_libraries_and_requirements():

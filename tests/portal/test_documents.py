@@ -54,7 +54,9 @@ def test_a_crash_while_writing_leaves_no_half_written_document(tenant, template,
         raise OSError("disk gone")
 
     before = set(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.pdf"))
-    monkeypatch.setattr(documents.os, "fsync", crash)
+    from portal import storage
+
+    monkeypatch.setattr(storage.os, "fsync", crash)
     with scope(tenant=tenant), pytest.raises(OSError):
         _generate(tenant, target, {"amount": "1,00 €"})
     with scope(tenant=tenant):
