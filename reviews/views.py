@@ -663,8 +663,6 @@ def decision_record(request, session_pk: int, pk: int):
 @tenant_view("reviews.view_sessions")
 def agenda_attachment(request, session_pk: int, pk: int, attachment_pk: int):
     """A document of an agenda dossier, for those who may read the dossier in committee."""
-    from django.http import FileResponse
-
     from applications.models import Attachment
 
     session = _session_for(request, session_pk)
@@ -672,12 +670,10 @@ def agenda_attachment(request, session_pk: int, pk: int, attachment_pk: int):
     if not request.user.has_perm("reviews.read_agenda_dossier", item):
         raise Http404
     attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=item.dossier)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    from portal.storage import private_file_response
+
+    return private_file_response(attachment.file.name, filename=attachment.original_name,
+                                 content_type=attachment.content_type)
 
 
 @require_POST
