@@ -32,5 +32,5 @@ def tenant_view(perm: str | None = None):
 def _holds_a_role(request) -> bool:
     from .models import Membership
 
-    return request.user.is_superuser or Membership.objects.filter(
-        tenant=request.tenant, user=request.user).exists()
+    # No exception for the platform admin: inside a tenant they hold only their roles there.
+    return Membership.objects.filter(tenant=request.tenant, user=request.user).exists()

@@ -124,6 +124,14 @@ class InvitationForm(PortalForm):
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
 
 
+class TenantAdminInvitationForm(PortalForm):
+    """The platform admin appoints a contract's administrator (they hold no role in it)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail de l'administrateur·rice"))
+    title = forms.CharField(label=_("Fonction"), max_length=200, required=False,
+                            help_text=TITLE_HELP)
+
+
 class MembershipForm(PortalForm):
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
     organization = forms.ModelChoiceField(

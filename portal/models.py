@@ -106,6 +106,18 @@ class User(AbstractUser):
     def is_platform_admin(self) -> bool:
         return self.is_active and self.is_superuser
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """The portal's own permissions (the `rules` ones: ``reviews.decide``,
+        ``applications.view_dossier``…) are decided by their predicates alone: Django's
+        "active superusers have every permission" does not apply to them, so the platform
+        admin holds, inside a tenant, only the roles they were given there. Django's model
+        permissions (the admin site, under two-factor) keep Django's behaviour."""
+        import rules
+
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
+
 
 class Tenant(models.Model):
     """One regional *contrat de filière musiques actuelles*; its slug starts every URL."""

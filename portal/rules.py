@@ -44,6 +44,9 @@ rules.add_perm("portal.manage_tenant", is_tenant_admin)
 rules.add_perm("portal.view_tenant_space", is_member_of_tenant)
 rules.add_perm("portal.view_audit_log", is_tenant_admin)
 rules.add_perm("portal.manage_platform", is_platform_admin)
+# Appointing a tenant's admins is managing tenants: the platform admin invites the first admin
+# of a new contract (from the platform pages) without holding any role in it.
+rules.add_perm("portal.appoint_tenant_admin", is_platform_admin | is_tenant_admin)
 
 __all__ = ["FUNDER_KINDS", "is_platform_admin", "is_member_of_tenant", "is_tenant_admin",
            "is_instructor", "is_committee_member", "is_pilot_staff", "has_role", "on_tenant_of"]

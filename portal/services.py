@@ -163,8 +163,10 @@ def _membership_add(*, tenant: Tenant, user: User, role: str, organization, acto
 @transaction.atomic
 def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
                       organization: Organization | None, title: str = "") -> Invitation:
-    """Invite `email` to `role`; they accept from the link in the e-mail once signed in."""
-    _require(user, "portal.manage_tenant", tenant)
+    """Invite `email` to `role`; they accept from the link in the e-mail once signed in. The
+    platform admin may invite a tenant admin (and nothing else) without a role there."""
+    _require(user, "portal.appoint_tenant_admin" if role == Role.ADMIN
+             else "portal.manage_tenant", tenant)
     email = email.strip().lower()
     clean_role_organization(tenant.pk, role, organization)
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, role=role).exists():

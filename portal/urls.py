@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -46,8 +47,14 @@ portal_patterns = [
     path("plateforme/contrats/", platform.tenant_list, name="platform_tenants"),
     path("plateforme/contrats/nouveau/", platform.tenant_create, name="platform_tenant_create"),
     path("plateforme/contrats/<slug:slug>/", platform.tenant_edit, name="platform_tenant_edit"),
+    path("plateforme/contrats/<slug:slug>/administrateurs/", platform.tenant_admins,
+         name="platform_tenant_admins"),
     path("<slug:tenant_slug>/", include(tenant_patterns)),
 ]
+
+# The admin site signs in through allauth's login (password, then TOTP), never through its
+# own password-only form, which would skip the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", public.healthz, name="healthz"),

@@ -259,6 +259,7 @@ RULES: dict[str, Rule] = {
     "portal:platform_tenants": Rule(),
     "portal:platform_tenant_create": Rule(),
     "portal:platform_tenant_edit": Rule(lambda w: {"slug": w.a.slug}),
+    "portal:platform_tenant_admins": Rule(lambda w: {"slug": w.a.slug}),
     # --- Structures (global) --------------------------------------------------------------------
     "structures:list": Rule(access=USER),
     "structures:create": Rule(access=USER),

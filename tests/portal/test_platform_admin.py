@@ -53,10 +53,12 @@ def test_platform_admin_invites_the_first_admin_of_a_new_tenant(
     client.force_login(platform_admin)
     client.post("/plateforme/contrats/nouveau/", NEW_TENANT)
     listing = client.get("/plateforme/contrats/").content.decode()
-    assert 'href="/nouvelle-aquitaine/gestion/membres/"' in listing
+    # From the platform pages: the platform admin holds no role inside the new tenant.
+    assert 'href="/plateforme/contrats/nouvelle-aquitaine/administrateurs/"' in listing
+    assert client.get("/nouvelle-aquitaine/gestion/membres/").status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/nouvelle-aquitaine/gestion/membres/",
-                               {"email": "coordination@na.example", "role": "admin"})
+        response = client.post("/plateforme/contrats/nouvelle-aquitaine/administrateurs/",
+                               {"email": "coordination@na.example"})
     assert response.status_code == 302
     tenant = Tenant.objects.get(slug="nouvelle-aquitaine")
     with scope(tenant=tenant):
