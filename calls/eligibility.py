@@ -303,6 +303,15 @@ def validate_criterion(*, kind: str, field: str, parameter: str, operator: str, 
 
 PASS, FAIL, WARNING, UNKNOWN = "pass", "fail", "warning", "unknown"
 
+#: What a reader sees of a result (never « pass » or « fail »).
+STATUS_LABELS = {PASS: _("Respecté"), FAIL: _("Non respecté"), WARNING: _("Point d’attention"),
+                 UNKNOWN: _("À vérifier")}
+
+
+def status_label(status) -> str:
+    """« Respecté », « Non respecté », « Point d’attention », « À vérifier »."""
+    return str(STATUS_LABELS.get(status, STATUS_LABELS[UNKNOWN]))
+
 
 @dataclass(frozen=True)
 class CriterionResult:

@@ -15,7 +15,7 @@ class Recommendation(models.TextChoices):
 
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("En préparation")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
 
 
 class DecisionOutcome(models.TextChoices):

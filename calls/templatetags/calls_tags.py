@@ -38,3 +38,11 @@ def rich_text(value):
     from ..sanitize import sanitize_html
 
     return mark_safe(sanitize_html(value or ""))  # noqa: S308 - cleaned by nh3 just above
+
+
+@register.filter
+def eligibility_status(status):
+    """``{{ result.status|eligibility_status }}`` → « Respecté », « Non respecté »…"""
+    from calls.eligibility import status_label
+
+    return status_label(status)

@@ -12,6 +12,15 @@ def money(value):
     return format_money(value)
 
 
+@register.filter
+def event_sentence(event):
+    """``{{ event|event_sentence }}``: an audit event as a French sentence (portal/events.py),
+    never its dotted action name."""
+    from ..events import render_event
+
+    return render_event(event)
+
+
 @register.simple_tag
 def static_sri(path):
     """``integrity="{% static_sri 'dsfr/dist/dsfr/dsfr.min.css' %}"``: the SRI digest of the

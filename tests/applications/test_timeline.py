@@ -87,7 +87,8 @@ def test_instructor_page_keeps_the_whole_history_with_authors(client, tenant, fi
     client.force_login(instructor)
     html = client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode()
     timeline = _timeline_html(html)
-    assert "reviews.review.submitted" in timeline
+    assert "Évaluation soumise" in timeline  # a sentence, never « reviews.review.submitted »
+    assert "reviews." not in timeline
     assert "applications.dossier.notified" not in timeline
     assert "Ysolde Rapporteuse" in timeline
 
@@ -103,7 +104,7 @@ def test_a_step_completed_during_a_completion_request_is_labelled_in_french(
     client.force_login(applicant)
     timeline = _timeline_html(
         client.get(f"/{tenant.slug}/dossiers/{dossier.pk}/").content.decode())
-    assert "Dossier complété (Projet)" in timeline
+    assert "Étape « Projet » complétée" in timeline
 
 
 def test_a_decision_is_shown_to_the_applicant_only_once_its_session_is_closed(

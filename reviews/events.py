@@ -1,0 +1,111 @@
+"""French sentences of instruction and committee audit actions (see portal/events.py).
+
+No sentence shows a review's score or recommendation: histories are read by officers who may
+not see the others' scores yet (blind review)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.events import Values, format_value, register_many
+
+
+def _funder(v: Values, key="funder") -> str:
+    from calls.enums import Funder
+
+    return v.label(key, Funder)
+
+
+def _shares(v: Values) -> str:
+    from calls.enums import Funder
+
+    labels = dict(Funder.choices)
+    shares = v.raw("shares") or {}
+    return " ; ".join(f"{labels.get(f, f)} {format_value('amount', a)}"
+                      for f, a in sorted(shares.items()))
+
+
+def _decision(v: Values, changed: bool) -> str:
+    from .enums import DecisionOutcome
+
+    outcome = v.raw("outcome")
+    if outcome == DecisionOutcome.GRANTED:
+        text = _("aide accordée de %(amount)s") % {"amount": v["amount"]}
+        if v.raw("shares"):
+            text += f" ({_shares(v)})"
+    elif outcome == DecisionOutcome.REJECTED:
+        text = _("aide refusée")
+    else:
+        text = v.label("outcome", DecisionOutcome)
+    return (_("Décision modifiée : %(decision)s") if changed
+            else _("Décision enregistrée : %(decision)s")) % {"decision": text}
+
+
+def _eligibility_overridden(v: Values) -> str:
+    from calls.eligibility import status_label
+
+    return _("Critère « %(label)s » corrigé : %(before)s → %(after)s (« %(why)s »)") % {
+        "label": v["label"], "before": status_label(v.raw("from")),
+        "after": status_label(v.raw("to")), "why": v["justification"]}
+
+
+def _session_updated(v: Values) -> str:
+    from .models import CommitteeSession
+
+    labels = {"calls": _("appels examinés")}
+    names = []
+    for key in v.data:
+        if key in labels:
+            names.append(str(labels[key]))
+            continue
+        try:
+            names.append(str(CommitteeSession._meta.get_field(key).verbose_name))
+        except Exception:  # noqa: BLE001
+            names.append(key.replace("_", " "))
+    return _("Séance modifiée : %(fields)s") % {"fields": ", ".join(names) or "—"}
+
+
+def _exported(v: Values) -> str:
+    fmt = str(v.raw("format") or "").upper() or "—"
+    return _("Tableau d’instruction exporté (%(format)s, %(rows)s ligne(s))") % {
+        "format": fmt, "rows": v["rows"]}
+
+
+register_many({
+    "reviews.dossier.eligible": _("Dossier déclaré recevable"),
+    "reviews.dossier.ineligible": _("Dossier déclaré irrecevable"),
+    "reviews.dossier.in_review": _("Dossier mis en instruction"),
+    "reviews.dossier.in_committee": _("Dossier inscrit à l’ordre du jour du comité"),
+    "reviews.decision.recorded": lambda v: _decision(v, changed=False),
+    "reviews.decision.changed": lambda v: _decision(v, changed=True),
+    "reviews.eligibility.overridden": _eligibility_overridden,
+    "reviews.envelope.overridden": _("Dépassement d’enveloppe accepté pour %(amount)s : "
+                                     "« %(justification)s »"),
+    "reviews.assignment.added": lambda v: _("Rapporteur·rice affecté·e pour %(funder)s") % {
+        "funder": _funder(v)},
+    "reviews.assignment.removed": _("Rapporteur·rice retiré·e"),
+    "reviews.assignment.auto": _("Affectation automatique : %(created)s affectation(s) "
+                                 "créée(s), %(unassignable)s sans rapporteur·rice possible"),
+    "reviews.conflict.declared": _("Lien d’intérêts déclaré avec %(structure)s "
+                                   "(SIRET %(siret)s)"),
+    "reviews.conflict.withdrawn": _("Déclaration de lien d’intérêts retirée (SIRET %(siret)s)"),
+    "reviews.dashboard.exported": _exported,
+    "reviews.recusal.declared": _("Un membre du comité se déporte sur ce dossier"),
+    "reviews.review.started": _("Évaluation commencée"),
+    "reviews.review.submitted": _("Évaluation soumise"),
+    "reviews.session.created": _("Séance du comité créée pour le %(date)s"),
+    "reviews.session.updated": _session_updated,
+    "reviews.session.member_added": lambda v: _("Membre ajouté à la séance pour %(funder)s") % {
+        "funder": _funder(v)},
+    "reviews.session.member_removed": lambda v: _("Membre retiré de la séance (%(funder)s)") % {
+        "funder": _funder(v)},
+    "reviews.session.presence_recorded": _("Présences enregistrées : %(present)s membre(s) "
+                                           "présent(s)"),
+    "reviews.session.agenda_built": _("Ordre du jour complété : %(added)s dossier(s) ajouté(s)"),
+    "reviews.session.agenda_reordered": _("Ordre du jour réordonné"),
+    "reviews.session.closed": _("Séance clôturée : %(decisions)s décision(s) publiée(s)"),
+    "reviews.session.closed_early": _("Séance clôturée avant sa date (%(session_date)s) : "
+                                      "« %(reason)s »"),
+    "reviews.session.letters_requested": _("Courriers de décision demandés "
+                                           "(%(decisions)s décision(s))"),
+    "reviews.settings.threshold_set": _("Seuil de désaccord fixé à %(threshold)s points "
+                                        "sur 20"),
+})
