@@ -97,6 +97,9 @@ register_many({
         "funder": _funder(v)},
     "reviews.session.member_removed": lambda v: _("Membre retiré de la séance (%(funder)s)") % {
         "funder": _funder(v)},
+    "reviews.session.member_seated_for_another_funder": lambda v: _(
+        "Membre délégué pour %(funder)s, hors de son financeur : « %(why)s »") % {
+        "funder": _funder(v), "why": v["override"]},
     "reviews.session.presence_recorded": _("Présences enregistrées : %(present)s membre(s) "
                                            "présent(s)"),
     "reviews.session.agenda_built": _("Ordre du jour complété : %(added)s dossier(s) ajouté(s)"),
