@@ -63,6 +63,12 @@ def _session_updated(v: Values) -> str:
     return _("Séance modifiée : %(fields)s") % {"fields": ", ".join(names) or "—"}
 
 
+def _batch(v: Values) -> str:
+    from .enums import BatchAction
+
+    return v.label("action", BatchAction)
+
+
 def _exported(v: Values) -> str:
     fmt = str(v.raw("format") or "").upper() or "—"
     return _("Tableau d’instruction exporté (%(format)s, %(rows)s ligne(s))") % {
@@ -100,6 +106,15 @@ register_many({
     "reviews.session.member_seated_for_another_funder": lambda v: _(
         "Membre délégué pour %(funder)s, hors de son financeur : « %(why)s »") % {
         "funder": _funder(v), "why": v["override"]},
+    "reviews.session.agenda_added": _("Dossier ajouté à l’ordre du jour (position "
+                                      "%(position)s)"),
+    "reviews.saved_view.saved": _("Vue du tableau enregistrée : « %(name)s »"),
+    "reviews.saved_view.deleted": _("Vue du tableau supprimée : « %(name)s »"),
+    "reviews.batch.started": lambda v: _("Action groupée lancée : %(action)s sur %(n)s "
+                                         "dossier(s)") % {"action": _batch(v), "n": v["dossiers"]},
+    "reviews.batch.finished": lambda v: _("Action groupée terminée : %(action)s — %(ok)s "
+                                          "réussie(s), %(ko)s en échec") % {
+        "action": _batch(v), "ok": v["succeeded"], "ko": v["failed"]},
     "reviews.session.presence_recorded": _("Présences enregistrées : %(present)s membre(s) "
                                            "présent(s)"),
     "reviews.session.agenda_built": _("Ordre du jour complété : %(added)s dossier(s) ajouté(s)"),

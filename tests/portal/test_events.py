@@ -30,6 +30,14 @@ def _is_module(dotted: str) -> bool:
         return False
 
 
+def _is_attribute(dotted: str) -> bool:
+    """« portal.views.errors »-like: a module's attribute (a view, a setting), no action."""
+    module, _sep, name = dotted.rpartition(".")
+    if not _is_module(module):
+        return False
+    return hasattr(importlib.import_module(module), name)
+
+
 def actions_in_code() -> set[str]:
     """The audit actions the code can log: dotted literals in the apps' code, the transition
     table's rows and the actions built from a name (calls items, engagement states)."""
@@ -44,7 +52,7 @@ def actions_in_code() -> set[str]:
             if "migrations" in path.parts or path.name == "events.py":
                 continue
             for name in ACTION.findall(path.read_text()):
-                if not _is_module(name) and not _is_module(name.rsplit(".", 1)[0]):
+                if not _is_module(name) and not _is_attribute(name):
                     found.add(name)
     # (an example in a docstring names an app that does not exist)
     from django.apps import apps

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0002_instruction_committee'),
+        ('reviews', '0004_batch_jobs'),
     ]
 
     operations = [
