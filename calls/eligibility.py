@@ -92,7 +92,17 @@ LICENCE_CHOICES = (
     ("3", _("catégorie 3 (diffuseur de spectacles)")),
 )
 
-REGION_CHOICES = tuple(INSEE_REGION_CODES.items())
+REGION_CHOICES = tuple(sorted(INSEE_REGION_CODES.items(),
+                              key=lambda item: item[1].replace("Î", "I")))
+
+
+def _departement_choices() -> tuple:
+    from portal.geo import DEPARTEMENT_NAMES
+
+    return tuple((code, f"{name} ({code})") for code, name in DEPARTEMENT_NAMES.items())
+
+
+DEPARTEMENT_CHOICES = _departement_choices()
 
 
 @dataclass(frozen=True)
@@ -127,9 +137,12 @@ FIELDS: dict[str, FactField] = {f.key: f for f in (
               true_phrase=_("Structure affiliée au Centre national de la musique"),
               false_phrase=_("Structure non affiliée au Centre national de la musique")),
     FactField("structure.seat_region", _("Région du siège social"), CHOICE, feminine=True,
-              choices=REGION_CHOICES, help_text=_("Code INSEE de la région (ex. : 76).")),
-    FactField("structure.departement", _("Département du siège social"), STRING,
-              help_text=_("Code du département (ex. : 31, 2A).")),
+              choices=REGION_CHOICES,
+              help_text=_("La région, par son nom (ex. : Pays de la Loire).")),
+    FactField("structure.departement", _("Département du siège social"), CHOICE,
+              choices=DEPARTEMENT_CHOICES,
+              help_text=_("Le département, par son nom ou son numéro (ex. : Haute-Garonne, "
+                          "31, 2A).")),
     FactField("structure.revenue", _("Chiffre d'affaires"), DECIMAL, unit="money",
               parameter="year", help_text=_("Paramètre : l'année de l'exercice (ex. : 2021).")),
     FactField("structure.fte_hours",
@@ -219,11 +232,40 @@ def _normalize_scalar(field: FactField, raw):
     value = str(raw).strip()
     if not value:
         raise _invalid(gettext("Une valeur est requise."))
-    if field.choices and value not in dict(field.choices):
-        raise _invalid(gettext("« %(value)s » n'est pas une valeur possible "
-                               "(valeurs : %(choices)s)."),
-                       value=value, choices=", ".join(k for k, _label in field.choices))
+    if field.choices:
+        code = choice_for(field, value)
+        if code is None:
+            raise _invalid(gettext("« %(value)s » n'est pas une valeur possible "
+                                   "(valeurs : %(choices)s)."),
+                           value=value, choices=", ".join(
+                               str(label) for _code, label in field.choices))
+        return code
     return value
+
+
+def _match_key(text: str) -> str:
+    """Case, accents, hyphens and apostrophes ignored: "pays-de-la-loire" = "Pays de la Loire"."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def choice_for(field: FactField, typed: str) -> str | None:
+    """The stored value of a choice the admin typed by its code ("52") or by its name
+    ("Pays de la Loire", "pays de la loire", "Haute-Garonne", "catégorie 2"); None when it
+    names none."""
+    typed = str(typed).strip()
+    codes = dict(field.choices)
+    if typed in codes:
+        return typed
+    key = _match_key(typed)
+    for code, label in field.choices:
+        full = _match_key(label)
+        short = _match_key(re.sub(r"\s*\([^)]*\)\s*$", "", str(label)))
+        if key and key in (full, short, _match_key(code)):
+            return code
+    return None
 
 
 TWO_VALUES = _("Indiquez deux valeurs séparées par « ; » (ex. : 5000 ; 15000).")

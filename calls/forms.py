@@ -11,9 +11,11 @@ from django_scopes.forms import SafeModelChoiceField
 
 from portal.formatting import PARIS
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
+from portal.richtext import RichTextWidget
 
-from .eligibility import FIELD_CHOICES, OPERATOR_CHOICES, format_number
-from .enums import ExpenseKind, Funder
+from .eligibility import (FIELDS, NO_VALUE_OPERATORS, OPERATOR_CHOICES, describe,
+                          format_number, validate_criterion)
+from .enums import CriterionKind, ExpenseKind, Funder, Severity
 from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
 from .validators import (validate_call_slug, validate_document_formats,
@@ -121,9 +123,11 @@ class CallForm(FundingRulesMixin, ServiceModelForm):
                   "committee_label", "expenses_start", "expenses_end", "envelope",
                   *RULE_FIELDS]
         widgets = {"committee_date": DATE_WIDGET, "expenses_start": DATE_WIDGET,
-                   "expenses_end": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 8})}
+                   "expenses_end": DATE_WIDGET, "description": RichTextWidget()}
         help_texts = {"slug": _("Apparaît dans l'adresse de la page publique, "
-                                "ex. : …/appels/cooperation-2025/")}
+                                "ex. : …/appels/cooperation-2025/"),
+                      "description": _("Mettez en forme avec la barre d'outils : intertitres, "
+                                       "gras, italique, listes, citations, liens.")}
 
     field_order = ["title", "slug", "reference_code", "summary", "description", "opens_on",
                    "opens_time", "closes_on", "closes_end_of_day", "closes_time",
@@ -228,10 +232,14 @@ class CategoryForm(FundingRulesMixin, _ScopedItemForm):
         return data
 
 
-def value_to_text(value) -> str:
-    """The stored criterion value, as the admin types it."""
+def value_to_text(value, spec=None) -> str:
+    """The stored criterion value, as the admin types it (names, not codes, for a datum with
+    a list of values: "Pays de la Loire", not "52")."""
     if value is None:
         return ""
+    if spec is not None and spec.choices:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(spec.choice_label(str(v)) for v in items)
     if isinstance(value, list):
         if len(value) == 2 and all(isinstance(v, (int, str)) and _is_number(v) for v in value):
             return " ; ".join(format_number(v).replace("\u00a0", " ") for v in value)
@@ -251,17 +259,53 @@ def _is_number(value) -> bool:
         return False
 
 
+def _field_choices():
+    """The verifiable data, grouped: the structure's profile, then the dossier."""
+    structure = [(f.key, f.label) for f in FIELDS.values() if f.key.startswith("structure.")]
+    dossier = [(f.key, f.label) for f in FIELDS.values() if f.key.startswith("dossier.")]
+    return [("", _("Sélectionnez la donnée")), (_("Le profil de la structure"), structure),
+            (_("Le dossier"), dossier)]
+
+
+def datalist_id(key: str) -> str:
+    return "values-" + key.replace(".", "-").replace("_", "-")
+
+
+def criterion_field_specs() -> dict:
+    """What the criterion form's script needs of each field: its operators (in French), its
+    possible values by name, whether it takes a year. Rendered in a data- attribute."""
+    return {f.key: {"operators": list(f.operators),
+                    "parameter": bool(f.parameter),
+                    "list": datalist_id(f.key) if f.choices else "",
+                    "no_value": sorted(NO_VALUE_OPERATORS & set(f.operators))}
+            for f in FIELDS.values()}
+
+
 class CriterionForm(_ScopedItemForm):
+    """A criterion as the admin thinks of it: a declaration to tick, or a check of one datum
+    of the structure or the dossier; the sentence the applicant will read is shown as it is
+    built (`preview`)."""
+
+    kind = forms.ChoiceField(label=_("Type de critère"), choices=CriterionKind.choices,
+                             initial=CriterionKind.CHECK, widget=forms.RadioSelect)
     field = forms.ChoiceField(label=_("Donnée vérifiée"), required=False,
-                              choices=[("", "—")] + FIELD_CHOICES,
-                              help_text=_("Pour une vérification : la donnée de la structure "
-                                          "ou du dossier (voir la liste ci-dessous)."))
-    operator = forms.ChoiceField(label=_("Opérateur"), required=False,
-                                 choices=[("", "—")] + OPERATOR_CHOICES)
+                              choices=_field_choices,
+                              error_messages={"required": _("Choisissez la donnée vérifiée.")},
+                              help_text=_("Une donnée du profil de la structure ou du dossier."))
+    operator = forms.ChoiceField(label=_("Condition"), required=False,
+                                 choices=[("", _("Sélectionnez la condition"))]
+                                 + OPERATOR_CHOICES,
+                                 error_messages={"required": _("Choisissez la condition.")})
     value = forms.CharField(
         label=_("Valeur"), required=False,
-        help_text=_("Nombre (100000 ou 100 000,00), texte, liste séparée par des virgules "
-                    "(in, contient tous…), ou deux nombres séparés par « ; » (entre)."))
+        help_text=_("Un nombre (100 000 ou 100 000,50), un nom de la liste (ex. : Pays de la "
+                    "Loire), plusieurs noms séparés par des virgules, ou deux nombres séparés "
+                    "par « ; » pour « compris entre »."))
+    severity = forms.ChoiceField(label=_("Effet"), choices=[
+        (Severity.BLOCKING, _("Bloquant : le dossier ne peut pas être déposé s'il n'est pas "
+                              "rempli")),
+        (Severity.WARNING, _("Point d'attention : signalé, sans empêcher le dépôt"))],
+        initial=Severity.BLOCKING, widget=forms.RadioSelect)
 
     service_fields = ("track", "category", "kind", "label", "field", "parameter", "operator",
                       "value", "severity", "message", "position")
@@ -271,14 +315,68 @@ class CriterionForm(_ScopedItemForm):
         fields = ["kind", "label", "field", "parameter", "operator", "value", "severity",
                   "message", "track", "category", "position"]
         field_classes = {"track": SafeModelChoiceField, "category": SafeModelChoiceField}
+        help_texts = {
+            "label": _("Le titre du critère, tel que les candidat·es le verront (ex. : « Siège "
+                       "social en Pays de la Loire »). Pour une déclaration, la phrase à "
+                       "cocher (ex. : « Je certifie être à jour du paiement des taxes »)."),
+            "parameter": _("Seulement pour le chiffre d'affaires : l'année de l'exercice "
+                           "(ex. : 2022)."),
+            "message": _("Vide : « Critère non rempli : » suivi de la règle."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["value"] = value_to_text(self.instance.value)
+            spec = FIELDS.get(self.instance.field)
+            self.initial["value"] = value_to_text(self.instance.value, spec)
+        kind = (self.data.get(self.add_prefix("kind")) if self.is_bound
+                else self.initial.get("kind", self.instance.kind or CriterionKind.CHECK))
+        if kind != CriterionKind.DECLARATION:
+            # A check needs its datum, its condition and (unless the condition takes none)
+            # its value: required, so marked as such.
+            self.fields["field"].required = True
+            self.fields["operator"].required = True
+            operator = (self.data.get(self.add_prefix("operator")) if self.is_bound
+                        else self.instance.operator)
+            if operator not in NO_VALUE_OPERATORS:
+                self.fields["value"].required = True
+                self.fields["value"].error_messages["required"] = _(
+                    "Indiquez la valeur attendue.")
+        self.fields["value"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        chosen = FIELDS.get((self.data.get(self.add_prefix("field")) if self.is_bound
+                             else self.instance.field) or "")
+        if chosen is not None and chosen.choices:
+            # The names the value may take, suggested as one types (a <datalist>).
+            self.fields["value"].widget.attrs["list"] = datalist_id(chosen.key)
 
     def clean_value(self):
         return (self.cleaned_data.get("value") or "").strip()
+
+    def preview(self) -> dict:
+        """The sentence the applicant will read, and what they are told when it fails, for
+        the (valid) input; the rule's own errors are added to the form."""
+        data = self.cleaned_data
+        kind = data.get("kind") or CriterionKind.CHECK
+        blocking = data.get("severity") != Severity.WARNING
+        if kind == CriterionKind.DECLARATION:
+            label = data.get("label") or ""
+            return {"sentence": label, "failure": data.get("message") or (
+                _("Déclaration non cochée : %(label)s") % {"label": label} if label else ""),
+                "declaration": True, "blocking": blocking}
+        try:
+            value = validate_criterion(kind=kind, field=data.get("field"),
+                                       parameter=data.get("parameter") or "",
+                                       operator=data.get("operator"), value=data.get("value"))
+        except ValidationError as exc:
+            attach_errors(self, exc)
+            return {}
+        criterion = {"kind": kind, "label": data.get("label") or "", "field": data["field"],
+                     "parameter": data.get("parameter") or "", "operator": data["operator"],
+                     "value": value}
+        sentence = describe(criterion)
+        return {"sentence": sentence, "declaration": False, "blocking": blocking,
+                "failure": data.get("message") or (_("Critère non rempli : %(rule)s.")
+                                                   % {"rule": sentence})}
 
 
 class AppraisalCriterionForm(_ScopedItemForm):

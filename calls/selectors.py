@@ -1,5 +1,8 @@
 """Reads of the calls app (querysets with their prefetches; no N+1 on list pages)."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
@@ -85,3 +88,31 @@ def criteria_by_scope(call: Call) -> list[dict]:
         groups.append({"title": category.title, "items": [
             c for c in criteria if c.category_id == category.pk]})
     return [g for g in groups if g["items"]]
+
+
+@dataclass(frozen=True)
+class EnvelopeCommitment:
+    """The calls' envelopes against the contract's: one pot funds every call of a contract."""
+
+    contract: Decimal
+    committed: Decimal
+    calls: list  # [(title, envelope)], largest first
+
+    @property
+    def over(self) -> Decimal:
+        return self.committed - self.contract
+
+
+def envelope_overcommitment(tenant) -> EnvelopeCommitment | None:
+    """When the envelopes of the contract's calls add up to more than the contract's envelope
+    (two calls of 150 000 € under a 150 000 € contract), what they add up to; None when they
+    fit or when the contract's envelope is not known. Every call counts, drafts and archived
+    ones included: each draws on the same multi-year pot."""
+    if tenant.envelope is None:
+        return None
+    rows = list(Call.objects.filter(tenant=tenant, envelope__isnull=False)
+                .order_by("-envelope", "title").values_list("title", "envelope"))
+    committed = sum((envelope for _title, envelope in rows), Decimal("0"))
+    if committed <= tenant.envelope:
+        return None
+    return EnvelopeCommitment(contract=tenant.envelope, committed=committed, calls=rows)

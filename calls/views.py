@@ -1,9 +1,11 @@
 """Pages of the calls app: the public call pages and iCalendar feeds, and the tenant admin's
 configuration pages (`gestion/appels/...`)."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,17 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
+from portal.formatting import format_money
 
 from . import services
-from .eligibility import field_catalogue
+from .eligibility import FIELDS, field_catalogue
 from .enums import CallStatus
 from .forms import (AppraisalCriterionForm, CallForm, CategoryForm, CloneForm, CriterionForm,
-                    DocumentRequirementForm, TrackForm, attach_errors)
+                    DocumentRequirementForm, TrackForm, attach_errors, criterion_field_specs,
+                    datalist_id)
 from .ical import calls_calendar
 from .models import (AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, RulesVersion, Track)
-from .selectors import (call_with_rules, calls_by_phase, criteria_by_scope, ical_calls,
-                        manage_calls)
+from .selectors import (call_with_rules, calls_by_phase, criteria_by_scope,
+                        envelope_overcommitment, ical_calls, manage_calls)
 from .versioning import filed_dossier_count
 
 MANAGE = "calls.manage_call"
@@ -135,10 +139,21 @@ def _version_warning(call: Call) -> str | None:
                                   "next": call.rules_version + 1}
 
 
+def _warn_if_overcommitted(request) -> None:
+    over = envelope_overcommitment(request.tenant)
+    if over is not None:
+        messages.warning(request, _(
+            "Les enveloppes des appels de ce contrat totalisent %(total)s pour une enveloppe "
+            "de contrat de %(contract)s (%(over)s de trop).") % {
+            "total": format_money(over.committed), "contract": format_money(over.contract),
+            "over": format_money(over.over)})
+
+
 @tenant_view(MANAGE)
 def manage_call_list(request):
     return render(request, "calls/manage/call_list.html", {
-        "calls": list(manage_calls(request.tenant)), "now": timezone.now()})
+        "calls": list(manage_calls(request.tenant)), "now": timezone.now(),
+        "envelope_over": envelope_overcommitment(request.tenant)})
 
 
 @tenant_view(MANAGE)
@@ -152,6 +167,7 @@ def manage_call_create(request):
             attach_errors(form, exc)
         else:
             messages.success(request, _("Appel créé (brouillon)."))
+            _warn_if_overcommitted(request)
             return redirect("calls:manage_call", tenant_slug=request.tenant.slug,
                             call_slug=call.slug)
     return render(request, "calls/manage/call_form.html", {
@@ -173,6 +189,7 @@ def manage_call(request, call_slug: str):
         "publication_problems": (services.publication_problems(call)
                                  if call.status == CallStatus.DRAFT else []),
         "version_warning": _version_warning(call),
+        "envelope_over": envelope_overcommitment(request.tenant),
         "filed_count": filed_dossier_count(call),
         "versions": list(RulesVersion.objects.filter(call=call)
                          .select_related("created_by").order_by("-version")[:20]),
@@ -192,6 +209,7 @@ def manage_call_edit(request, call_slug: str):
             call.refresh_from_db()  # links on the page use the stored slug
         else:
             messages.success(request, _("Appel enregistré."))
+            _warn_if_overcommitted(request)
             return redirect("calls:manage_call", tenant_slug=request.tenant.slug,
                             call_slug=call.slug)
     return render(request, "calls/manage/call_form.html", {
@@ -291,9 +309,41 @@ def _item_kind(kind: str):
     return ITEM_KINDS[kind]
 
 
+def _criterion_preview(request, call: Call, form, item):
+    """The sentence the applicant will read, for the criterion being typed, without saving:
+    JSON for the page's script (static/calls/criterion.js), or the page itself (no script)."""
+    preview = form.preview() if form.is_valid() else {}
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({
+            "sentence": str(preview.get("sentence", "")), "failure": str(preview.get("failure", "")),
+            "blocking": preview.get("blocking", True),
+            "errors": {name: [str(m) for m in errors] for name, errors in form.errors.items()}})
+    return _item_render(request, call, "criteres", item, form, preview=preview)
+
+
+def _item_render(request, call, kind, item, form, *, preview=None):
+    model = _item_kind(kind)[0]
+    titles = ITEM_TITLES[kind]
+    is_criterion = model is EligibilityCriterion
+    return render(request, "calls/manage/criterion_form.html" if is_criterion
+                  else "calls/manage/item_form.html", {
+        "form": form, "call": call, "kind": kind, "item": item,
+        "title": titles[0] if item is None else titles[1],
+        "version_warning": _version_warning(call),
+        "catalogue": field_catalogue() if is_criterion else None,
+        "field_specs": json.dumps(criterion_field_specs()) if is_criterion else None,
+        "datalists": [(datalist_id(f.key), [str(label) for _code, label in f.choices])
+                      for f in FIELDS.values() if f.choices] if is_criterion else None,
+        "preview": preview,
+    })
+
+
 def _item_page(request, call: Call, kind: str, item=None):
     model, form_class, _label, anchor = _item_kind(kind)
     form = form_class(request.POST or None, instance=item, call=call)
+    if (request.method == "POST" and model is EligibilityCriterion
+            and request.POST.get("action") == "preview"):
+        return _criterion_preview(request, call, form, item)
     if request.method == "POST" and form.is_valid():
         try:
             if item is None:
@@ -312,13 +362,7 @@ def _item_page(request, call: Call, kind: str, item=None):
             url = reverse("calls:manage_call", kwargs={"tenant_slug": request.tenant.slug,
                                                        "call_slug": call.slug})
             return redirect(f"{url}#{anchor}")
-    titles = ITEM_TITLES[kind]
-    return render(request, "calls/manage/item_form.html", {
-        "form": form, "call": call, "kind": kind, "item": item,
-        "title": titles[0] if item is None else titles[1],
-        "version_warning": _version_warning(call),
-        "catalogue": field_catalogue() if model is EligibilityCriterion else None,
-    })
+    return _item_render(request, call, kind, item, form)
 
 
 @tenant_view(MANAGE)

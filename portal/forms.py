@@ -1,6 +1,7 @@
 """Form base classes (DSFR field rendering via django-dsfr) and the portal app's forms."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
@@ -11,6 +12,7 @@ from .form_labels import french_empty_labels
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
 from .signup import clean_person_name
+from .validators import REGION_NAME_CHOICES
 
 
 def _french_numbers(form) -> None:
@@ -57,19 +59,59 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TenantForm(PortalModelForm):
+    """The contract of a region. The region is chosen by name (its INSEE code is stored); the
+    URL identifier is derived from the name when left empty (static/portal/slug.js fills it
+    as the name is typed, and it stays editable)."""
+
+    region_code = forms.ChoiceField(
+        label=_("Région"), choices=[("", _("Sélectionnez la région"))] + REGION_NAME_CHOICES,
+        error_messages={"required": _("Choisissez la région du contrat."),
+                        "invalid_choice": _("Choisissez une région de la liste.")})
+
     class Meta:
         model = Tenant
-        fields = ["name", "slug", "region_code", "contract_title", "contract_start",
-                  "contract_end", "envelope", "description", "is_active", "retention_years"]
+        fields = ["name", "slug", "region_code", "reference_prefix", "contract_title",
+                  "contract_start", "contract_end", "envelope", "description", "is_active",
+                  "retention_years"]
         widgets = {"contract_start": DATE_WIDGET, "contract_end": DATE_WIDGET,
-                   "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"slug": _("Apparaît dans chaque adresse : /hauts-de-france/…"),
-                      "region_code": _("Code INSEE à deux chiffres (ex. : 32, 76).")}
+                   "description": forms.Textarea(attrs={"rows": 4}),
+                   "name": forms.TextInput(attrs={"data-slug-source": "id_slug"}),
+                   "reference_prefix": forms.TextInput(attrs={
+                       "autocapitalize": "characters", "spellcheck": "false",
+                       "class": "fr-input portal-prefix-input"})}
+        help_texts = {"slug": _("Apparaît dans chaque adresse : /pays-de-la-loire/… Laissé "
+                                "vide, il est tiré du nom.")}
+
+    field_order = ["name", "slug", "region_code", "reference_prefix"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "retention_years" in self.fields:
             self.fields["retention_years"].required = False  # empty: keep the current one
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+        if "reference_prefix" in self.fields:
+            if self.instance.pk and not self.instance.reference_prefix:
+                self.initial["reference_prefix"] = self.instance.dossier_prefix
+            self.fields["reference_prefix"].required = True
+            self.fields["reference_prefix"].error_messages["required"] = _(
+                "Indiquez le préfixe des références des dossiers (ex. : PDL).")
+
+    def clean_reference_prefix(self):
+        return (self.cleaned_data.get("reference_prefix") or "").strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        if "slug" in self.fields and not data.get("slug") and self.instance.pk:
+            data["slug"] = self.instance.slug  # emptied on an existing contract: kept
+        if "slug" in self.fields and not data.get("slug") and data.get("name") \
+                and "slug" not in self.errors:
+            data["slug"] = slugify(data["name"])[:60].strip("-")
+            if Tenant.objects.filter(slug=data["slug"]).exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", _("« %(slug)s » est déjà pris par un autre contrat : "
+                                         "choisissez un autre identifiant.")
+                               % {"slug": data["slug"]})
+        return data
 
     def clean_retention_years(self):
         value = self.cleaned_data.get("retention_years")
@@ -80,8 +122,8 @@ class TenantContractForm(TenantForm):
     """What the tenant admin may edit of the contract (not its slug or activation)."""
 
     class Meta(TenantForm.Meta):
-        fields = ["name", "region_code", "contract_title", "contract_start", "contract_end",
-                  "envelope", "description"]
+        fields = ["name", "region_code", "reference_prefix", "contract_title", "contract_start",
+                  "contract_end", "envelope", "description"]
 
 
 class OrganizationForm(PortalModelForm):

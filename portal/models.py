@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from .enums import ROLE_ORGANIZATION_KINDS, OrganizationKind, Role
-from .validators import INSEE_REGION_CODES, validate_insee_region, validate_tenant_slug
+from .validators import (INSEE_REGION_CODES, validate_insee_region, validate_reference_prefix,
+                         validate_tenant_slug)
 
 
 class RemembersLoadedValues:
@@ -127,6 +128,11 @@ class Tenant(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     region_code = models.CharField(_("région (code INSEE)"), max_length=2,
                                    validators=[validate_insee_region])
+    reference_prefix = models.CharField(
+        _("préfixe des références des dossiers"), max_length=6, blank=True,
+        validators=[validate_reference_prefix],
+        help_text=_("2 à 6 lettres ou chiffres en tête de chaque référence de dossier : PDL "
+                    "donne PDL-2025-COOP-0001."))
     contract_title = models.CharField(_("intitulé du contrat"), max_length=255, blank=True)
     contract_start = models.DateField(_("début du contrat"))
     contract_end = models.DateField(_("fin du contrat"))
@@ -179,6 +185,13 @@ class Tenant(models.Model):
     @property
     def region_name(self) -> str:
         return INSEE_REGION_CODES.get(self.region_code, self.region_code)
+
+    @property
+    def dossier_prefix(self) -> str:
+        """The prefix of the contract's dossier references: the one the admin set, else (for
+        a contract configured before the prefix existed) the first letters of the slug."""
+        return self.reference_prefix or "".join(
+            ch for ch in self.slug if ch.isalpha())[:3].upper()
 
     @property
     def tribunal_label(self) -> str:

@@ -105,6 +105,31 @@ def signatory_create(*, user: User, tenant: Tenant, organization: Organization,
 
 
 @transaction.atomic
+def signatory_update(*, user: User, signatory: Signatory, organization: Organization,
+                     person_name: str, title: str, position: int = 0) -> Signatory:
+    """Correct a signatory in place (a new president, a misspelt title): the letters to come
+    carry the new text; those already produced keep theirs."""
+    tenant = signatory.tenant
+    _require(user, "portal.manage_tenant", tenant)
+    if organization.tenant_id != tenant.pk:
+        raise ValidationError({"organization": _("Cet organisme n'appartient pas à ce contrat.")})
+    stored = Signatory.objects.get(pk=signatory.pk)
+    before = {"organization": str(stored.organization), "person_name": stored.person_name,
+              "title": stored.title, "position": stored.position}
+    signatory.organization, signatory.person_name = organization, person_name.strip()
+    signatory.title, signatory.position = title.strip(), position or 0
+    signatory.full_clean()
+    signatory.save()
+    after = {"organization": str(organization), "person_name": signatory.person_name,
+             "title": signatory.title, "position": signatory.position}
+    changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit_log(tenant=tenant, actor=user, action="portal.signatory.updated",
+                  target=signatory, data=changed)
+    return signatory
+
+
+@transaction.atomic
 def signatory_delete(*, user: User, signatory: Signatory) -> None:
     _require(user, "portal.manage_tenant", signatory.tenant)
     audit_log(tenant=signatory.tenant, actor=user, action="portal.signatory.deleted",

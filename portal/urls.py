@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from .views import account, manage, official, platform, privacy, public
 
@@ -19,6 +20,7 @@ tenant_patterns = [
     path("gestion/documents-officiels/", official.documents_settings,
          name="manage_documents"),
     path("gestion/signataires/", manage.signatories, name="manage_signatories"),
+    path("gestion/signataires/<int:pk>/", manage.signatory_edit, name="manage_signatory_edit"),
     path("gestion/signataires/<int:pk>/supprimer/", manage.signatory_delete,
          name="manage_signatory_delete"),
     path("gestion/membres/", manage.members, name="manage_members"),
@@ -57,6 +59,9 @@ portal_patterns = [
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # The rich-text editor's French labels (a script file, not inline: CSP).
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_prose_editor"]),
+         name="javascript_catalog"),
     path("healthz", public.healthz, name="healthz"),
     path("ping", public.ping, name="ping"),
     path("admin/", admin.site.urls),

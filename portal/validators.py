@@ -48,3 +48,14 @@ def validate_insee_region(value: str) -> None:
     if value not in INSEE_REGION_CODES:
         raise ValidationError(_("« %(code)s » n'est pas un code INSEE de région."),
                               params={"code": value}, code="invalid")
+
+
+#: Regions by name, for the choice lists (the admin picks "Pays de la Loire", never "52").
+REGION_NAME_CHOICES = sorted(((code, name) for code, name in INSEE_REGION_CODES.items()),
+                             key=lambda item: item[1].replace("Î", "I"))
+
+
+def validate_reference_prefix(value: str) -> None:
+    if not re.fullmatch(r"[A-Z0-9]{2,6}", value or ""):
+        raise ValidationError(_("De 2 à 6 lettres majuscules ou chiffres (ex. : PDL, OCC, HDF)."),
+                              code="invalid")

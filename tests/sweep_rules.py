@@ -242,6 +242,7 @@ def _sess(w):
 RULES: dict[str, Rule] = {
     # --- Outside any tenant ----------------------------------------------------------------------
     "healthz": Rule(access=PUBLIC),
+    "javascript_catalog": Rule(access=PUBLIC),
     "ping": Rule(access=PUBLIC),
     "portal:platform_home": Rule(access=PUBLIC),
     "portal:legal_notice": Rule(access=PUBLIC),
@@ -284,6 +285,7 @@ RULES: dict[str, Rule] = {
     "portal:manage_organization_identity": Rule(lambda w: {"pk": w.organization.pk}),
     "portal:manage_documents": Rule(),
     "portal:manage_signatories": Rule(),
+    "portal:manage_signatory_edit": Rule(lambda w: {"pk": w.signatory.pk}),
     "portal:manage_signatory_delete": Rule(lambda w: {"pk": w.signatory.pk}),
     "portal:manage_members": Rule(),
     "portal:manage_membership_edit": Rule(lambda w: {"pk": w.membership.pk}),

@@ -285,7 +285,8 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
 # --- submission -----------------------------------------------------------------------------
 
 def tenant_code(tenant) -> str:
-    return "".join(ch for ch in tenant.slug if ch.isalpha())[:3].upper()
+    """The contract's prefix of dossier references ("PDL"), set by its admin."""
+    return tenant.dossier_prefix
 
 
 def reference_allocate(dossier: Dossier, now: datetime) -> str:

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "crispy_forms",
+    # The rich-text editor's built assets (static/django_prose_editor/), started by
+    # static/portal/richtext.js (portal/richtext.py says why this way).
+    "django_prose_editor",
     "dsfr",
     # After dsfr: its overrides of Django's widget templates (radio, checkbox) must win.
     "django.forms",

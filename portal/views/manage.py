@@ -119,6 +119,26 @@ def signatories(request):
         "form": form, "signatories": tenant_signatories(tenant)})
 
 
+@tenant_view(MANAGE)
+def signatory_edit(request, pk: int):
+    tenant = request.tenant
+    signatory = get_object_or_404(Signatory.objects.select_related("organization"), pk=pk,
+                                  tenant=tenant)
+    form = SignatoryForm(request.POST or None, instance=signatory, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signatory_update(user=request.user, signatory=signatory,
+                                      **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Signataire modifié·e."))
+            return redirect("portal:manage_signatories", tenant_slug=tenant.slug)
+    return render(request, "portal/manage/form.html", {
+        "form": form, "title": _("Modifier le ou la signataire"),
+        "back": "portal:manage_signatories"})
+
+
 @require_POST
 @tenant_view(MANAGE)
 def signatory_delete(request, pk: int):

@@ -201,6 +201,7 @@ def test_a_model_form_reads_a_french_envelope(db):
     from portal.forms import TenantContractForm
 
     form = TenantContractForm(data={"name": "Pays de la Loire", "region_code": "52",
+                                    "reference_prefix": "PDL",
                                     "contract_title": "Contrat de filière",
                                     "contract_start": "2024-01-01", "contract_end": "2026-12-31",
                                     "envelope": "210\u202f000 €", "description": ""})

@@ -286,3 +286,61 @@ def test_an_accepted_invitation_cannot_be_resent(client, tenant, admin_user):
     client.force_login(admin_user)
     client.post(f"/{tenant.slug}/gestion/invitations/{invitation.pk}/renvoyer/")
     assert mail.outbox == []
+
+
+# --- Signatories are edited in place ---------------------------------------------------------
+
+def test_admin_edits_a_signatory_in_place_audited(client, tenant, admin_user):
+    from portal.models import Signatory
+    from tests.factories import SignatoryFactory
+
+    with scope(tenant=tenant):
+        region = OrganizationFactory(tenant=tenant, kind="region", name="Région Hauts-de-France")
+        signatory = SignatoryFactory(tenant=tenant, organization=region, person_name="",
+                                     title="Président de la Région")
+    client.force_login(admin_user)
+    listing = client.get(f"/{tenant.slug}/gestion/signataires/").content.decode()
+    assert f'href="/{tenant.slug}/gestion/signataires/{signatory.pk}/">Modifier' in listing
+    url = f"/{tenant.slug}/gestion/signataires/{signatory.pk}/"
+    assert 'value="Président de la Région"' in client.get(url).content.decode()
+    response = client.post(url, {"organization": region.pk, "person_name": "Xavier Bertrand",
+                                 "title": "Président de la Région Hauts-de-France",
+                                 "position": "0"})
+    assert response.status_code == 302
+    with scope(tenant=tenant):
+        signatory = Signatory.objects.get(pk=signatory.pk)  # the same row, not a new one
+        assert (signatory.person_name, signatory.title) == (
+            "Xavier Bertrand", "Président de la Région Hauts-de-France")
+        event = AuditEvent.objects.get(action="portal.signatory.updated")
+    assert event.data["person_name"] == {"from": "", "to": "Xavier Bertrand"}
+
+
+def test_signatory_edit_keeps_the_input_on_error(client, tenant, admin_user):
+    from tests.factories import SignatoryFactory
+
+    with scope(tenant=tenant):
+        signatory = SignatoryFactory(tenant=tenant)
+    client.force_login(admin_user)
+    response = client.post(f"/{tenant.slug}/gestion/signataires/{signatory.pk}/", {
+        "organization": signatory.organization_id, "person_name": "Carole Delga", "title": "",
+        "position": "0"})
+    assert response.status_code == 200
+    assert "title" in response.context["form"].errors
+    assert 'value="Carole Delga"' in response.content.decode()
+
+
+def test_another_tenants_signatory_answers_404_and_other_roles_403(client, tenant, other_tenant,
+                                                                  admin_user, make_member):
+    from tests.factories import SignatoryFactory
+
+    with scope(tenant=other_tenant):
+        foreign = SignatoryFactory(tenant=other_tenant)
+    with scope(tenant=tenant):
+        own = SignatoryFactory(tenant=tenant)
+    client.force_login(admin_user)
+    assert client.get(f"/{tenant.slug}/gestion/signataires/{foreign.pk}/").status_code == 404
+    assert client.post(f"/{tenant.slug}/gestion/signataires/{foreign.pk}/",
+                       {"title": "X"}).status_code == 404
+    for role in ("instructor", "committee", "pilot"):
+        client.force_login(make_member(tenant, role))
+        assert client.get(f"/{tenant.slug}/gestion/signataires/{own.pk}/").status_code == 403

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django_scopes import scope
 
@@ -6,6 +8,7 @@ from portal.models import AuditEvent, Tenant
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
 
 NEW_TENANT = {"name": "Nouvelle-Aquitaine", "slug": "nouvelle-aquitaine", "region_code": "75",
+              "reference_prefix": "NAQ",
               "contract_title": "", "contract_start": "2025-01-01", "contract_end": "2028-12-31",
               "envelope": "300000.00", "description": "", "is_active": "on"}
 
@@ -64,3 +67,55 @@ def test_platform_admin_invites_the_first_admin_of_a_new_tenant(
     with scope(tenant=tenant):
         assert Invitation.objects.get().email == "coordination@na.example"
     assert mail.outbox[0].to == ["coordination@na.example"]
+
+
+def test_the_region_is_chosen_by_name_and_the_slug_derived_from_the_name(client, platform_admin):
+    client.force_login(platform_admin)
+    html = client.get("/plateforme/contrats/nouveau/").content.decode()
+    assert '<option value="52">Pays de la Loire</option>' in html
+    assert "Code INSEE" not in html
+    assert 'data-slug-source="id_slug"' in html and "portal/slug.js" in html
+    names = re.findall(r'<option value="\d\d">([^<]+)</option>', html)
+    assert names[:3] == ["Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Bretagne"]
+    response = client.post("/plateforme/contrats/nouveau/", {
+        **NEW_TENANT, "name": "Pays de la Loire", "slug": "", "region_code": "52",
+        "reference_prefix": "pdl"})
+    assert response.status_code == 302
+    tenant = Tenant.objects.get(name="Pays de la Loire")
+    assert (tenant.slug, tenant.region_code, tenant.region_name, tenant.reference_prefix) == (
+        "pays-de-la-loire", "52", "Pays de la Loire", "PDL")
+
+
+def test_a_derived_slug_already_taken_is_refused_with_the_input_kept(client, platform_admin,
+                                                                    tenant):
+    client.force_login(platform_admin)
+    response = client.post("/plateforme/contrats/nouveau/", {
+        **NEW_TENANT, "name": "Hauts de France", "slug": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["slug"] == [
+        "« hauts-de-france » est déjà pris par un autre contrat : choisissez un autre "
+        "identifiant."]
+    assert 'value="Hauts de France"' in response.content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["P", "PAYSDELA", "P-L", ""])
+def test_a_bad_reference_prefix_is_refused(client, platform_admin, prefix):
+    client.force_login(platform_admin)
+    response = client.post("/plateforme/contrats/nouveau/", {**NEW_TENANT,
+                                                             "reference_prefix": prefix})
+    assert "reference_prefix" in response.context["form"].errors
+    assert not Tenant.objects.exists()
+
+
+def test_an_empty_slug_on_an_existing_contract_keeps_its_address(client, platform_admin, tenant):
+    client.force_login(platform_admin)
+    form = client.get(f"/plateforme/contrats/{tenant.slug}/").context["form"]
+    assert form.initial["reference_prefix"] == "HAU"  # the series its references carry
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()
+            if name in form.fields}
+    data.update(contract_start="2023-01-01", contract_end="2026-12-31", is_active="on",
+                slug="", name="Région Hauts-de-France")
+    assert client.post(f"/plateforme/contrats/{tenant.slug}/", data).status_code == 302
+    tenant.refresh_from_db()
+    assert (tenant.slug, tenant.name, tenant.reference_prefix) == (
+        "hauts-de-france", "Région Hauts-de-France", "HAU")
