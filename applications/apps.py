@@ -25,5 +25,10 @@ class ApplicationsConfig(AppConfig):
         from .reminders import register as register_reminders
 
         register_reminders()
+        from portal.notifications import register_attachment
+
+        from .emails import receipt_attachment
+
+        register_attachment("applications.receipt", receipt_attachment)
         register(NavItem(_("Mes dossiers"), "applications:dossier_list",
                          "applications.file_dossier", order=200))

@@ -43,7 +43,7 @@ def draft_deadline_reminders(now):
         url = _dossier_url(dossier)
         for member in dossier.structure.members.all():
             yield ReminderDue(
-                kind="applications.draft_deadline", target_key=f"dossier:{dossier.pk}",
+                kind="applications.draft_deadline", target=dossier, tenant=dossier.tenant,
                 deadline=dossier.call.closes_at, milestones=DRAFT_MILESTONES,
                 recipient=member.user, template="reminder_draft_deadline",
                 context={"dossier": dossier, "call": dossier.call, "tenant": dossier.tenant,
@@ -66,7 +66,7 @@ def completion_due_reminders(now):
         url = _dossier_url(dossier)
         for member in dossier.structure.members.all():
             yield ReminderDue(
-                kind="applications.completion_due", target_key=f"completion:{completion.pk}",
+                kind="applications.completion_due", target=completion, tenant=dossier.tenant,
                 deadline=completion.due_at, milestones=COMPLETION_MILESTONES,
                 recipient=member.user, template="reminder_completion_due", essential=True,
                 context={"dossier": dossier, "completion": completion, "call": dossier.call,

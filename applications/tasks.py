@@ -34,20 +34,12 @@ DOSSIER = ("dossier_id", "applications.Dossier", "tenant")
 
 def _notify(dossier, kind: str, *, to_instructors: bool = False, extra: dict | None = None,
             key: str = ""):
-    """Send once: a notification already recorded under `key` for this dossier is not sent
-    again when the task runs twice (retries, redelivery)."""
-    from portal.audit import audit_events_for, audit_log
-
+    """Record one message per recipient in the ledger under (kind, dossier, key): a task run
+    twice (retries, redelivery) records nothing more, and each message is sent once."""
     from .emails import send_dossier_notification
 
-    key = f"{kind}:{'instructors' if to_instructors else 'structure'}:{key}"
-    if audit_events_for(dossier).filter(action="applications.dossier.notified",
-                                        data__key=key).exists():
-        return
     send_dossier_notification(dossier=dossier, kind=kind, to_instructors=to_instructors,
-                              extra=extra or {})
-    audit_log(tenant=dossier.tenant, actor=None, action="applications.dossier.notified",
-              target=dossier, data={"key": key})
+                              extra=extra or {}, key=key)
 
 
 @tenant_task(name="applications.dossier_submitted_email", tenant_from=DOSSIER,
@@ -81,7 +73,8 @@ def dossier_withdrawn_email_task(*, dossier_id: int) -> None:
              tenant_from=("completion_request_id", "applications.CompletionRequest",
                           "dossier__tenant"),
              autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def completion_request_email_task(*, completion_request_id: int, dossier_id: int | None = None) -> None:
+def completion_request_email_task(*, completion_request_id: int,
+                                  dossier_id: int | None = None) -> None:
     from .models import CompletionRequest
 
     request = CompletionRequest.objects.filter(pk=completion_request_id).first()

@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.emails import absolute_url, send_templated_email
+from portal.emails import absolute_url
+from portal.notifications import notify
 
 from .explain import fmt_days
 
@@ -41,7 +42,8 @@ def _message(need, event: str) -> str:
     }.get(event, "")
 
 
-def send_need_notification(need, event: str) -> None:
+def send_need_notification(need, event: str, *, key: str = "") -> None:
+    """One message in the ledger, keyed by the occasion (the audit event of the change)."""
     user = need.submitted_by
     if user is None or not user.email:
         return
@@ -51,6 +53,7 @@ def send_need_notification(need, event: str) -> None:
         state = need.get_state_display()
     url = absolute_url(reverse("mentoring:my_need", kwargs={"tenant_slug": need.tenant.slug,
                                                             "pk": need.pk}))
-    send_templated_email(to=user.email, template="mentoring_need_update", language=language,
-                         context={"need": need, "tenant": need.tenant, "state": state,
-                                  "message": message, "url": url, "event": event})
+    notify(kind=f"mentoring.need_{event}", target=need, key=key or event, recipients=[user],
+           template="mentoring_need_update", tenant=need.tenant,
+           context={"need": need, "tenant": need.tenant, "state": state, "message": message,
+                    "url": url, "event": event})

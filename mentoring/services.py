@@ -32,8 +32,10 @@ def _require(user, perm: str, obj=None) -> None:
         raise PermissionDenied(perm)
 
 
-def _notify(need: NeedRequest, event: str) -> None:
-    enqueue("mentoring.need_notification", need_id=need.pk, event=event)
+def _notify(need: NeedRequest, event: str, occasion) -> None:
+    """Tell the beneficiary; `occasion` (the audit event of the change) keys the message in the
+    ledger, so that a diagnosis made again is told again, a retried task never twice."""
+    enqueue("mentoring.need_notification", need_id=need.pk, event=event, key=str(occasion.pk))
 
 
 def _recompute_later(tenant) -> None:
@@ -115,10 +117,11 @@ def need_submit(*, tenant, user, structure: Structure, themes, description: str,
     need.full_clean()
     need.save()
     need.themes.set(themes)
-    audit_log(tenant=tenant, actor=user, action="mentoring.need.submitted", target=need,
-              data={"structure": structure.pk, "themes": sorted(t.pk for t in themes),
-                    "hoped_format": need.hoped_format})
-    _notify(need, "submitted")
+    occasion = audit_log(
+        tenant=tenant, actor=user, action="mentoring.need.submitted", target=need,
+        data={"structure": structure.pk, "themes": sorted(t.pk for t in themes),
+              "hoped_format": need.hoped_format})
+    _notify(need, "submitted", occasion)
     return need
 
 
@@ -164,10 +167,11 @@ def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
         need.proposals.filter(status=ProposalStatus.PROPOSED).update(
             status=ProposalStatus.SUPERSEDED)
     need.save(update_fields=["state", "updated_at"])
-    audit_log(tenant=tenant, actor=user, action="mentoring.need.diagnosed", target=need,
-              data={"outcome": outcome, "days": str(days) if days is not None else None,
-                    "state": need.state})
-    _notify(need, "diagnosed")
+    occasion = audit_log(
+        tenant=tenant, actor=user, action="mentoring.need.diagnosed", target=need,
+        data={"outcome": outcome, "days": str(days) if days is not None else None,
+              "state": need.state})
+    _notify(need, "diagnosed", occasion)
     _recompute_later(tenant)
     return diagnosis
 
@@ -184,8 +188,9 @@ def need_withdraw(*, need: NeedRequest, user) -> NeedRequest:
     need.save(update_fields=["state", "updated_at"])
     need.proposals.filter(status=ProposalStatus.PROPOSED).update(
         status=ProposalStatus.SUPERSEDED)
-    audit_log(tenant=need.tenant, actor=user, action="mentoring.need.withdrawn", target=need)
-    _notify(need, "withdrawn")
+    occasion = audit_log(tenant=need.tenant, actor=user, action="mentoring.need.withdrawn",
+                         target=need)
+    _notify(need, "withdrawn", occasion)
     _recompute_later(need.tenant)
     return need
 
@@ -376,11 +381,11 @@ def engagement_propose(*, need: NeedRequest, resource: ResourcePerson, user,
               data={"resource": resource.pk, "score": str(scored.score),
                     "replaced_resources": replaced, "reason": (reason or "").strip(),
                     "bypassed_filters": [e.code for e in bypassed]})
-    audit_log(tenant=tenant, actor=user, action="mentoring.engagement.proposed",
-              target=engagement, data={"need": need.pk, "resource": resource.pk,
-                                       "format": engagement.format,
-                                       "planned_days": str(engagement.planned_days)})
-    _notify(need, "matched")
+    occasion = audit_log(
+        tenant=tenant, actor=user, action="mentoring.engagement.proposed", target=engagement,
+        data={"need": need.pk, "resource": resource.pk, "format": engagement.format,
+              "planned_days": str(engagement.planned_days)})
+    _notify(need, "matched", occasion)
     _recompute_later(tenant)
     _convention_later(engagement)
     return engagement
@@ -531,10 +536,10 @@ def engagement_transition(*, engagement: Engagement, user, to: str,
     need = engagement.need
     need.state = NEED_STATE_FOR[to]
     need.save(update_fields=["state", "updated_at"])
-    audit_log(tenant=engagement.tenant, actor=user, action=f"mentoring.engagement.{to}",
-              target=engagement, data={"from": previous, "to": to,
-                                       "reason": (reason or "").strip()})
-    _notify(need, f"engagement_{to}")
+    occasion = audit_log(
+        tenant=engagement.tenant, actor=user, action=f"mentoring.engagement.{to}",
+        target=engagement, data={"from": previous, "to": to, "reason": (reason or "").strip()})
+    _notify(need, f"engagement_{to}", occasion)
     if to == EngagementState.CANCELLED:
         _recompute_later(engagement.tenant)
     return engagement

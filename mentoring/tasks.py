@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 @tenant_task(name="mentoring.need_notification",
              tenant_from=("need_id", "mentoring.NeedRequest", "tenant"), autoretry_for=(ConnectionError, OSError),
              retry_backoff=True, max_retries=5)
-def need_notification_task(*, need_id: int, event: str) -> None:
+def need_notification_task(*, need_id: int, event: str, key: str = "") -> None:
     from .models import NeedRequest
     from .notifications import send_need_notification
 
@@ -19,7 +19,7 @@ def need_notification_task(*, need_id: int, event: str) -> None:
     if need is None:
         logger.info("need %s no longer exists; no notification", need_id)
         return
-    send_need_notification(need, event)
+    send_need_notification(need, event, key=key)
 
 
 @tenant_task(name="mentoring.assignment_recompute",

@@ -450,27 +450,64 @@ class OutboxTask(models.Model):
         return f"{self.task_name}({self.kwargs})"
 
 
-class SentReminder(models.Model):
-    """One reminder e-mail, sent once: the unique key (kind, target, milestone, recipient)
-    makes a beat that fires twice, two workers or a retried task send a single e-mail."""
+class NotificationState(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    SKIPPED = "skipped", _("Non envoyé (remplacé par un rappel plus récent)")
 
-    kind = models.CharField(max_length=60)
-    target_key = models.CharField(max_length=120)
-    milestone = models.CharField(max_length=30)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
-    sent_at = models.DateTimeField(default=timezone.now)
-    skipped = models.BooleanField(default=False, help_text=_(
-        "Superseded by a later milestone (the worker was down): recorded, never sent."))
+
+class Notification(models.Model):
+    """The ledger of outgoing messages: one row per (kind, object, occasion, recipient), unique,
+    written before the message is sent and marked sent in the transaction that sends it, by a
+    task of its own (`portal.notification_send`). A task run twice, two workers, a retry after
+    a crash or a beat firing twice find the row and send nothing more; a row whose task was lost
+    (worker killed) is sent again by `portal.notifications_resend` (beat, and at worker start).
+
+    The message is rendered when the row is written, in the recipient's language, so that the
+    task only sends what was decided when the event happened; attachments are named by a
+    registered provider and produced at sending time (`portal.notifications`)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    kind = models.CharField(max_length=80)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64)
+    #: the occasion: a milestone, a submission time, a message id… ("" when there is one only)
+    key = models.CharField(max_length=128, blank=True)
+    recipient = models.EmailField(max_length=254)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    state = models.CharField(max_length=8, choices=NotificationState.choices,
+                             default=NotificationState.PENDING)
+    subject = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    #: [[provider name, {kwargs}], …] — see portal.notifications.register_attachment
+    attachments = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
 
     class Meta:
-        verbose_name = _("rappel envoyé")
-        verbose_name_plural = _("rappels envoyés")
-        constraints = [models.UniqueConstraint(
-            fields=["kind", "target_key", "milestone", "recipient"], name="reminder_sent_once")]
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message envoyé")
+        verbose_name_plural = _("messages envoyés")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target_type", "target_id", "key",
+                                            "recipient"], name="notification_once"),
+            models.CheckConstraint(
+                condition=~Q(state=NotificationState.SENT) | Q(sent_at__isnull=False),
+                name="notification_sent_has_time"),
+        ]
+        indexes = [models.Index(fields=["created_at"],
+                                condition=Q(state=NotificationState.PENDING),
+                                name="notification_pending_idx")]
 
     def __str__(self):
-        return f"{self.kind} {self.target_key} {self.milestone} → {self.recipient_id}"
+        return f"{self.kind} {self.target_type_id}:{self.target_id} {self.key} → {self.recipient}"
 
 
 class GeneratedDocument(models.Model):

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Max, OuterRef, Subquery, When
+from django.db.models import Case, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from django_scopes import scopes_disabled
 from .audit import audit_log
 from .storage import private_file_delete
 from .enums import Role
-from .models import AuditEvent, GeneratedDocument, Membership, Tenant, User
+from .models import AuditEvent, GeneratedDocument, Membership, Notification, Tenant, User
 
 #: Dossier states that end a dossier without a grant: these are purged after retention.
 CLOSED_STATES = ("rejected", "withdrawn", "ineligible")
@@ -160,6 +160,8 @@ def account_delete(*, user: User, password: str) -> None:
                       data={"user_id": locked.pk})
         audit_log(tenant=None, actor=None, action="portal.user.account_deleted",
                   data={"user_id": locked.pk})
+        # The messages sent to them hold their address and what was said to them.
+        Notification.objects.filter(Q(user=locked) | Q(recipient__iexact=locked.email)).delete()
         locked.delete()  # memberships, structure memberships cascade; audit actor → NULL
 
 
@@ -230,6 +232,9 @@ def _purge_dossier(dossier) -> None:
                     "status": dossier.status,
                     "closed_at": _iso(dossier.closed_at), "files": len(files) + len(generated)})
     GeneratedDocument.objects.filter(pk__in=list(documents.values_list("pk", flat=True))).delete()
+    for target in targets:  # the messages about it (they quote it)
+        Notification.objects.filter(target_type=ContentType.objects.get_for_model(target),
+                                    target_id=str(target.pk)).delete()
     dossier.delete()  # budget, partners, attachments, messages, reviews, decision: cascade
     storage = _model("applications.Attachment")._meta.get_field("file").storage
 

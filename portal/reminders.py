@@ -3,8 +3,8 @@
 Apps register *providers*: functions `provider(now) -> iterable[ReminderDue]` that list, for
 their own objects, the recipients and the deadline. `run_reminders(now)` (a beat task) asks
 every provider, keeps the latest milestone whose moment has come and whose deadline has not
-passed, and sends it once per (kind, target, milestone, recipient) — recorded in
-`SentReminder` under a unique constraint, in the same transaction as the e-mail.
+passed, and records it in the notification ledger (`portal.notifications`) under the key
+(kind, target, milestone, recipient): the ledger sends it once, by a task per recipient.
 Earlier milestones superseded while the worker was down are recorded as skipped.
 """
 
@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import models
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .emails import send_templated_email
-from .models import SentReminder
+from .notifications import notify, record_skipped
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +31,14 @@ class Milestone:
 @dataclass
 class ReminderDue:
     kind: str  # e.g. "applications.draft_deadline"
-    target_key: str  # e.g. "dossier:42"
+    target: models.Model  # e.g. the dossier
     deadline: datetime
     milestones: tuple[Milestone, ...]
     recipient: object  # a User
     template: str  # e-mail template name under templates/emails/
     context: dict = field(default_factory=dict)
     essential: bool = False  # non-essential reminders honour the user's opt-out
+    tenant: object = None  # the target's tenant, if any
 
 
 _PROVIDERS: list[Callable[[datetime], Iterable[ReminderDue]]] = []
@@ -63,33 +63,26 @@ def due_milestone(deadline: datetime, milestones: Iterable[Milestone],
 
 
 def send_once(due: ReminderDue, milestone: Milestone, now: datetime) -> bool:
-    """Send `due` for `milestone` unless already sent; True when this call sent it."""
+    """Record `due` for `milestone` in the ledger (which sends it) unless it is there already;
+    True when this call recorded it."""
     recipient = due.recipient
     if not due.essential and getattr(recipient, "reminders_opt_out", False):
         return False
-    try:
-        with transaction.atomic():
-            SentReminder.objects.create(kind=due.kind, target_key=due.target_key,
-                                        milestone=milestone.name, recipient=recipient,
-                                        sent_at=now)
-            send_templated_email(to=recipient.email, template=due.template,
-                                 language=getattr(recipient, "language", "fr"),
-                                 context={**due.context, "deadline": due.deadline,
-                                          "milestone": milestone.name, "recipient": recipient})
-    except IntegrityError:
-        return False  # sent already (or being sent by another worker, which then commits)
-    return True
+    created = notify(kind=due.kind, target=due.target, key=milestone.name,
+                     recipients=[recipient], template=due.template, tenant=due.tenant,
+                     context={**due.context, "deadline": due.deadline,
+                              "milestone": milestone.name})
+    return bool(created)
 
 
 def _record_skipped(due: ReminderDue, milestones: list[Milestone], now: datetime) -> None:
     for milestone in milestones:
-        SentReminder.objects.get_or_create(
-            kind=due.kind, target_key=due.target_key, milestone=milestone.name,
-            recipient=due.recipient, defaults={"sent_at": now, "skipped": True})
+        record_skipped(kind=due.kind, target=due.target, key=milestone.name,
+                       recipients=[due.recipient], tenant=due.tenant)
 
 
 def run_reminders(now: datetime | None = None) -> int:
-    """Send every reminder due at `now`; returns how many e-mails were sent."""
+    """Queue every reminder due at `now`; returns how many e-mails were queued."""
     now = now or timezone.now()
     sent = 0
     # Task start-up: providers select the due objects across all tenants, and the e-mails
@@ -102,7 +95,7 @@ def run_reminders(now: datetime | None = None) -> int:
                     continue
                 if send_once(due, milestone, now):
                     sent += 1
-                    logger.info("reminder %s %s %s sent to %s", due.kind, due.target_key,
+                    logger.info("reminder %s %s %s queued for %s", due.kind, due.target,
                                 milestone.name, due.recipient)
                 _record_skipped(due, superseded, now)
     return sent

@@ -24,6 +24,26 @@ def invitation_email_task(*, invitation_id: int) -> None:
     render_and_send_invitation(invitation)
 
 
+@tenant_task(name="portal.notification_send", tenant_from=None,  # a row of any tenant, or none
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=8)
+def notification_send_task(*, notification_id: int) -> bool:
+    """Send one message of the ledger (nothing if it is sent, skipped or being sent); the
+    row's tenant scope is entered for its attachments (portal.notifications.send_one)."""
+    from .notifications import send_one
+
+    return send_one(notification_id)
+
+
+@tenant_task(name="portal.notifications_resend", tenant_from=None)  # every tenant's rows
+def notifications_resend_task(*, older_than_seconds: int = 300) -> int:
+    """Beat job, and at worker start: queue again the messages whose task was lost."""
+    from datetime import timedelta
+
+    from .notifications import resend_pending
+
+    return resend_pending(older_than=timedelta(seconds=older_than_seconds))
+
+
 @tenant_task(name="portal.outbox_flush", tenant_from=None)  # global rows
 def outbox_flush_task() -> int:
     from .outbox import flush
@@ -50,9 +70,11 @@ def purge_expired_dossiers_task() -> int:
 
 @worker_ready.connect
 def _flush_outbox_at_start(sender=None, **kwargs):
-    """A worker coming back sends what was queued while the broker or it was down."""
+    """A worker coming back sends what was queued while the broker or it was down, and the
+    messages of the ledger whose task died with a worker."""
     try:
         sender.app.send_task("portal.outbox_flush")
+        sender.app.send_task("portal.notifications_resend", kwargs={"older_than_seconds": 0})
     except Exception:  # noqa: BLE001
         logger.exception("could not schedule the outbox flush at worker start")
 

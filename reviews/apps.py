@@ -17,6 +17,11 @@ class ReviewsConfig(AppConfig):
         from .reminders import pending_reviews_provider
 
         workflow.register()
+        from portal.notifications import register_attachment
+
+        from .notifications import decision_letter_attachment
+
+        register_attachment("reviews.decision_letter", decision_letter_attachment)
 
         register(
             NavItem(_("Instruction"), "reviews:dashboard", "reviews.view_dashboard", order=40),

@@ -339,7 +339,6 @@ class Decision(models.Model):
                                    null=True, related_name="+")
     decided_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(tenant="session__tenant")
 

@@ -42,7 +42,7 @@ def pending_reviews_provider(now: datetime):
         call = calls[call_id]
         deadline = datetime.combine(call.committee_date, time(9, 0), tzinfo=PARIS)
         dues.append(ReminderDue(
-            kind="reviews.pending_reviews", target_key=f"call:{call_id}", deadline=deadline,
+            kind="reviews.pending_reviews", target=call, tenant=call.tenant, deadline=deadline,
             milestones=MILESTONES, recipient=officer, template="reviews_pending_reminder",
             context={"call": call, "tenant": call.tenant, "references": sorted(references)}))
     return dues

@@ -2,9 +2,6 @@
 
 import logging
 
-from django.db import transaction
-from django.utils import timezone
-
 from portal.taskbase import tenant_task
 
 from .enums import SessionStatus
@@ -26,50 +23,21 @@ def session_minutes_task(*, session_id: int) -> None:
 
 
 @tenant_task(name="reviews.decision_notify",
-             tenant_from=("decision_id", "reviews.Decision", "session__tenant"), autoretry_for=(ConnectionError, OSError),
-             retry_backoff=True, max_retries=5)
+             tenant_from=("decision_id", "reviews.Decision", "session__tenant"),
+             autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def decision_notify_task(*, decision_id: int) -> None:
-    """Tell the applicant structure's members the decision, once (``notified_at``)."""
-    from applications.models import StructureMember
-    from portal.emails import absolute_url, send_templated_email
-    from django.urls import reverse
-
-    from .letters import letter_for_email
+    """Tell the applicant structure's members the decision of a closed session: one message
+    per member in the ledger (each sent once by its own task, whatever the retries), the
+    letter attached."""
     from .models import Decision
+    from .notifications import decision_notify
 
-    decision = Decision.objects.select_related("session__tenant").filter(pk=decision_id).first()
+    decision = Decision.objects.filter(pk=decision_id,
+                                       session__status=SessionStatus.CLOSED).first()
     if decision is None:
+        logger.info("decision %s deleted or its session open: not notified", decision_id)
         return
-    tenant = decision.session.tenant
-    with transaction.atomic():
-        decision = (Decision.objects.select_for_update(of=("self",))
-                    .select_related("dossier__structure", "dossier__call", "dossier__tenant",
-                                    "dossier__category", "dossier__track", "session")
-                    .filter(pk=decision_id, notified_at__isnull=True,
-                            session__status=SessionStatus.CLOSED).first())
-        if decision is None:
-            logger.info("decision %s already notified or session open", decision_id)
-            return
-        dossier = decision.dossier
-        try:
-            url = absolute_url(reverse("applications:dossier_detail",
-                                       kwargs={"tenant_slug": tenant.slug, "pk": dossier.pk}))
-        except Exception:  # noqa: BLE001 - the applicant page may be absent
-            url = absolute_url(f"/{tenant.slug}/")
-        letter = letter_for_email(decision)
-        letter_url = absolute_url(reverse("reviews:decision_letter", kwargs={
-            "tenant_slug": tenant.slug, "decision_pk": decision.pk}))
-        members = StructureMember.objects.filter(structure=dossier.structure).select_related("user")
-        shares = list(decision.shares.all())
-        for member in members:
-            send_templated_email(to=member.user.email, template="reviews_decision",
-                                 language=getattr(member.user, "language", "fr"),
-                                 context={"decision": decision, "dossier": dossier,
-                                          "tenant": tenant, "url": url, "recipient": member.user,
-                                          "letter_url": letter_url, "shares": shares},
-                                 attachments=[letter])
-        decision.notified_at = timezone.now()
-        decision.save(update_fields=["notified_at"])
+    decision_notify(decision)
 
 
 @tenant_task(name="reviews.decision_letter",

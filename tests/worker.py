@@ -49,7 +49,8 @@ STARTUP_FLUSH_DONE = re.compile(r"portal\.outbox_flush\[[^\]]+\] (succeeded|rais
 
 
 class WorkerProcess:
-    def __init__(self, *, concurrency: int = 2, beat: bool = False, conn_max_age: int = 0):
+    def __init__(self, *, concurrency: int = 2, beat: bool = False, conn_max_age: int = 0,
+                 extra_env: dict | None = None):
         # Tests close the worker's connection after each task (a test may drop its database);
         # the benchmarks pass the production value so they measure what production does.
         self.conn_max_age = conn_max_age
@@ -59,6 +60,7 @@ class WorkerProcess:
         self.beat = beat
         self.proc = None
         self.log = Path(tempfile.mkstemp(prefix="celery-", suffix=".log")[1])
+        self.extra_env = dict(extra_env or {})
 
     def env(self) -> dict:
         return {
@@ -71,6 +73,7 @@ class WorkerProcess:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "CONN_MAX_AGE": str(self.conn_max_age),
+            **self.extra_env,
         }
 
     def start(self):

@@ -228,6 +228,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = {
     "portal.outbox_flush": {"task": "portal.outbox_flush", "schedule": 60.0},
     "portal.run_reminders": {"task": "portal.run_reminders", "schedule": 300.0},
+    "portal.notifications_resend": {"task": "portal.notifications_resend", "schedule": 300.0},
     "portal.purge_expired_dossiers": {"task": "portal.purge_expired_dossiers",
                                       "schedule": 86400.0},
 }

@@ -1,5 +1,6 @@
 """Deadline reminders of the applicant side, through the portal's reminder engine."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from applications.models import Dossier
-from portal.models import SentReminder
+from portal.models import Notification
 from django_scopes import scopes_disabled
 
 from portal.reminders import run_reminders
@@ -88,7 +89,7 @@ def test_completion_request_reminder_two_days_before_due(draft, applicant):
     [message] = mail.outbox
     assert "HAU-2024-COOP-0001" in message.subject
     assert "Budget de l'action signé" in message.body
-    assert SentReminder.objects.get().milestone == "J-2"
+    assert Notification.objects.with_scopes_disabled().get().key == "J-2"
 
 
 @pytest.mark.slow
@@ -104,8 +105,12 @@ def test_reminder_run_on_a_real_worker_sends_once_under_two_concurrent_runs(
     app.send_task("portal.run_reminders")
     app.send_task("portal.run_reminders")
     mails = celery_worker.wait_for(celery_worker.mails)
-    celery_worker.wait_for(lambda: celery_worker.log.read_text().count("succeeded") >= 2)
+    celery_worker.wait_for(lambda: len(re.findall(r"portal\.run_reminders\[[^\]]+\] succeeded",
+                                                  celery_worker.log.read_text())) == 2)
+    with scopes_disabled():
+        celery_worker.wait_for(lambda: not Notification.objects.filter(state="pending").exists())
     assert len(celery_worker.mails()) == 1
     assert mails[0]["To"] == applicant.email
     assert "Appel ouvert" in mails[0]["Subject"]
-    assert SentReminder.objects.filter(milestone="J-7").count() == 1
+    with scopes_disabled():
+        assert Notification.objects.filter(key="J-7").count() == 1

@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 
 from portal import reminders
-from portal.models import SentReminder
+from portal.models import Notification
 from portal.reminders import Milestone, ReminderDue, due_milestone, run_reminders
 from tests.factories import UserFactory
 
@@ -35,7 +35,7 @@ def test_due_milestone(now, expected, superseded):
 @pytest.fixture
 def provider(db):
     user = UserFactory(email="porteur@example.org")
-    dues = [ReminderDue(kind="test.deadline", target_key="thing:1", deadline=DEADLINE,
+    dues = [ReminderDue(kind="test.deadline", target=user, deadline=DEADLINE,
                         milestones=MILESTONES, recipient=user, template="invitation",
                         context=_invitation_context())]
 
@@ -70,22 +70,22 @@ def test_a_reminder_is_sent_once_per_milestone(provider):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["porteur@example.org"]
     assert run_reminders(DEADLINE - timedelta(hours=10)) == 1  # J-1
-    assert [(r.milestone, r.skipped) for r in SentReminder.objects.order_by("sent_at")] == [
-        ("J-7", False), ("J-1", False)]
+    rows = Notification.objects.with_scopes_disabled().order_by("created_at")
+    assert [(r.key, r.state) for r in rows] == [("J-7", "sent"), ("J-1", "sent")]
 
 
 def test_catch_up_after_downtime_sends_only_the_latest_milestone(provider):
     # The worker was down from J-8 to H-2: one "H-3" e-mail, J-7 and J-1 recorded as skipped.
     assert run_reminders(DEADLINE - timedelta(hours=2)) == 1
     assert len(mail.outbox) == 1
-    rows = {r.milestone: r.skipped for r in SentReminder.objects.all()}
-    assert rows == {"H-3": False, "J-1": True, "J-7": True}
+    rows = {r.key: r.state for r in Notification.objects.with_scopes_disabled().all()}
+    assert rows == {"H-3": "sent", "J-1": "skipped", "J-7": "skipped"}
     assert run_reminders(DEADLINE - timedelta(hours=1)) == 0
 
 
 def test_nothing_is_sent_after_the_deadline(provider):
     assert run_reminders(DEADLINE + timedelta(minutes=1)) == 0
-    assert mail.outbox == [] and not SentReminder.objects.exists()
+    assert mail.outbox == [] and not Notification.objects.with_scopes_disabled().exists()
 
 
 def test_opted_out_user_gets_no_optional_reminder(provider):
@@ -121,4 +121,4 @@ def test_two_concurrent_runs_send_one_email(provider):
         t.join()
     assert sorted(results) == [0, 1]
     assert len(mail.outbox) == 1
-    assert SentReminder.objects.count() == 1
+    assert Notification.objects.with_scopes_disabled().count() == 1

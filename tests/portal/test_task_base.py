@@ -48,8 +48,12 @@ def test_every_task_of_the_project_runs_on_the_tenant_task_base():
     assert off_base == [], f"tasks not declared with portal.taskbase.tenant_task: {off_base}"
     platform = sorted(n for n in names if app.tasks[n].tenant_from is None)
     # Platform tasks (global rows, or jobs over every tenant) are few and named here.
-    assert platform == ["applications.structure_invitation_email", "portal.outbox_flush",
-                        "portal.purge_expired_dossiers", "portal.run_reminders"]
+    # The ledger's tasks are platform tasks: a message may belong to no tenant (a structure
+    # invitation); `send_one` enters the row's tenant scope for its attachments.
+    assert platform == ["applications.structure_invitation_email",
+                        "portal.notification_send", "portal.notifications_resend",
+                        "portal.outbox_flush", "portal.purge_expired_dossiers",
+                        "portal.run_reminders"]
 
 
 def test_a_tenant_task_sees_only_its_tenants_rows(two_tenants):
