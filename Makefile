@@ -38,7 +38,10 @@ run: install
 	echo "Portail : http://127.0.0.1:$(PORT)/" && \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The import layers first (pyproject.toml [tool.importlinter]: a lower app never imports a
+# higher one), then every test.
 test: install-test
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
 
 worker: install

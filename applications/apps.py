@@ -30,5 +30,8 @@ class ApplicationsConfig(AppConfig):
         from .emails import receipt_attachment
 
         register_attachment("applications.receipt", receipt_attachment)
+        from . import privacy
+
+        privacy.register()
         register(NavItem(_("Mes dossiers"), "applications:dossier_list",
                          "applications.file_dossier", order=200))

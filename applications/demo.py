@@ -87,11 +87,11 @@ def _demo_for(tenant, applicant, structures):
     from .enums import DossierStatus
     from .models import Dossier, StructureMember
     from .services import dossier_transition
-    from .services.dossiers import call_accepts_filing, reference_allocate
+    from .services.dossiers import reference_allocate
 
     now = timezone.now()
     call = next((c for c in Call.objects.filter(tenant=tenant).order_by("pk")
-                 if call_accepts_filing(c, now)), None)
+                 if c.is_open(now)), None)
     if call is None:
         return
     track = call.tracks.first()

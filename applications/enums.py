@@ -45,6 +45,11 @@ class DossierStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retiré")
 
 
+#: States that end a dossier without a grant: such dossiers are deleted after the tenant's
+#: retention period (applications.privacy).
+ENDED_WITHOUT_GRANT = frozenset({DossierStatus.INELIGIBLE, DossierStatus.REJECTED,
+                                 DossierStatus.WITHDRAWN})
+
 #: States in which the applicant edits the dossier (all steps of a draft; the steps reopened
 #: by a completion request).
 EDITABLE_STATES = frozenset({DossierStatus.DRAFT, DossierStatus.COMPLETION_REQUESTED})

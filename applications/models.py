@@ -17,7 +17,7 @@ from portal.validators import INSEE_REGION_CODES
 from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
                     StructureRole)
 from .validators import normalize_siret, validate_postal_code, validate_siret
-from .workflow import status_choices, status_label
+from .workflow import applicant_status, status_choices, status_label
 
 
 class StatusChangeError(RuntimeError):
@@ -348,14 +348,10 @@ class Dossier(RemembersLoadedValues, models.Model):
 
     @property
     def status_for_applicant(self) -> str:
-        """The state the structure is told: a committee's decision is published when its
-        session closes (and the letters go out); until then the dossier is « en comité »,
-        whatever members have recorded (they may still change it)."""
-        if self.status in (DossierStatus.GRANTED, DossierStatus.REJECTED):
-            decision = getattr(self, "decision", None)  # reviews.Decision (reverse one-to-one)
-            if decision is not None and not decision.session.is_closed:
-                return DossierStatus.IN_COMMITTEE
-        return self.status
+        """The state the structure is told: the apps above say what is not published yet
+        (`applications.workflow.register_applicant_view`: a committee's decision shows once
+        its session is closed)."""
+        return applicant_status(self)
 
     def get_status_for_applicant_display(self) -> str:
         return status_label(self.status_for_applicant)

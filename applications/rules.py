@@ -53,15 +53,23 @@ def is_instructor_of_dossier_tenant(user, dossier) -> bool:
     return Role.INSTRUCTOR in roles_of(user, dossier.tenant)
 
 
+#: Checks ``(user, dossier) -> bool`` saying the user has a conflict of interest on the
+#: dossier; the app that keeps the conflicts registry (reviews) registers its own.
+_CONFLICT_CHECKS: list = []
+
+
+def register_conflict_check(check) -> None:
+    if check not in _CONFLICT_CHECKS:
+        _CONFLICT_CHECKS.append(check)
+
+
 @rules.predicate
 def is_conflicted_officer(user, dossier) -> bool:
-    """A declared conflict of interest on the dossier's structure or one of its partners (the
-    registry of reviews): such an officer must not see the dossier at all."""
+    """A declared conflict of interest on the dossier's structure or one of its partners (a
+    registered check): such an officer must not see the dossier at all."""
     if dossier is None or not getattr(user, "is_authenticated", False):
         return False
-    from reviews.rules import is_conflicted
-
-    return is_conflicted(user, dossier)
+    return any(check(user, dossier) for check in _CONFLICT_CHECKS)
 
 
 @rules.predicate

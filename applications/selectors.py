@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from .enums import DossierStatus
 from .models import Structure
+from .workflow import applicant_history
 
 
 def structures_for_user(user) -> QuerySet[Structure]:
@@ -50,9 +50,6 @@ def applicant_visible_actions() -> frozenset[str]:
     return APPLICANT_VISIBLE_EVENTS | transitions_shown()
 
 
-DECISION_ACTIONS = frozenset({"reviews.decision.recorded", "reviews.decision.changed"})
-
-
 def timeline_for(dossier, *, for_applicant: bool = True) -> list:
     """States and events of the dossier, oldest first (from the audit log).
 
@@ -64,16 +61,12 @@ def timeline_for(dossier, *, for_applicant: bool = True) -> list:
 
     events = audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
     if for_applicant:
-        visible = applicant_visible_actions()
-        if dossier.status_for_applicant not in (DossierStatus.GRANTED, DossierStatus.REJECTED):
-            visible = visible - DECISION_ACTIONS  # not published before the session closes
-        events = events.filter(action__in=visible)
+        events = events.filter(action__in=applicant_visible_actions())
         members = set(StructureMember.objects.filter(structure_id=dossier.structure_id)
                       .values_list("user_id", flat=True))
     events = list(events.order_by("created_at", "pk"))
-    if for_applicant:  # the published decision only, not how the committee got there
-        decisions = [e for e in events if e.action in DECISION_ACTIONS]
-        events = [e for e in events if e.action not in DECISION_ACTIONS or e is decisions[-1]]
+    if for_applicant:  # what is published yet (the apps above say: applicant_history)
+        events = applicant_history(dossier, events)
     from .enums import DossierStep
 
     steps = dict(DossierStep.choices)

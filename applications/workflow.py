@@ -145,6 +145,35 @@ def applicant_visible_actions() -> frozenset[str]:
                      if row.applicant_visible)
 
 
+# --- What the applicant is shown -------------------------------------------------------------
+
+_APPLICANT_VIEWS: list[tuple] = []
+
+
+def register_applicant_view(*, status=None, history=None) -> None:
+    """An app above says what the applicant may know yet: ``status(dossier) -> str | None``
+    (the state to show instead of the real one, e.g. « en comité » until a decision is
+    published) and ``history(dossier, events) -> events`` (the history events to keep)."""
+    entry = (status, history)
+    if entry not in _APPLICANT_VIEWS:
+        _APPLICANT_VIEWS.append(entry)
+
+
+def applicant_status(dossier) -> str:
+    for status, _history in _APPLICANT_VIEWS:
+        shown = status(dossier) if status else None
+        if shown is not None:
+            return shown
+    return dossier.status
+
+
+def applicant_history(dossier, events: list) -> list:
+    for _status, history in _APPLICANT_VIEWS:
+        if history:
+            events = history(dossier, events)
+    return events
+
+
 def mermaid(rows: Iterable[tuple[str, str, Transition]] | None = None) -> str:
     """The state diagram of the table, as Mermaid text (``stateDiagram-v2``)."""
     lines = ["stateDiagram-v2", f"    [*] --> {DossierStatus.DRAFT.value}"]

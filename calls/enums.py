@@ -47,6 +47,17 @@ class Funder(models.TextChoices):
     REGION = OrganizationKind.REGION.value, _("Région")
 
 
+#: What may be done to a call in each status (the call's own small life): the services check
+#: it, the permissions below wrap it (calls.rules) and the management page asks them.
+CALL_ACTIONS: dict[str, frozenset[str]] = {
+    "publish": frozenset({CallStatus.DRAFT, CallStatus.CLOSED}),
+    "close": frozenset({CallStatus.PUBLISHED}),
+    "archive": frozenset({CallStatus.PUBLISHED, CallStatus.CLOSED}),
+    "delete": frozenset({CallStatus.DRAFT}),
+    "change": frozenset({CallStatus.DRAFT, CallStatus.PUBLISHED, CallStatus.CLOSED}),
+}
+
+
 class CriterionKind(models.TextChoices):
     DECLARATION = "declaration", _("Déclaration cochée par le ou la candidat·e")
     CHECK = "check", _("Vérification sur la structure ou le dossier")

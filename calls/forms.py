@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from portal.formatting import PARIS
-from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
+from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm, apply_validation_error
 from portal.richtext import RichTextWidget
 
 from .eligibility import (FIELDS, NO_VALUE_OPERATORS, OPERATOR_CHOICES, describe,
@@ -29,23 +29,16 @@ FIELD_ALIASES = {"opens_at": "opens_on", "closes_at": "closes_on"}
 
 
 def attach_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to `form`: per field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            name = FIELD_ALIASES.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+    """Attach a service's ValidationError to `form` (the services' field names aliased)."""
+    apply_validation_error(form, exc, FIELD_ALIASES)
 
 
 class ServiceModelForm(PortalModelForm):
-    """A ModelForm whose model validation is left to the service (so that an error on a
-    model field the form does not show can never crash the page)."""
+    """A ModelForm that reads the input for a service (`service_data()`): the model's own
+    validation runs as in any ModelForm (its errors land on the fields), and the service,
+    which writes, validates again with what the form does not show."""
 
     service_fields: tuple[str, ...] = ()
-
-    def _post_clean(self):
-        pass
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.service_fields}
@@ -197,6 +190,8 @@ class TrackForm(FundingRulesMixin, ServiceModelForm):
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.call_id is None:
+            self.instance.call = call  # the model's checks (a title once per call) need it
 
     def clean(self):
         data = super().clean()
@@ -209,6 +204,8 @@ class _ScopedItemForm(ServiceModelForm):
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.call_id is None:
+            self.instance.call = call
         if "track" in self.fields:
             self.fields["track"].queryset = Track.objects.filter(call=call)
             self.fields["track"].empty_label = _("Tous les volets")

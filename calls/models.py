@@ -232,15 +232,23 @@ class Call(FundingRules):
     def is_draft(self) -> bool:
         return self.status == CallStatus.DRAFT
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == CallStatus.PUBLISHED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CallStatus.CLOSED
+
     def _past_closing(self, now: datetime) -> bool:
-        """The closing time is inclusive to the second, as filing is
-        (`applications.services.call_accepts_filing`): "until 7 March inclusive" is stored as
-        23:59:59 Paris time, and 23:59:59.8 is still on time."""
+        """The closing time is inclusive to the second: "until 7 March inclusive" is stored as
+        23:59:59 Paris time, and 23:59:59.8 is still on time, 00:00:00 is late."""
         return self.closes_at is not None and now.replace(microsecond=0) > self.closes_at
 
     def is_open(self, now: datetime | None = None) -> bool:
-        """Accepting applications: published, and `opens_at <= now <= closes_at` (to the
-        second)."""
+        """The deadline rule, the one every page, service and list asks: accepting
+        applications when published and ``opens_at <= now <= closes_at`` (to the second,
+        server clock only)."""
         now = now or timezone.now()
         return (self.status == CallStatus.PUBLISHED and self.opens_at is not None
                 and self.closes_at is not None and self.opens_at <= now
@@ -263,6 +271,17 @@ class Call(FundingRules):
     @property
     def current_phase(self) -> str:
         return self.phase()
+
+    def is_past_deadline(self, now: datetime | None = None) -> bool:
+        """Published and no longer open because its closing second is over (the admins' list
+        flags it « date limite passée »): the same rule as `is_open`."""
+        now = now or timezone.now()
+        return (self.status == CallStatus.PUBLISHED and self.opens_at is not None
+                and self.opens_at <= now and not self.is_open(now))
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.is_past_deadline()
 
     @property
     def closes_at_paris(self):
@@ -393,8 +412,9 @@ class _CallItem(models.Model):
             raise ValidationError(errors)
 
     def applies_to(self, track_id, category_id) -> bool:
-        return ((self.track_id is None or self.track_id == track_id)
-                and (self.category_id is None or self.category_id == category_id))
+        from .applicability import item_applies
+
+        return item_applies(self, track_id=track_id, category_id=category_id)
 
     @property
     def scope_label(self) -> str:

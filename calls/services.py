@@ -21,10 +21,15 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_log
 from portal.formatting import PARIS
 
-from .enums import CallStatus
+from .enums import CALL_ACTIONS, CallStatus
 from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
 from .versioning import record_rules_version
+
+
+class CallError(ValidationError):
+    """A business rule of the calls refused the action (shown to the user as is)."""
+
 
 MANAGE = "calls.manage_call"
 
@@ -43,8 +48,8 @@ def _require(user, tenant) -> None:
 
 
 def _require_editable(call: Call) -> None:
-    if call.status == CallStatus.ARCHIVED:
-        raise ValidationError(_("Un appel archivé ne peut plus être modifié."))
+    if call.status not in CALL_ACTIONS["change"]:
+        raise CallError(_("Un appel archivé ne peut plus être modifié."))
 
 
 def _audit_value(value):
@@ -136,11 +141,11 @@ def publication_problems(call: Call) -> list[str]:
 def call_publish(*, user, call: Call, now=None) -> Call:
     _require(user, call.tenant)
     locked = _lock(call)
-    if locked.status not in (CallStatus.DRAFT, CallStatus.CLOSED):
-        raise ValidationError(_("Seul un brouillon ou un appel clos peut être publié."))
+    if locked.status not in CALL_ACTIONS["publish"]:
+        raise CallError(_("Seul un brouillon ou un appel clos peut être publié."))
     problems = publication_problems(locked)
     if problems:
-        raise ValidationError(problems)
+        raise CallError(problems)
     previous = locked.status
     locked.status = CallStatus.PUBLISHED
     locked.published_at = locked.published_at or (now or timezone.now())
@@ -151,36 +156,36 @@ def call_publish(*, user, call: Call, now=None) -> Call:
     return _sync(call, locked)
 
 
-@transaction.atomic
-def call_close(*, user, call: Call) -> Call:
+def _call_move(*, user, call: Call, action: str, to: str, refusal: str) -> Call:
+    """Apply one row of the call's small life (`CALL_ACTIONS`): check, write, audit."""
     _require(user, call.tenant)
     locked = _lock(call)
-    if locked.status != CallStatus.PUBLISHED:
-        raise ValidationError(_("Seul un appel publié peut être clos."))
-    locked.status = CallStatus.CLOSED
+    if locked.status not in CALL_ACTIONS[action]:
+        raise CallError(refusal)
+    locked.status = to
     locked.save(update_fields=["status", "updated_at"])
-    audit_log(tenant=call.tenant, actor=user, action="calls.call.closed", target=locked)
+    audit_log(tenant=call.tenant, actor=user, action=f"calls.call.{to}", target=locked)
     return _sync(call, locked)
+
+
+@transaction.atomic
+def call_close(*, user, call: Call) -> Call:
+    return _call_move(user=user, call=call, action="close", to=CallStatus.CLOSED,
+                      refusal=_("Seul un appel publié peut être clos."))
 
 
 @transaction.atomic
 def call_archive(*, user, call: Call) -> Call:
-    _require(user, call.tenant)
-    locked = _lock(call)
-    if locked.status not in (CallStatus.PUBLISHED, CallStatus.CLOSED):
-        raise ValidationError(_("Seul un appel publié ou clos peut être archivé."))
-    locked.status = CallStatus.ARCHIVED
-    locked.save(update_fields=["status", "updated_at"])
-    audit_log(tenant=call.tenant, actor=user, action="calls.call.archived", target=locked)
-    return _sync(call, locked)
+    return _call_move(user=user, call=call, action="archive", to=CallStatus.ARCHIVED,
+                      refusal=_("Seul un appel publié ou clos peut être archivé."))
 
 
 @transaction.atomic
 def call_delete(*, user, call: Call) -> None:
     """Only a draft may be deleted (a published call is archived instead)."""
     _require(user, call.tenant)
-    if call.status != CallStatus.DRAFT:
-        raise ValidationError(_("Seul un brouillon peut être supprimé ; archivez plutôt cet "
+    if call.status not in CALL_ACTIONS["delete"]:
+        raise CallError(_("Seul un brouillon peut être supprimé ; archivez plutôt cet "
                                 "appel."))
     audit_log(tenant=call.tenant, actor=user, action="calls.call.deleted", target=call,
               data={"slug": call.slug, "title": call.title})
@@ -188,7 +193,7 @@ def call_delete(*, user, call: Call) -> None:
         with transaction.atomic():
             call.delete()
     except ProtectedError:
-        raise ValidationError(_("Des dossiers existent sur cet appel : archivez-le plutôt.")) \
+        raise CallError(_("Des dossiers existent sur cet appel : archivez-le plutôt.")) \
             from None
 
 
@@ -300,7 +305,7 @@ def _check_item_scope(call: Call, fields: dict) -> None:
     if category is not None and category.call_id != call.pk:
         errors["category"] = _("Cette catégorie n'appartient pas à cet appel.")
     if errors:
-        raise ValidationError(errors)
+        raise CallError(errors)
 
 
 @transaction.atomic
@@ -361,28 +366,6 @@ def item_delete(*, user, item) -> None:
         with transaction.atomic():
             item.delete()
     except ProtectedError:
-        raise ValidationError(_("« %(label)s » est utilisé par des dossiers : il ne peut pas "
+        raise CallError(_("« %(label)s » est utilisé par des dossiers : il ne peut pas "
                                 "être supprimé.") % {"label": str(item)}) from None
     _rules_changed(call, user=user)
-
-
-# Named entry points (one per business action), as the style guide asks.
-
-def track_create(*, user, call, **fields) -> Track:
-    return item_create(user=user, call=call, model=Track, **fields)
-
-
-def category_create(*, user, call, **fields) -> Category:
-    return item_create(user=user, call=call, model=Category, **fields)
-
-
-def criterion_create(*, user, call, **fields) -> EligibilityCriterion:
-    return item_create(user=user, call=call, model=EligibilityCriterion, **fields)
-
-
-def appraisal_criterion_create(*, user, call, **fields) -> AppraisalCriterion:
-    return item_create(user=user, call=call, model=AppraisalCriterion, **fields)
-
-
-def document_requirement_create(*, user, call, **fields) -> DocumentRequirement:
-    return item_create(user=user, call=call, model=DocumentRequirement, **fields)

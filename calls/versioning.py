@@ -18,6 +18,7 @@ from typing import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from .applicability import item_applies
 from .eligibility import describe
 from .funding import effective_rules
 from .models import RULE_FIELDS, Call, RulesVersion
@@ -50,11 +51,12 @@ def _rules(obj) -> dict:
 
 
 def _applies(item, track, category) -> bool:
+    """The call's own snapshot (no track, no category) keeps every item; a dossier's keeps
+    those that apply to its track and category."""
     if track is None and category is None:
         return True
-    return ((item.track_id is None or (track is not None and item.track_id == track.pk))
-            and (item.category_id is None
-                 or (category is not None and item.category_id == category.pk)))
+    return item_applies(item, track_id=track.pk if track else None,
+                        category_id=category.pk if category else None)
 
 
 def rules_snapshot(call: Call, track=None, category=None) -> dict:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,13 +33,10 @@ from .versioning import filed_dossier_count
 MANAGE = "calls.manage_call"
 
 
-def apply_url(tenant, call) -> str | None:
-    """The applications app's "start a dossier" page, if that app provides it."""
-    try:
-        return reverse("applications:dossier_start",
-                       kwargs={"tenant_slug": tenant.slug, "call_slug": call.slug})
-    except NoReverseMatch:
-        return None
+def apply_url(tenant, call) -> str:
+    """The page where an applicant starts a dossier on `call`."""
+    return reverse("applications:dossier_start",
+                   kwargs={"tenant_slug": tenant.slug, "call_slug": call.slug})
 
 
 def home_section_context(request) -> dict:

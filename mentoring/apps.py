@@ -10,7 +10,9 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from portal.navigation import NavItem, register
 
-        from . import rules  # noqa: F401  (registers the permissions)
+        from . import privacy, rules  # noqa: F401  (registers the permissions)
+
+        privacy.register()
 
         register(
             NavItem(_("Mentorat"), "mentoring:home", "mentoring.view_scheme", order=50),

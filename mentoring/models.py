@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -286,6 +287,34 @@ class MatchProposal(models.Model):
             models.UniqueConstraint(fields=["need"], condition=Q(status=ProposalStatus.PROPOSED),
                                     name="mentoring_one_open_proposal_per_need"),
         ]
+
+
+class AssignmentRun(models.Model):
+    """One computation of the global assignment (`mentoring.matchmaker.assign`): what it found
+    and why the needs it left to the pilot were left, for the assignment page."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    needs = models.PositiveIntegerField(default=0)
+    resources = models.PositiveIntegerField(default=0)
+    assigned = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    optimal = models.BooleanField(default=False)
+    gap_percent = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    #: {"<need id>": {"code": …, "reason": "<French sentence>"}} — the manual queue's reasons
+    manual = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calcul de la répartition")
+        verbose_name_plural = _("calculs de la répartition")
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Engagement(models.Model):

@@ -12,7 +12,7 @@ from portal.geo import DEPARTEMENT_REGION, departement_for_postal_code
 
 from . import matchmaker as mm
 from .enums import (ACTIVE_ENGAGEMENT_STATES, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
-                    NeedState, ProposalSource, ProposalStatus)
+                    NeedState, ProposalStatus)
 from .models import (Engagement, Feedback, MatchingWeights, MatchProposal, NeedRequest,
                      ResourcePerson, ResourceTheme, Theme)
 
@@ -180,8 +180,35 @@ def open_proposals(tenant):
             .select_related("need__structure", "resource"))
 
 
-def global_proposals(tenant):
-    return open_proposals(tenant).filter(source=ProposalSource.GLOBAL).order_by("need__created_at")
+def need_history(need, engagements, *, actions: list[str]):
+    """The audit events of a need and of its engagements, oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from portal.models import AuditEvent
+
+    need_ct = ContentType.objects.get_for_model(NeedRequest)
+    eng_ct = ContentType.objects.get_for_model(Engagement)
+    return (AuditEvent.objects.filter(
+        Q(target_type=need_ct, target_id=str(need.pk))
+        | Q(target_type=eng_ct, target_id__in=[str(e.pk) for e in engagements]))
+        .filter(action__in=actions).select_related("actor").order_by("created_at", "pk"))
+
+
+def is_resource_person(tenant, user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and ResourcePerson.objects.filter(
+        tenant=tenant, user=user).exists()
+
+
+def open_proposal_of(need):
+    return (MatchProposal.objects.filter(need=need, status=ProposalStatus.PROPOSED)
+            .select_related("resource").first())
+
+
+def last_assignment_run(tenant):
+    from .models import AssignmentRun
+
+    return AssignmentRun.objects.filter(tenant=tenant).order_by("-created_at", "-pk").first()
 
 
 def engagements(tenant, *, state: str | None = None):
@@ -222,8 +249,3 @@ def dashboard(tenant) -> dict:
         "pool": resource_pool(tenant),
         "year": current_year(),
     }
-
-
-def feedback_for_user(engagement, side) -> Feedback | None:
-    return next((f for f in engagement.feedbacks.all() if f.side == side), None)
-

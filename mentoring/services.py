@@ -18,9 +18,15 @@ from .enums import (ACTIVE_ENGAGEMENT_STATES, DEFAULT_THEMES, ENGAGEMENT_TRANSIT
                     FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES, DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
                     ProposalStatus)
 from .explain import breakdown_json, exclusion_text, fmt_days
-from .models import (Diagnosis, Engagement, EngagementSession, Feedback, MatchingWeights,
-                     MatchProposal, NeedRequest, ResourcePerson, ResourceTheme, Theme)
+from .models import (AssignmentRun, Diagnosis, Engagement, EngagementSession, Feedback,
+                     MatchingWeights, MatchProposal, NeedRequest, ResourcePerson, ResourceTheme,
+                     Theme)
 from . import selectors
+
+
+class MentoringError(ValidationError):
+    """A business rule of the mentoring scheme refused the action (shown as is)."""
+
 
 #: Filters a pilot may override with a written justification (never structure, conflict,
 #: capacity or an inactive resource).
@@ -100,7 +106,7 @@ def need_submit(*, tenant, user, structure: Structure, themes, description: str,
     """The beneficiary's questionnaire. Refused without theme or description."""
     _require(user, "mentoring.submit_need", tenant)
     if not user.has_perm("applications.view_structure", structure):
-        raise ValidationError({"structure": _("Vous n'agissez pas pour cette structure.")})
+        raise MentoringError({"structure": _("Vous n'agissez pas pour cette structure.")})
     themes = list(themes or [])
     errors = {}
     if not themes:
@@ -110,7 +116,7 @@ def need_submit(*, tenant, user, structure: Structure, themes, description: str,
     if not (description or "").strip():
         errors["description"] = _("Décrivez votre besoin.")
     if errors:
-        raise ValidationError(errors)
+        raise MentoringError(errors)
     need = NeedRequest(tenant=tenant, structure=structure, submitted_by=user,
                        description=description.replace("\r\n", "\n").strip(),
                        state=NeedState.SUBMITTED, **fields)
@@ -134,7 +140,7 @@ def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
     need = NeedRequest.objects.select_for_update(of=("self",)).get(pk=need.pk)
     if need.state not in (NeedState.SUBMITTED, NeedState.QUALIFIED, NeedState.REDIRECTED,
                           NeedState.NOT_ELIGIBLE):
-        raise ValidationError(_("Ce besoin a déjà une mise en relation : le diagnostic ne peut "
+        raise MentoringError(_("Ce besoin a déjà une mise en relation : le diagnostic ne peut "
                                 "plus être modifié."))
     errors = {}
     if not (comment or "").strip():
@@ -153,7 +159,7 @@ def need_diagnose(*, need: NeedRequest, user, outcome: str, comment: str,
         if outcome in REDIRECT_OUTCOMES and not (redirect_to or "").strip():
             errors["redirect_to"] = _("Indiquez au ou à la bénéficiaire où s'adresser.")
     if errors:
-        raise ValidationError(errors)
+        raise MentoringError(errors)
     diagnosis = Diagnosis.objects.filter(need=need).first() or Diagnosis(need=need)
     diagnosis.outcome, diagnosis.comment = outcome, comment.strip()
     diagnosis.days, diagnosis.redirect_to = days, (redirect_to or "").strip()
@@ -183,7 +189,7 @@ def need_withdraw(*, need: NeedRequest, user) -> NeedRequest:
             user.has_perm("applications.view_structure", need.structure):
         raise PermissionDenied("mentoring.view_need")
     if need.state not in (NeedState.SUBMITTED, NeedState.QUALIFIED):
-        raise ValidationError(_("Cette demande ne peut plus être retirée."))
+        raise MentoringError(_("Cette demande ne peut plus être retirée."))
     need.state = NeedState.CANCELLED
     need.save(update_fields=["state", "updated_at"])
     need.proposals.filter(status=ProposalStatus.PROPOSED).update(
@@ -210,9 +216,9 @@ def resource_save(*, tenant, user, fields: dict, theme_levels: dict, conflict_st
     resource.save()
     levels = {t: int(level) for t, level in theme_levels.items() if level}
     if any(t.tenant_id != tenant.pk for t in levels):
-        raise ValidationError(_("Thématique inconnue pour ce dispositif."))
+        raise MentoringError(_("Thématique inconnue pour ce dispositif."))
     if any(not 1 <= level <= 3 for level in levels.values()):
-        raise ValidationError(_("Le niveau d'une thématique va de 1 à 3."))
+        raise MentoringError(_("Le niveau d'une thématique va de 1 à 3."))
     ResourceTheme.objects.filter(resource=resource).exclude(
         theme__in=list(levels)).delete()
     for theme, level in levels.items():
@@ -269,11 +275,15 @@ def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
         for need_id, (res_id, score) in result.pairs.items()])
     manual = {str(k): {"code": v.code, "reason": exclusion_text(v)}
               for k, v in result.manual.items()}
-    audit_log(tenant=tenant, actor=user, action="mentoring.assignment.computed", target=None,
-              data={"needs": len(needs), "resources": len(resources),
-                    "assigned": len(result.pairs), "total": str(result.total),
-                    "optimal": result.optimal, "gap_percent": str(result.gap_percent),
-                    "manual": manual})
+    run = AssignmentRun.objects.create(
+        tenant=tenant, computed_by=user if getattr(user, "is_authenticated", False) else None,
+        needs=len(needs), resources=len(resources), assigned=len(result.pairs),
+        total=Decimal(str(result.total)), optimal=result.optimal,
+        gap_percent=Decimal(str(result.gap_percent)), manual=manual)
+    audit_log(tenant=tenant, actor=user, action="mentoring.assignment.computed", target=run,
+              data={"needs": run.needs, "resources": run.resources, "assigned": run.assigned,
+                    "total": str(run.total), "optimal": run.optimal,
+                    "gap_percent": str(run.gap_percent)})
     return result
 
 
@@ -287,7 +297,7 @@ def _check_pair(need: NeedRequest, resource: ResourcePerson, *, allow=()) -> lis
     failed = list(mm.exclusions(facts_need, facts_res))
     blocking = [e for e in failed if e.code not in allow]
     if blocking:
-        raise ValidationError({"resource": [
+        raise MentoringError({"resource": [
             _("%(name)s ne peut pas accompagner ce besoin : %(reason)s.") % {
                 "name": resource.full_name, "reason": exclusion_text(e)} for e in blocking]})
     return failed
@@ -334,13 +344,13 @@ def engagement_propose(*, need: NeedRequest, resource: ResourcePerson, user,
     _require(user, "mentoring.manage", tenant)
     need = NeedRequest.objects.select_for_update(of=("self",)).get(pk=need.pk)
     if resource.tenant_id != tenant.pk:
-        raise ValidationError({"resource": _("Personne-ressource inconnue.")})
+        raise MentoringError({"resource": _("Personne-ressource inconnue.")})
     ResourcePerson.objects.select_for_update(of=("self",)).filter(pk=resource.pk).first()
     if need.state != NeedState.QUALIFIED:
-        raise ValidationError(_("Seul un besoin diagnostiqué (TSF ou mentorat) et sans "
+        raise MentoringError(_("Seul un besoin diagnostiqué (TSF ou mentorat) et sans "
                                 "accompagnement peut être mis en relation."))
     if source == ProposalSource.OVERRIDE and not (reason or "").strip():
-        raise ValidationError({"reason": _("Justifiez le choix manuel.")})
+        raise MentoringError({"reason": _("Justifiez le choix manuel.")})
     allow = OVERRIDABLE_FILTERS if source == ProposalSource.OVERRIDE else ()
     bypassed = _check_pair(need, resource, allow=allow)
     diagnosis = need.diagnosis
@@ -404,9 +414,9 @@ def proposals_swap(*, first: MatchProposal, second: MatchProposal, user) -> tupl
     if first is None or second is None or first.pk == second.pk or \
             first.need.tenant_id != second.need.tenant_id or \
             {first.status, second.status} != {ProposalStatus.PROPOSED}:
-        raise ValidationError(_("Ces propositions ne peuvent pas être échangées."))
+        raise MentoringError(_("Ces propositions ne peuvent pas être échangées."))
     if first.resource_id == second.resource_id:
-        raise ValidationError(_("Les deux propositions désignent la même personne-ressource."))
+        raise MentoringError(_("Les deux propositions désignent la même personne-ressource."))
     _check_pair(first.need, second.resource)
     _check_pair(second.need, first.resource)
     weights = selectors.weights_for(tenant)
@@ -432,7 +442,7 @@ def proposals_swap(*, first: MatchProposal, second: MatchProposal, user) -> tupl
 
 def proposal_accept(*, proposal: MatchProposal, user) -> Engagement:
     if proposal.status != ProposalStatus.PROPOSED:
-        raise ValidationError(_("Cette proposition n'est plus d'actualité."))
+        raise MentoringError(_("Cette proposition n'est plus d'actualité."))
     return engagement_propose(need=proposal.need, resource=proposal.resource, user=user,
                               source=ProposalSource.GLOBAL, proposal=proposal)
 
@@ -448,7 +458,7 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
                       start_date=None, end_date=None) -> Engagement:
     _require(user, "mentoring.manage", engagement.tenant)
     if engagement.state in (EngagementState.DONE, EngagementState.CANCELLED):
-        raise ValidationError(_("Cet accompagnement est clos."))
+        raise MentoringError(_("Cet accompagnement est clos."))
     terms = (terms or "").replace("\r\n", "\n")
     errors = {}
     limit = _day_limit(engagement)
@@ -483,7 +493,7 @@ def engagement_update(*, engagement: Engagement, user, terms: str, planned_days:
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = _("La fin doit suivre le début.")
     if errors:
-        raise ValidationError(errors)
+        raise MentoringError(errors)
     changed = {k: str(v) for k, v in {"terms": terms.strip(), "planned_days": planned_days,
                                       "start_date": start_date, "end_date": end_date}.items()
                if getattr(engagement, k) != v}
@@ -514,12 +524,12 @@ def engagement_transition(*, engagement: Engagement, user, to: str,
     engagement = Engagement.objects.select_for_update(of=("self",)).select_related(
         "need", "tenant").get(pk=engagement.pk)
     if to not in ENGAGEMENT_TRANSITIONS[engagement.state]:
-        raise ValidationError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+        raise MentoringError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
             "from": engagement.get_state_display(), "to": EngagementState(to).label})
     now = timezone.now()
     if to == EngagementState.CANCELLED:
         if not (reason or "").strip():
-            raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+            raise MentoringError({"reason": _("Indiquez le motif de l'annulation.")})
         engagement.cancelled_at, engagement.cancel_reason = now, reason.strip()
     elif to == EngagementState.SIGNED:
         engagement.signed_at = now
@@ -528,7 +538,7 @@ def engagement_transition(*, engagement: Engagement, user, to: str,
     elif to == EngagementState.DONE:
         done = sum((s.days for s in engagement.sessions.all() if s.done), Decimal(0))
         if done <= 0:
-            raise ValidationError(_("Inscrivez au moins une journée réalisée avant de clore."))
+            raise MentoringError(_("Inscrivez au moins une journée réalisée avant de clore."))
         engagement.finished_at = now
     previous = engagement.state
     engagement.state = to
@@ -552,13 +562,13 @@ def session_add(*, engagement: Engagement, user, date, days: Decimal, done: bool
     _require(user, "mentoring.manage", engagement.tenant)
     engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     if engagement.state in (EngagementState.DONE, EngagementState.CANCELLED):
-        raise ValidationError(_("Cet accompagnement est clos."))
+        raise MentoringError(_("Cet accompagnement est clos."))
     if done and engagement.state != EngagementState.IN_PROGRESS:
-        raise ValidationError({"done": _("Une journée ne peut être réalisée qu'une fois "
+        raise MentoringError({"done": _("Une journée ne peut être réalisée qu'une fois "
                                          "l'accompagnement démarré.")})
     total = sum((s.days for s in engagement.sessions.all()), Decimal(0)) + days
     if total > engagement.planned_days:
-        raise ValidationError({"days": _(
+        raise MentoringError({"days": _(
             "%(total)s jours au total dépasseraient les %(planned)s jours prévus "
             "(%(format)s : %(limit)s jours au plus).") % {
             "total": fmt_days(total),
@@ -580,7 +590,7 @@ def session_mark_done(*, session: EngagementSession, user) -> EngagementSession:
     engagement = session.engagement
     _require(user, "mentoring.manage", engagement.tenant)
     if engagement.state != EngagementState.IN_PROGRESS:
-        raise ValidationError(_("Une journée ne peut être réalisée qu'une fois "
+        raise MentoringError(_("Une journée ne peut être réalisée qu'une fois "
                                 "l'accompagnement démarré."))
     session.done = True
     session.save(update_fields=["done"])
@@ -598,9 +608,9 @@ def feedback_give(*, engagement: Engagement, user, side: str, rating: int,
     if not user.has_perm(perm, engagement):
         raise PermissionDenied(perm)
     if engagement.state != EngagementState.DONE:
-        raise ValidationError(_("Les retours se donnent à la fin de l'accompagnement."))
+        raise MentoringError(_("Les retours se donnent à la fin de l'accompagnement."))
     if Feedback.objects.filter(engagement=engagement, side=side).exists():
-        raise ValidationError(_("Ce retour a déjà été donné."))
+        raise MentoringError(_("Ce retour a déjà été donné."))
     feedback = Feedback(engagement=engagement, side=side, rating=rating,
                         comment=(comment or "").strip(), author=user)
     feedback.full_clean()

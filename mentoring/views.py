@@ -1,23 +1,20 @@
 """Pages of the mentoring scheme: the beneficiary's questionnaire and follow-up, and the pilot
 structure's diagnosis, resource pool, matchmaker, engagements and dashboard."""
 
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.documents import private_file_response
 from portal.decorators import tenant_view
-from portal.models import AuditEvent
-from portal.views.manage import apply_validation_error
+from portal.forms import apply_validation_error
 
 from . import selectors, services
 from .documents import convention_generate
@@ -52,26 +49,9 @@ TIMELINE_LABELS = {
 
 
 def _timeline(need, engagements) -> list[dict]:
-    need_ct = ContentType.objects.get_for_model(NeedRequest)
-    eng_ct = ContentType.objects.get_for_model(Engagement)
-    from django.db.models import Q
-
-    events = (AuditEvent.objects.filter(
-        Q(target_type=need_ct, target_id=str(need.pk))
-        | Q(target_type=eng_ct, target_id__in=[str(e.pk) for e in engagements]))
-        .filter(action__in=list(TIMELINE_LABELS)).select_related("actor")
-        .order_by("created_at", "pk"))
+    events = selectors.need_history(need, engagements, actions=list(TIMELINE_LABELS))
     return [{"when": e.created_at, "label": TIMELINE_LABELS[e.action], "event": e}
             for e in events]
-
-
-def _structure_create_url(tenant) -> str | None:
-    for kwargs in ({"tenant_slug": tenant.slug}, {}):
-        try:
-            return reverse("applications:structure_create", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
 
 
 # --- Beneficiary side ---------------------------------------------------------------------
@@ -86,8 +66,7 @@ def home(request):
         "themes": selectors.tenant_themes(tenant, active_only=True) if runs else [],
         "my_needs": (selectors.needs_of_user(tenant, request.user)[:5]
                      if runs and request.user.is_authenticated else []),
-        "is_resource": runs and request.user.is_authenticated and ResourcePerson.objects.filter(
-            tenant=tenant, user=request.user).exists(),
+        "is_resource": runs and selectors.is_resource_person(tenant, request.user),
     })
 
 
@@ -101,7 +80,7 @@ def need_create(request):
     structures = selectors.structures_of(request.user)
     if not structures.exists():
         return render(request, "mentoring/need_no_structure.html",
-                      {"structure_create_url": _structure_create_url(tenant)})
+                      {"structure_create_url": reverse("structures:create")})
     form = NeedForm(request.POST or None, tenant=tenant, user=request.user,
                     initial={"structure": structures.first()} if structures.count() == 1
                     else None)
@@ -282,8 +261,7 @@ def _pilot_need_context(request, need, *, diagnosis_form=None, choice_form=None)
         context["excluded"] = [
             {"resource": pool[rid], "reasons": [exclusion_text(e) for e in reasons]}
             for rid, reasons in result.excluded]
-        context["proposal"] = (MatchProposal.objects.filter(
-            need=need, status=ProposalStatus.PROPOSED).select_related("resource").first())
+        context["proposal"] = selectors.open_proposal_of(need)
         context["choice_form"] = choice_form or ProposalChoiceForm(tenant=tenant)
         context["factor_labels"] = FACTOR_LABELS
         context["show_matching"] = True
@@ -352,16 +330,14 @@ def assignment(request):
         return redirect("mentoring:assignment", tenant_slug=tenant.slug)
     proposals = list(selectors.open_proposals(tenant).order_by("need__created_at", "pk"))
     proposed_needs = {p.need_id for p in proposals}
-    last = (AuditEvent.objects.filter(tenant=tenant, action="mentoring.assignment.computed")
-            .order_by("-created_at", "-pk").first())
-    reasons = (last.data.get("manual", {}) if last else {})
+    last = selectors.last_assignment_run(tenant)
+    reasons = last.manual if last else {}
     manual = [{"need": n, "reason": reasons.get(str(n.pk), {}).get(
         "reason", _("Pas encore calculé : relancez la répartition."))}
         for n in selectors.pilot_needs(tenant, state=NeedState.QUALIFIED)
         if n.pk not in proposed_needs]
-    quality = (assignment_quality_text(
-        optimal=last.data["optimal"], gap_percent=Decimal(last.data["gap_percent"]))
-        if last and "optimal" in last.data else "")
+    quality = (assignment_quality_text(optimal=last.optimal, gap_percent=last.gap_percent)
+               if last else "")
     return render(request, "mentoring/pilot/assignment.html", {
         "proposals": proposals, "manual": manual, "last": last, "quality": quality,
         "total": sum((p.score or 0) for p in proposals)})

@@ -1,6 +1,7 @@
 """Form base classes (DSFR field rendering via django-dsfr) and the portal app's forms."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
@@ -13,6 +14,17 @@ from .enums import Role
 from .models import Organization, Signatory, Tenant, User
 from .signup import clean_person_name
 from .validators import REGION_NAME_CHOICES
+
+
+def apply_validation_error(form, exc: ValidationError, aliases: dict | None = None) -> None:
+    """Attach a service's ValidationError to the form: per field when it names one (through
+    `aliases`, the service's names for the form's fields), else to the whole form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            name = (aliases or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 def _french_numbers(form) -> None:

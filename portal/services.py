@@ -13,6 +13,10 @@ from .models import (Invitation, Membership, Organization, Signatory, Tenant, Us
 from .tenancy import forget_roles
 
 
+class PortalError(ValidationError):
+    """A business rule of the portal (tenants, members, invitations) refused the action."""
+
+
 def _require(user, perm: str, obj=None) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied(perm)
@@ -83,7 +87,7 @@ def organization_delete(*, user: User, organization: Organization) -> None:
     tenant = organization.tenant
     _require(user, "portal.manage_tenant", tenant)
     if organization.memberships.exists():
-        raise ValidationError(_("Cet organisme a encore des membres : retirez-les d'abord."))
+        raise PortalError(_("Cet organisme a encore des membres : retirez-les d'abord."))
     audit_log(tenant=tenant, actor=user, action="portal.organization.deleted",
               target=organization, data={"name": organization.name})
     organization.delete()
@@ -96,7 +100,7 @@ def signatory_create(*, user: User, tenant: Tenant, organization: Organization,
     signatory = Signatory(tenant=tenant, organization=organization, person_name=person_name,
                           title=title, position=position)
     if organization.tenant_id != tenant.pk:
-        raise ValidationError({"organization": _("Cet organisme n'appartient pas à ce contrat.")})
+        raise PortalError({"organization": _("Cet organisme n'appartient pas à ce contrat.")})
     signatory.full_clean()
     signatory.save()
     audit_log(tenant=tenant, actor=user, action="portal.signatory.created", target=signatory,
@@ -146,7 +150,7 @@ def user_set_name(*, user: User, first_name: str, last_name: str) -> User:
     """The person's own first and last name (shown wherever they appear)."""
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
-        raise ValidationError({"first_name" if not first_name else "last_name":
+        raise PortalError({"first_name" if not first_name else "last_name":
                                _("Indiquez votre prénom et votre nom.")})
     before = (user.first_name, user.last_name)
     user.first_name, user.last_name = first_name, last_name
@@ -195,7 +199,7 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
     email = email.strip().lower()
     clean_role_organization(tenant.pk, role, organization)
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, role=role).exists():
-        raise ValidationError({"email": _("Cette personne a déjà ce rôle dans ce contrat.")})
+        raise PortalError({"email": _("Cette personne a déjà ce rôle dans ce contrat.")})
     # An expired invitation to the same role is closed, so that a fresh one may be sent.
     Invitation.objects.filter(tenant=tenant, email__iexact=email, role=role,
                               accepted_at__isnull=True, revoked_at__isnull=True,
@@ -207,7 +211,7 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
         with transaction.atomic():
             invitation.save()
     except IntegrityError:
-        raise ValidationError(
+        raise PortalError(
             {"email": _("Une invitation à ce rôle est déjà en attente pour cette adresse.")}
         ) from None
     audit_log(tenant=tenant, actor=user, action="portal.invitation.created", target=invitation,
@@ -220,7 +224,7 @@ def invitation_create(*, user: User, tenant: Tenant, email: str, role: str,
 def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
     _require(user, "portal.manage_tenant", invitation.tenant)
     if invitation.accepted_at:
-        raise ValidationError(_("Cette invitation a déjà été acceptée."))
+        raise PortalError(_("Cette invitation a déjà été acceptée."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_log(tenant=invitation.tenant, actor=user, action="portal.invitation.revoked",
@@ -234,7 +238,7 @@ def invitation_resend(*, user: User, invitation: Invitation) -> Invitation:
     _require(user, "portal.manage_tenant", invitation.tenant)
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError(_("Cette invitation n'est plus valable."))
+        raise PortalError(_("Cette invitation n'est plus valable."))
     invitation.expires_at = invitation._meta.get_field("expires_at").get_default()
     invitation.save(update_fields=["expires_at"])
     audit_log(tenant=invitation.tenant, actor=user, action="portal.invitation.resent",
@@ -251,7 +255,7 @@ def invitation_accept(*, user: User, invitation: Invitation,
     with the function they confirmed (`title`; the one proposed in the invitation if None)."""
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if not invitation.is_pending:
-        raise ValidationError(_("Cette invitation n'est plus valable."))
+        raise PortalError(_("Cette invitation n'est plus valable."))
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied("invitation addressed to another e-mail")
     title = (invitation.title if title is None else title).strip()
@@ -277,11 +281,11 @@ def membership_update(*, user: User, membership: Membership, organization,
     role = role or membership.role
     if role != membership.role:
         if Membership.objects.filter(tenant=tenant, user=membership.user, role=role).exists():
-            raise ValidationError({"role": _("%(user)s a déjà ce rôle dans ce contrat.")
+            raise PortalError({"role": _("%(user)s a déjà ce rôle dans ce contrat.")
                                    % {"user": membership.user.display_name}})
         if membership.role == Role.ADMIN and not Membership.objects.filter(
                 tenant=tenant, role=Role.ADMIN).exclude(pk=membership.pk).exists():
-            raise ValidationError({"role": _("C'est le dernier administrateur du contrat : "
+            raise PortalError({"role": _("C'est le dernier administrateur du contrat : "
                                              "nommez-en un autre d'abord.")})
     clean_role_organization(tenant.pk, role, organization)
     title = membership.title if title is None else title.strip()
@@ -304,7 +308,7 @@ def membership_remove(*, user: User, membership: Membership) -> None:
     if membership.role == "admin" and membership.user_id == user.pk:
         others = Membership.objects.filter(tenant=tenant, role="admin").exclude(pk=membership.pk)
         if not others.exists():
-            raise ValidationError(_("Vous êtes le dernier administrateur : nommez-en un autre d'abord."))
+            raise PortalError(_("Vous êtes le dernier administrateur : nommez-en un autre d'abord."))
     audit_log(tenant=tenant, actor=user, action="portal.membership.removed", target=membership,
               data={"user": membership.user.email, "role": membership.role})
     membership.delete()

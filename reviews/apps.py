@@ -22,6 +22,17 @@ class ReviewsConfig(AppConfig):
         from .notifications import decision_letter_attachment
 
         register_attachment("reviews.decision_letter", decision_letter_attachment)
+        from . import privacy
+
+        privacy.register()
+        from applications.rules import register_conflict_check
+
+        register_conflict_check(rules.is_conflicted)
+        from applications.workflow import register_applicant_view
+
+        from .publication import applicant_history, applicant_status
+
+        register_applicant_view(status=applicant_status, history=applicant_history)
 
         register(
             NavItem(_("Instruction"), "reviews:dashboard", "reviews.view_dashboard", order=40),

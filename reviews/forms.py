@@ -254,3 +254,36 @@ def batch_completion_form(data=None):
                     "steps": list(self.cleaned_data["steps"]), "due_at": due.isoformat()}
 
     return BatchCompletionForm(data, prefix="completion")
+
+
+class CommitteeRecusalForm(PortalForm):
+    """A committee member steps out of the deliberation on one agenda dossier."""
+
+    reason = forms.CharField(label=_("Motif du déport"), required=False, max_length=300,
+                             help_text=_("Ex. : lien personnel avec un partenaire du projet."))
+
+
+class PresenceForm(PortalForm):
+    present = forms.TypedMultipleChoiceField(label=_("Présent·es"), coerce=int, required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(m.pk, str(m.user)) for m in members]
+
+
+class AgendaMoveForm(PortalForm):
+    item = forms.TypedChoiceField(label=_("Point de l'ordre du jour"), coerce=int)
+    direction = forms.ChoiceField(label=_("Sens"), choices=[("up", _("Monter")),
+                                                            ("down", _("Descendre"))])
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(i.pk, str(i.pk)) for i in items]
+
+
+class OfficerForm(PortalForm):
+    officer = forms.TypedChoiceField(label=_("Rapporteur·rice"), coerce=int)
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = [(u.pk, str(u)) for u in officers]

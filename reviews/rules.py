@@ -76,6 +76,27 @@ def may_read_scores(user, dossier) -> bool:
 
 rules.add_perm("reviews.view_scores", may_read_scores)
 
+@rules.predicate
+def is_staff_of_decision(user, decision) -> bool:
+    """An instructor, committee member or admin of the decision's tenant, with no declared
+    link on its dossier."""
+    if decision is None:
+        return False
+    dossier = decision.dossier
+    return (bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN} & _roles(user, dossier))
+            and not is_conflicted(user, dossier))
+
+
+@rules.predicate
+def is_member_of_decided_structure(user, decision) -> bool:
+    from applications.rules import is_structure_member
+
+    return decision is not None and is_structure_member(user, decision.dossier.structure)
+
+
+rules.add_perm("reviews.read_decision_letter",
+               is_staff_of_decision | is_member_of_decided_structure)
+
 # Dossier-level forms of the tenant-level rules above, checked by the dossier's transition
 # table (reviews.workflow) on the dossier itself.
 rules.add_perm("reviews.assign_dossier", on_tenant_of("reviews.assign"))

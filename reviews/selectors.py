@@ -15,8 +15,10 @@ from django.db.models.functions import Coalesce
 
 from applications.enums import DossierStatus
 from applications.models import Dossier, Partner
+from applications.workflow import status_choices
 from calls.models import AppraisalCriterion
 from portal.enums import Role
+from portal.models import Membership
 
 from .enums import DecisionOutcome, ReviewStatus
 from .envelope import EnvelopeLine, money
@@ -96,6 +98,49 @@ def conflicted_pairs(tenant, dossier_ids) -> set[tuple[int, int]]:
         for officer_id in by_siret[siret]:
             pairs.add((officer_id, dossier_id))
     return pairs
+
+
+def tenant_officers(tenant) -> list:
+    """The instructors of `tenant` who belong to a funder (those who may be rapporteurs)."""
+    return [m.user for m in Membership.objects.filter(
+        tenant=tenant, role=Role.INSTRUCTOR, organization__isnull=False).select_related("user")]
+
+
+def session_member_candidates(session, *, member_ids=None) -> list[tuple[int, str]]:
+    """Committee members and admins of the session's tenant not yet members of it, by name
+    (with their organisation)."""
+    if member_ids is None:
+        member_ids = set(session.members.values_list("user_id", flat=True))
+    return sorted({(m.user_id, f"{m.user} — {m.organization}" if m.organization
+                    else str(m.user)) for m in Membership.objects.filter(
+        tenant=session.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related(
+        "user", "organization") if m.user_id not in member_ids}, key=lambda c: c[1])
+
+
+def tenant_user(tenant, user_id: int):
+    membership = (Membership.objects.filter(tenant=tenant, user_id=user_id)
+                  .select_related("user").first())
+    return membership.user if membership else None
+
+
+def recused_by_dossier(session, dossier_ids, members, *,
+                       pairs=None) -> dict[int, dict[int, object]]:
+    """Who takes no part in the decision on each dossier, ``{dossier_id: {user_id: user}}``:
+    the session's members with a declared link of interest (the registry, matched on SIRET)
+    and those who stepped out (`Recusal`). The one rule the committee page, the decision and
+    the quorum use."""
+    dossier_ids = list(dossier_ids)
+    result: dict[int, dict[int, object]] = {pk: {} for pk in dossier_ids}
+    for recusal in (Recusal.objects.filter(session=session, dossier_id__in=dossier_ids)
+                    .select_related("user")):
+        result[recusal.dossier_id][recusal.user_id] = recusal.user
+    if pairs is None:
+        pairs = conflicted_pairs(session.tenant, dossier_ids)
+    for member in members:
+        for pk in dossier_ids:
+            if (member.user_id, pk) in pairs:
+                result[pk].setdefault(member.user_id, member.user)
+    return result
 
 
 # --- Settings and grids ----------------------------------------------------------------------
@@ -442,6 +487,7 @@ class AgendaRow:
     letter: bool
     can_decide: bool
     can_read: bool = False
+    can_recuse: bool = False
 
 
 def _person(first: str | None, last: str | None, email: str | None) -> str:
@@ -482,12 +528,9 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             str(recommendation_labels.get(recommendation, recommendation)), proposed))
     pairs = conflicted_pairs(session.tenant, dossier_ids)
     readable = scores_visible_ids(user, session.tenant, dossier_ids)
-    recused = defaultdict(dict)
-    for dossier_id, user_id, first, last, email in Recusal.objects.filter(
-            session=session).values_list("dossier_id", "user_id", "user__first_name",
-                                         "user__last_name", "user__email"):
-        recused[dossier_id][user_id] = _person(first, last, email)
-    status_labels = {k: str(v) for k, v in DossierStatus.choices}
+    recused = recused_by_dossier(session, dossier_ids, members, pairs=pairs)
+    member_ids = {m.user_id for m in members}
+    status_labels = {k: str(v) for k, v in status_choices()}
     outcome_labels = {k: str(v) for k, v in DecisionOutcome.choices}
     seat = next((m.present for m in members if m.user_id == user.pk), None)
     rows = []
@@ -499,12 +542,9 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         # The committee permissions read these facts from the item (no query per item).
         item = AgendaItem(pk=item_pk, session=session, dossier_id=dossier_id)
         item.viewer_id, item.viewer_present = user.pk, seat
-        item.viewer_recused = user.pk in recused.get(dossier_id, {})
+        names = recused[dossier_id]
+        item.viewer_recused = user.pk in names
         item.viewer_conflicted = me_conflicted
-        names = dict(recused.get(dossier_id, {}))
-        for m in members:
-            if (m.user_id, dossier_id) in pairs:
-                names.setdefault(m.user_id, str(m.user))
         rows.append(AgendaRow(
             item_pk=item_pk, position=position, dossier_pk=dossier_id, reference=reference,
             structure_name=structure_name, call_title=call_title,
@@ -519,9 +559,11 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             decision_balance=None if amount is None else amount - (advance or 0),
             decision_motivation=motivation or "",
             decided_by=_person(first, last, email) if outcome else "",
-            recused=tuple(names.values()), conflicted=me_conflicted,
+            recused=tuple(str(u) for u in names.values()), conflicted=me_conflicted,
             scores_hidden=not visible,
             letter=decision_pk is not None and str(decision_pk) in letter_decision_ids,
             can_read=user.has_perm("reviews.read_agenda_dossier", item),
-            can_decide=can_decide and user.has_perm("reviews.decide_agenda_dossier", item)))
+            can_decide=can_decide and user.has_perm("reviews.decide_agenda_dossier", item),
+            can_recuse=(user.pk in member_ids and not session.is_closed
+                        and user.pk not in names)))
     return rows

@@ -37,7 +37,8 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      EligibilityReview, Recusal, Review, ReviewSettings)
 from .scoring import aggregate, parse_scores, rank, weighted_total
 from .selectors import (SEARCH_CONFIG, conflicted_dossier_ids_for, conflicted_pairs,  # noqa: F401
-                        criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts)
+                        criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts,
+                        recused_by_dossier)
 
 
 #: The dossier state each outcome leads to (the enums are distinct: one names what was
@@ -114,6 +115,16 @@ def conflict_withdraw(*, user, declaration: ConflictDeclaration) -> None:
               target=declaration, data={"siret": declaration.siret})
     declaration.delete()
     forget_conflicts(user)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+def dashboard_export_record(*, user, tenant, fmt: str, rows: int | None) -> None:
+    """Log that `user` exported the dashboard's selection (`rows` dossiers when counted before
+    the file is streamed): the export leaves the portal with the applicants' data."""
+    _require(user, "reviews.view_dashboard", tenant)
+    data = {"format": fmt} if rows is None else {"format": fmt, "rows": rows}
+    audit_log(tenant=tenant, actor=user, action="reviews.dashboard.exported", data=data)
 
 
 # --- Settings ---------------------------------------------------------------------------------
@@ -680,10 +691,7 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
                          % {"who": who or _("un autre membre")}, code="stale")
     # recusals: members with a declared link are recorded as recused
     members = list(CommitteeMember.objects.filter(session=locked_session).select_related("user"))
-    recused = {m.user_id for m in members
-               if locked.pk in conflicted_dossier_ids_for(m.user, locked.tenant, [locked.pk], cached=False)}
-    recused |= set(Recusal.objects.filter(session=locked_session, dossier=locked)
-                   .values_list("user_id", flat=True))
+    recused = set(recused_by_dossier(locked_session, [locked.pk], members)[locked.pk])
     problems = quorum_problems(locked_session, members, locked, recused)
     if problems:
         raise ReviewError(problems, code="quorum")
@@ -776,16 +784,21 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
 
 
 @transaction.atomic
-def recusal_declare(*, user, session, dossier, reason: str) -> Recusal:
-    """A member steps out of the deliberation on one dossier."""
-    _open_session(session)
-    if not CommitteeMember.objects.filter(session=session, user=user).exists():
+def recusal_declare(*, user, session, dossier, reason: str = "") -> Recusal:
+    """A member of the session steps out of the deliberation on one agenda dossier: they no
+    longer count for its quorum and the minutes name them."""
+    locked = _open_session(session)
+    if not CommitteeMember.objects.filter(session=locked, user=user).exists():
         raise PermissionDenied("reviews.decide")
-    recusal, _created = Recusal.objects.get_or_create(
-        session=session, dossier=dossier, user=user,
+    if not AgendaItem.objects.filter(session=locked, dossier=dossier).exists():
+        raise PermissionDenied("reviews.decide")
+    recusal, created = Recusal.objects.get_or_create(
+        session=locked, dossier=dossier, user=user,
         defaults={"reason": (reason or "").strip()[:300] or _("Déport volontaire")})
-    audit_log(tenant=session.tenant, actor=user, action="reviews.recusal.declared",
-              target=dossier, data={"session": session.pk})
+    if not created:
+        raise ReviewError(_("Vous êtes déjà déporté·e sur ce dossier."), code="already")
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.recusal.declared",
+              target=dossier, data={"session": locked.pk, "reason": recusal.reason})
     return recusal
 
 

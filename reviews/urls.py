@@ -41,6 +41,7 @@ urlpatterns = [
     path(f"{S}/dossiers/<int:pk>/decision/", views.decision_record, name="decision_record"),
     path(f"{S}/dossiers/<int:pk>/pieces/<int:attachment_pk>/", views.agenda_attachment,
          name="agenda_attachment"),
+    path(f"{S}/dossiers/<int:pk>/deport/", views.recusal_declare, name="recusal_declare"),
     path(f"{S}/cloture/", views.session_close, name="session_close"),
     path(f"{S}/proces-verbal.pdf", views.session_minutes, name="session_minutes"),
     path(f"{S}/courriers/", views.session_letters, name="session_letters"),

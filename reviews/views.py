@@ -5,6 +5,7 @@ user may not see answers 404."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +21,15 @@ from applications.models import Dossier
 from calls.enums import Funder
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
-from portal.views.manage import apply_validation_error
+from portal.forms import apply_validation_error
 from portal.enums import Role
 from portal.models import GeneratedDocument, Membership
 
 from . import selectors, services
 from .enums import ReviewStatus, SessionStatus
-from .forms import (RECOMMENDATION_CHOICES, ConflictForm, DashboardFilterForm, DecisionForm,
-                    MemberForm, SessionForm)
+from .forms import (RECOMMENDATION_CHOICES, AgendaMoveForm, CommitteeRecusalForm, ConflictForm,
+                    DashboardFilterForm, DecisionForm, MemberForm, OfficerForm, PresenceForm,
+                    SessionForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, EligibilityReview, Recusal)
 from .scoring import is_disagreement
@@ -102,11 +104,8 @@ def _export_name(request, extension: str) -> str:
 
 
 def _audit_export(request, fmt: str, count: int | None) -> None:
-    data = {"format": fmt}
-    if count is not None:
-        data["rows"] = count
-    services.audit_log(tenant=request.tenant, actor=request.user,
-                       action="reviews.dashboard.exported", data=data)
+    services.dashboard_export_record(user=request.user, tenant=request.tenant, fmt=fmt,
+                                     rows=count)
 
 
 @require_GET
@@ -264,17 +263,17 @@ def eligibility_confirm(request, pk: int):
 @tenant_view("reviews.assign")
 def assignment_add(request, pk: int):
     dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
-    membership = Membership.objects.filter(tenant=request.tenant, role=Role.INSTRUCTOR,
-                                           user_id=_int(request.POST.get("officer"))
-                                           ).select_related("user").first()
-    if membership is None:
+    officers = {u.pk: u for u in selectors.tenant_officers(request.tenant)}
+    form = OfficerForm(request.POST, officers=officers.values())
+    if not form.is_valid():
         raise Http404
+    officer = officers[form.cleaned_data["officer"]]
     try:
-        services.assignment_add(user=request.user, dossier=dossier, officer=membership.user)
+        services.assignment_add(user=request.user, dossier=dossier, officer=officer)
     except ValidationError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, _("%(u)s est rapporteur·rice.") % {"u": membership.user})
+        messages.success(request, _("%(u)s est rapporteur·rice.") % {"u": officer})
     return _back(request, dossier, "#rapporteurs")
 
 
@@ -467,10 +466,7 @@ def session_detail(request, session_pk: int):
                                  can_decide=can_decide,
                                  letter_decision_ids=_stored_letter_ids(session))
     present = [m for m in members if m.present]
-    candidate_choices = sorted({(m.user_id, f"{m.user} — {m.organization}" if m.organization
-                                 else str(m.user)) for m in Membership.objects.filter(
-        tenant=request.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related(
-        "user", "organization") if m.user_id not in member_ids}, key=lambda c: c[1])
+    candidate_choices = selectors.session_member_candidates(session, member_ids=member_ids)
     can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
     return render(request, "reviews/session.html", {
         "letters": _letters_progress(session),
@@ -487,10 +483,36 @@ def session_detail(request, session_pk: int):
                        for f in funders_all],
         "member_form": MemberForm(choices=candidate_choices) if candidate_choices else None,
         "closes_early": session.date > timezone.localdate(),
+        "recusal_form": CommitteeRecusalForm(),
         "minutes": GeneratedDocument.objects.filter(
             kind="reviews.committee_minutes", target_id=str(session.pk)).first()
         if session.is_closed else None,
     })
+
+
+@require_POST
+@tenant_view("reviews.view_sessions")
+def recusal_declare(request, session_pk: int, pk: int):
+    """A member of the session steps out of the deliberation on one agenda dossier."""
+    session = _session_for(request, session_pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("dossier"), session=session,
+                             dossier_id=pk)
+    form = CommitteeRecusalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recusal_declare(user=request.user, session=session, dossier=item.dossier,
+                                     reason=form.cleaned_data["reason"])
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("Vous êtes déporté·e sur le dossier %(ref)s : vous ne "
+                                        "prenez pas part à sa délibération.")
+                             % {"ref": item.dossier.reference})
+    else:
+        _flash(request, ValidationError(form.errors["reason"]))
+    return _session_back(request, session, f"#dossier-{pk}")
 
 
 def _session_back(request, session, anchor=""):
@@ -539,19 +561,23 @@ def session_member_remove(request, session_pk: int, member_pk: int):
 @tenant_view("reviews.manage_sessions")
 def session_members(request, session_pk: int):
     session = _session_for(request, session_pk)
+    if "user" in request.POST:
+        candidates = dict(selectors.session_member_candidates(session))
+        form = MemberForm(request.POST, choices=list(candidates.items()))
+        if not form.is_valid():
+            raise Http404
+        member = selectors.tenant_user(request.tenant, int(form.cleaned_data["user"]))
+        action = partial(services.session_member_add, member=member,
+                         funder=form.cleaned_data["funder"],
+                         override=form.cleaned_data["override"])
+    else:
+        form = PresenceForm(request.POST, members=session.members.select_related("user"))
+        if not form.is_valid():
+            raise Http404
+        action = partial(services.session_presence_set,
+                         present_ids=form.cleaned_data["present"])
     try:
-        if "user" in request.POST:
-            member = Membership.objects.filter(tenant=request.tenant,
-                                               user_id=_int(request.POST.get("user"))).first()
-            if member is None:
-                raise Http404
-            services.session_member_add(user=request.user, session=session,
-                                        member=member.user, funder=request.POST.get("funder", ""),
-                                        override=request.POST.get("override", "")[:500])
-        else:
-            services.session_presence_set(
-                user=request.user, session=session,
-                present_ids=[i for i in map(_int, request.POST.getlist("present")) if i])
+        action(user=request.user, session=session)
     except ValidationError as exc:
         _flash(request, exc)
     return _session_back(request, session, "#membres")
@@ -563,9 +589,13 @@ def session_agenda(request, session_pk: int):
     session = _session_for(request, session_pk)
     try:
         if request.POST.get("item"):
-            item = get_object_or_404(AgendaItem, session=session, pk=_int(request.POST["item"]))
-            services.agenda_move(user=request.user, session=session, item=item,
-                                 direction=request.POST.get("direction", "down"))
+            items = {i.pk: i for i in AgendaItem.objects.filter(session=session)}
+            form = AgendaMoveForm(request.POST, items=items.values())
+            if not form.is_valid():
+                raise Http404
+            services.agenda_move(user=request.user, session=session,
+                                 item=items[form.cleaned_data["item"]],
+                                 direction=form.cleaned_data["direction"])
         else:
             n = services.agenda_build(user=request.user, session=session)
             messages.success(request, _("%(n)s dossier(s) ajouté(s) à l'ordre du jour.") % {"n": n})
@@ -735,19 +765,12 @@ def session_minutes(request, session_pk: int):
 def decision_letter(request, decision_pk: int):
     """The decision letter, for the applicant structure's members and the tenant's staff,
     once the session is closed; 404 for anyone else."""
-    from applications.rules import is_structure_member
     from portal.documents import private_file_response
 
-    if not request.user.is_authenticated:
-        raise Http404
-    decision = get_object_or_404(Decision.objects.select_related("dossier__structure", "session"),
-                                 session__tenant=request.tenant, pk=decision_pk,
-                                 session__status=SessionStatus.CLOSED)
-    staff = (bool({Role.INSTRUCTOR, Role.COMMITTEE, Role.ADMIN}
-                  & set(selectors.roles_of(request.user, request.tenant)))
-             and decision.dossier_id not in selectors.conflicted_dossier_ids_for(
-                 request.user, request.tenant, [decision.dossier_id]))
-    if not (staff or is_structure_member(request.user, decision.dossier.structure)):
+    decision = get_object_or_404(
+        Decision.objects.select_related("dossier__structure", "dossier__tenant", "session"),
+        session__tenant=request.tenant, pk=decision_pk, session__status=SessionStatus.CLOSED)
+    if not request.user.has_perm("reviews.read_decision_letter", decision):
         raise Http404
     from .letters import decision_letter_generate, stored_letter
 

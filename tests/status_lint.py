@@ -17,8 +17,7 @@ PRODUCT_APPS = ("portal", "calls", "applications", "reviews", "mentoring")
 STATUS_WRITERS = {
     ("applications/services/transitions.py", "_apply"): "the dossier's transition service",
     ("calls/services.py", "call_publish"): "Call.status",
-    ("calls/services.py", "call_close"): "Call.status",
-    ("calls/services.py", "call_archive"): "Call.status",
+    ("calls/services.py", "_call_move"): "Call.status",
     ("reviews/services.py", "session_close"): "CommitteeSession.status",
     ("reviews/services.py", "review_save"): "Review.status",
     ("mentoring/services.py", "need_diagnose"): "MatchProposal.status",
@@ -26,9 +25,8 @@ STATUS_WRITERS = {
     ("mentoring/services.py", "engagement_propose"): "MatchProposal.status",
 }
 
-#: Files whose string statuses stay for now: portal, the lowest layer, cannot import the
-#: apps' enums (the personal-data registries take these reads over).
-STRING_STATUS_EXEMPT = {"portal/privacy.py"}
+#: Files allowed string statuses (none: each app reads its own states from its enums).
+STRING_STATUS_EXEMPT: set[str] = set()
 
 _STATUS_KEYWORD = re.compile(r"(^|__)status(__in)?$")
 
@@ -125,9 +123,9 @@ def problems_in_product_code() -> list[str]:
     return problems
 
 
-#: A dossier's status compared with a string in a template
+#: A dossier's or a call's status compared with a string in a template
 #: (``{% if dossier.status == "draft" %}``): templates ask the model or a permission.
-TEMPLATE_STATUS_COMPARE = re.compile(r"dossier\.status(_for_applicant)?\s*(==|!=|in\b)")
+TEMPLATE_STATUS_COMPARE = re.compile(r"\b(dossier|call)\.status(_for_applicant)?\s*(==|!=|in\b)")
 
 
 def template_problems() -> list[str]:

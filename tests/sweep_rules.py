@@ -368,6 +368,8 @@ RULES: dict[str, Rule] = {
     "reviews:agenda_attachment": Rule(lambda w: {"session_pk": w.session.pk, "pk": w.decided.pk,
                                                  "attachment_pk": w.decided_attachment.pk},
                                       conflict=True),
+    "reviews:recusal_declare": Rule(lambda w: {"session_pk": w.session.pk,
+                                               "pk": w.decided.pk}, conflict=True),
     "reviews:session_close": Rule(_sess),
     "reviews:session_minutes": Rule(_sess),
     "reviews:session_letters": Rule(_sess),

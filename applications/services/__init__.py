@@ -1,7 +1,7 @@
 """Services of the applicant side: structures (global) and dossiers (tenant-owned)."""
 
 from .dossiers import (DossierError, attachment_remove, attachment_upload,  # noqa: F401
-                       call_accepts_filing, dossier_message_post, dossier_request_completion,
+                       dossier_message_post, dossier_request_completion,
                        dossier_save_invalid_input, dossier_set_budget, dossier_set_declarations,
                        dossier_set_partners, dossier_start, dossier_submit,
                        dossier_update_project, dossier_withdraw, editable_steps,

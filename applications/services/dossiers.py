@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calls.enums import CallStatus
+from calls.applicability import category_offered
+from calls.enums import CriterionKind
 from portal.audit import audit_log
 from portal.outbox import enqueue
 from portal.formatting import PARIS, format_date_local, format_time_local
@@ -42,15 +43,6 @@ def _sync(target: Dossier, source: Dossier) -> Dossier:
     """Update the caller's instance with the locked row's fields."""
     sync_instance(target, source)
     return target
-
-
-def call_accepts_filing(call, now: datetime) -> bool:
-    """Published, opened, and not past the closing time. The closing time is inclusive to
-    the second ("until 18 September inclusive" is stored as 23:59:59 Paris time: a click at
-    23:59:59.8 is on time, one at 00:00:00 is late). Server clock only."""
-    if call.status != CallStatus.PUBLISHED or call.opens_at is None or call.closes_at is None:
-        return False
-    return call.opens_at <= now and now.replace(microsecond=0) <= call.closes_at
 
 
 def _closed_message(call) -> str:
@@ -95,7 +87,7 @@ def dossier_start(*, user, call, structure, track=None, category=None,
     now = now or timezone.now()
     if not StructureMember.objects.filter(structure=structure, user=user).exists():
         raise PermissionDenied("not a member of the structure")
-    if not call_accepts_filing(call, now):
+    if not call.is_open(now):
         raise DossierError(_closed_message(call) if call.closes_at and now > call.closes_at
                            else _("Cet appel à projets n'est pas ouvert aux candidatures."))
     errors = {}
@@ -105,7 +97,7 @@ def dossier_start(*, user, call, structure, track=None, category=None,
     if track is not None and track.call_id != call.pk:
         errors["track"] = _("Ce volet n'appartient pas à cet appel.")
     categories = [c for c in call.categories.all()
-                  if c.track_id is None or (track is not None and c.track_id == track.pk)]
+                  if category_offered(c, track_id=track.pk if track else None)]
     if categories and category is None:
         errors["category"] = _("Choisissez une catégorie.")
     if category is not None and category not in categories:
@@ -220,7 +212,7 @@ def dossier_set_partners(*, user, dossier: Dossier, partners: list[dict]) -> Dos
 def dossier_set_declarations(*, user, dossier: Dossier, declarations: list[int]) -> Dossier:
     locked = _locked(dossier)
     _require_editable(user, locked, DossierStep.DECLARATIONS)
-    allowed = set(locked.call.eligibility_criteria.filter(kind="declaration")
+    allowed = set(locked.call.eligibility_criteria.filter(kind=CriterionKind.DECLARATION)
                   .values_list("pk", flat=True))
     unknown = set(declarations) - allowed
     if unknown:
@@ -316,7 +308,7 @@ def dossier_submit(*, user, dossier: Dossier, now: datetime | None = None) -> Do
     if locked.status != DossierStatus.DRAFT:
         raise DossierError(_("Ce dossier a déjà été déposé (référence %(ref)s).")
                            % {"ref": locked.reference}, code="already_submitted")
-    if not call_accepts_filing(locked.call, now):
+    if not locked.call.is_open(now):
         raise DossierError(_closed_message(locked.call), code="closed")
     check = check_dossier(locked, now=now)
     if not check.can_submit:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from portal.outbox import enqueue
 from ..enums import StructureRole
 from ..models import (AnnualRevenue, PerformerLicence, Structure, StructureInvitation,
                       StructureMember)
+from .dossiers import DossierError  # the applicant side's one domain error
 
 PROFILE_FIELDS = ("name", "siret", "legal_form", "address", "postal_code", "city",
                   "creation_date", "cnm_affiliation_number", "cnm_affiliation_date",
@@ -117,7 +118,7 @@ def structure_invitation_create(*, user, structure: Structure, email: str) -> St
     _require(user, "applications.view_structure", structure)
     email = (email or "").strip().lower()
     if StructureMember.objects.filter(structure=structure, user__email__iexact=email).exists():
-        raise ValidationError({"email": _("Cette personne est déjà membre de la structure.")})
+        raise DossierError({"email": _("Cette personne est déjà membre de la structure.")})
     invitation = StructureInvitation(structure=structure, email=email, invited_by=user)
     invitation.full_clean(exclude=["token"], validate_constraints=False)
     try:
@@ -126,7 +127,7 @@ def structure_invitation_create(*, user, structure: Structure, email: str) -> St
             audit_log(tenant=None, actor=user, action="applications.structure.member_invited",
                       target=structure, data={"email": email})
     except IntegrityError:
-        raise ValidationError(
+        raise DossierError(
             {"email": _("Une invitation est déjà en attente pour cette adresse.")}) from None
     enqueue("applications.structure_invitation_email", invitation_id=invitation.pk)
     return invitation
@@ -136,7 +137,7 @@ def structure_invitation_create(*, user, structure: Structure, email: str) -> St
 def structure_invitation_accept(*, user, invitation: StructureInvitation) -> StructureMember:
     invitation = StructureInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
-        raise ValidationError(_("Cette invitation n'est plus valable."))
+        raise DossierError(_("Cette invitation n'est plus valable."))
     if invitation.email.lower() != (user.email or "").lower():
         raise PermissionDenied("invitation for another address")
     member, _created = StructureMember.objects.get_or_create(

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from calls.applicability import items_applying
+from calls.enums import CriterionKind
 from calls.models import Call, DocumentRequirement
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
@@ -29,7 +31,7 @@ from ..sections import dossier_sections
 from ..selectors import dossiers_for_user_in_tenant, timeline_for
 from ..workflow import can_move
 from ..uploads import SizeLimitUploadHandler, refused_upload, refused_upload_message
-from .common import apply_validation_error
+from portal.forms import apply_validation_error
 
 FILE = "applications.file_dossier"
 STEPS = list(DossierStep)
@@ -54,7 +56,7 @@ def _messages_of(exc: ValidationError) -> str:
 @tenant_view(FILE)
 def dossier_start(request, call_slug: str):
     call = get_object_or_404(Call, slug=call_slug)
-    if not services.call_accepts_filing(call, _now()):
+    if not call.is_open(_now()):
         messages.error(request, _("Cet appel à projets n'est pas ouvert aux candidatures."))
         return redirect("calls:call_detail", tenant_slug=request.tenant.slug, call_slug=call.slug)
     form = DossierStartForm(request.POST or None, user=request.user, call=call)
@@ -246,10 +248,8 @@ def _requirements(dossier):
             allowed_formats=r.get("allowed_formats", []), max_size_mb=r.get("max_size_mb"),
             track_id=r.get("track_id"), category_id=r.get("category_id"))
             for r in snapshot["document_requirements"]]
-    reqs = DocumentRequirement.objects.filter(call=dossier.call)
-    return [r for r in reqs
-            if (r.track_id is None or r.track_id == dossier.track_id)
-            and (r.category_id is None or r.category_id == dossier.category_id)]
+    return items_applying(DocumentRequirement.objects.filter(call=dossier.call),
+                          track_id=dossier.track_id, category_id=dossier.category_id)
 
 
 def _declaration_criteria(dossier):
@@ -257,9 +257,9 @@ def _declaration_criteria(dossier):
     if snapshot is not None and snapshot.get("eligibility_criteria") is not None:
         return [SimpleNamespace(pk=c["id"], label=c["label"])
                 for c in snapshot["eligibility_criteria"] if c["kind"] == "declaration"]
-    return [c for c in dossier.call.eligibility_criteria.filter(kind="declaration")
-            if (c.track_id is None or c.track_id == dossier.track_id)
-            and (c.category_id is None or c.category_id == dossier.category_id)]
+    declarations = dossier.call.eligibility_criteria.filter(kind=CriterionKind.DECLARATION)
+    return items_applying(declarations, track_id=dossier.track_id,
+                          category_id=dossier.category_id)
 
 
 #: The formsets of the guided form, by prefix: a line can be added to each (by the page's
@@ -437,7 +437,7 @@ def _summary(request, dossier):
         "can_submit": check.can_submit and submittable,
         "submittable_state": submittable,
         "blocked": submittable and not check.can_submit,
-        "call_open": services.call_accepts_filing(dossier.call, _now()),
+        "call_open": dossier.call.is_open(_now()),
         "attachments": dossier.attachments.select_related("requirement"),
         "completion": services.open_completion_request(dossier),
     })

@@ -13,7 +13,7 @@ from .. import services
 from ..forms import LicenceForm, RevenueForm, StructureForm, StructureInvitationForm
 from ..models import AnnualRevenue, PerformerLicence, Structure, StructureInvitation
 from ..selectors import structures_for_user
-from .common import apply_validation_error
+from portal.forms import apply_validation_error
 
 
 def _structure_for(request, pk: int, perm: str = "applications.view_structure") -> Structure:

@@ -10,22 +10,13 @@ from django.views.decorators.http import require_POST
 from ..decorators import tenant_view
 from ..formatting import format_date_local
 from ..forms import (InvitationForm, MembershipForm, OrganizationForm, SignatoryForm,
-                     TenantContractForm)
+                     TenantContractForm, apply_validation_error)
 from ..models import AuditEvent, Invitation, Membership, Organization, Signatory
 from ..selectors import (tenant_memberships, tenant_organizations, tenant_open_invitations,
                          tenant_signatories)
 from .. import services
 
 MANAGE = "portal.manage_tenant"
-
-
-def apply_validation_error(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: per field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @tenant_view(MANAGE)

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..enums import Role
-from ..forms import TenantAdminInvitationForm, TenantForm
+from ..forms import TenantAdminInvitationForm, TenantForm, apply_validation_error
 from ..models import Invitation, Membership, Tenant
-from .manage import apply_validation_error
 
 
 def _require_platform_admin(request):

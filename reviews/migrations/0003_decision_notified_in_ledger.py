@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviews', '0002_instruction_committee'),
-        ('portal', '0005_notification_ledger'),
+        ('portal', '0006_notification_ledger'),
         ('applications', '0008_dossier_status_registered_states'),
     ]
 

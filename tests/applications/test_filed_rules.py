@@ -13,7 +13,7 @@ from applications.checks import check_dossier, filed_snapshot
 from applications.models import Dossier
 from calls import services as call_services
 from calls.funding import rules_from_snapshot
-from calls.models import Call
+from calls.models import Call, DocumentRequirement
 from tests.factories.applications import DossierFactory, balanced_budget
 from tests.factories.calls import CategoryFactory
 
@@ -86,9 +86,9 @@ def test_a_draft_is_checked_against_the_live_rules(tenant, call, admin_user, dos
 def test_summary_during_completion_ignores_a_document_required_after_filing(
         client, tenant, call, applicant, instructor, admin_user, dossier):
     def add_required_document():
-        call_services.document_requirement_create(
-            user=admin_user, call=Call.objects.get(pk=call.pk), label="Nouvelle pièce",
-            allowed_formats=["pdf"], required=True, max_size_mb=5)
+        call_services.item_create(
+            model=DocumentRequirement, user=admin_user, call=Call.objects.get(pk=call.pk),
+            label="Nouvelle pièce", allowed_formats=["pdf"], required=True, max_size_mb=5)
 
     filed = _file_then_request_completion(tenant, applicant, instructor, dossier,
                                           add_required_document)
@@ -128,9 +128,9 @@ def test_upload_to_a_document_added_after_filing_answers_404(
     created = {}
 
     def add_required_document():
-        created["req"] = call_services.document_requirement_create(
-            user=admin_user, call=Call.objects.get(pk=call.pk), label="Nouvelle pièce",
-            allowed_formats=["pdf"], required=True, max_size_mb=5)
+        created["req"] = call_services.item_create(
+            model=DocumentRequirement, user=admin_user, call=Call.objects.get(pk=call.pk),
+            label="Nouvelle pièce", allowed_formats=["pdf"], required=True, max_size_mb=5)
 
     filed = _file_then_request_completion(tenant, applicant, instructor, dossier,
                                           add_required_document)

@@ -99,7 +99,7 @@ def test_no_product_code_assigns_a_status_outside_the_transition_service():
     assert status_lint.problems_in_product_code() == []
 
 
-def test_no_template_compares_a_dossier_status_with_a_string():
+def test_no_template_compares_a_dossier_or_call_status_with_a_string():
     assert status_lint.template_problems() == []
 
 

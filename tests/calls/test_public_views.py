@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from django_scopes import scope
 from icalendar import Calendar
@@ -170,7 +169,6 @@ def test_region_home_in_english(client, tenant, calls):
     assert "closes in 3 days" in html and "opens in 12 days" in html
 
 
-@override_settings(ROOT_URLCONF="tests.calls.urls_with_apply")
 def test_apply_button_links_to_the_dossier_start_while_open(client, tenant, coop, calls):
     html = client.get(f"/{tenant.slug}/appels/cooperation-2024/").content.decode()
     assert f'href="/{tenant.slug}/appels/cooperation-2024/deposer/"' in html
@@ -179,13 +177,6 @@ def test_apply_button_links_to_the_dossier_start_while_open(client, tenant, coop
     assert "Déposer une candidature" not in closed_html
     upcoming_html = client.get(f"/{tenant.slug}/appels/a-venir/").content.decode()
     assert "Déposer une candidature" not in upcoming_html
-
-
-@override_settings(ROOT_URLCONF="tests.calls.urls_without_apply")
-def test_apply_button_is_hidden_without_the_applications_page(client, tenant, coop):
-    response = client.get(f"/{tenant.slug}/appels/cooperation-2024/")
-    assert response.status_code == 200
-    assert "Déposer une candidature" not in response.content.decode()
 
 
 # --- drafts: preview for admins only; other tenants: 404 ---------------------------------------

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from mentoring import selectors, services
-from mentoring.models import Engagement, MatchProposal, NeedRequest
+from mentoring.models import AssignmentRun, Engagement, MatchProposal, NeedRequest
 from portal.models import AuditEvent
 from tests.factories.applications import StructureFactory
 from tests.factories.mentoring import (DiagnosisFactory, EngagementFactory, NeedRequestFactory,
@@ -167,8 +167,10 @@ def test_global_proposals_are_recomputed_when_data_change(
         services.resource_save(tenant=scoped, user=pilot, resource=resource,
                                fields={"active": False}, theme_levels={themes[1]: 3})
     assert not MatchProposal.objects.filter(need=need, status="proposed").exists()
-    event = AuditEvent.objects.filter(action="mentoring.assignment.computed").first()
-    assert event.data["manual"][str(need.pk)]["code"] == "no_candidate"
+    run = AssignmentRun.objects.first()  # the latest computation, stored as such
+    assert run.manual[str(need.pk)]["code"] == "no_candidate"
+    assert AuditEvent.objects.filter(action="mentoring.assignment.computed").first().target_id \
+        == str(run.pk)
 
 
 def test_accepting_a_proposal_creates_the_engagement_with_a_drafted_cahier_des_charges(

@@ -42,8 +42,8 @@ def notified_into_ledger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("applications", "0008_dossier_status_registered_states"),
-        ("portal", "0005_notification_ledger"),
+        ("applications", "0009_dashboard_indexes"),
+        ("portal", "0006_notification_ledger"),
     ]
 
     operations = [

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0004_names_and_functions'),
+        ('portal', '0005_official_documents'),
     ]
 
     operations = [

@@ -1,1 +1,0 @@
-from .urlconf_apply import with_apply as urlpatterns  # noqa: F401

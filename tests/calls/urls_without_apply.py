@@ -1,1 +1,0 @@
-from .urlconf_apply import without_apply as urlpatterns  # noqa: F401
