@@ -12,7 +12,7 @@ from .amounts import french_number_field
 from .form_labels import french_empty_labels
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
-from .signup import clean_person_name
+from .signup import PersonNamesMixin, clean_person_name
 from .validators import REGION_NAME_CHOICES
 
 
@@ -200,7 +200,7 @@ class MembershipForm(PortalForm):
         self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
 
 
-class PersonNameForm(PortalForm):
+class PersonNameForm(PersonNamesMixin, PortalForm):
     """First and last name, asked of the people who have none yet."""
 
     first_name = forms.CharField(label=_("Prénom"), max_length=150,
@@ -209,18 +209,6 @@ class PersonNameForm(PortalForm):
     last_name = forms.CharField(label=_("Nom"), max_length=150,
                                 error_messages={"required": _("Indiquez votre nom.")},
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-
-    def clean_first_name(self):
-        value = clean_person_name(self.cleaned_data.get("first_name"))
-        if not value:
-            raise forms.ValidationError(_("Indiquez votre prénom."))
-        return value
-
-    def clean_last_name(self):
-        value = clean_person_name(self.cleaned_data.get("last_name"))
-        if not value:
-            raise forms.ValidationError(_("Indiquez votre nom."))
-        return value
 
 
 class InvitationAcceptForm(PersonNameForm):

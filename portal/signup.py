@@ -15,15 +15,9 @@ def clean_person_name(value: str) -> str:
     return " ".join((value or "").split())
 
 
-class SignupNamesForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=NAME_MAX_LENGTH,
-                                 error_messages={"required": _("Indiquez votre prénom.")},
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Nom"), max_length=NAME_MAX_LENGTH,
-                                error_messages={"required": _("Indiquez votre nom.")},
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-
-    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+class PersonNamesMixin:
+    """A person's first and last name, both required and trimmed (the sign-up form and the
+    form asking people who have none yet)."""
 
     def clean_first_name(self):
         value = clean_person_name(self.cleaned_data.get("first_name"))
@@ -36,6 +30,17 @@ class SignupNamesForm(forms.Form):
         if not value:
             raise forms.ValidationError(_("Indiquez votre nom."))
         return value
+
+
+class SignupNamesForm(PersonNamesMixin, forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=NAME_MAX_LENGTH,
+                                 error_messages={"required": _("Indiquez votre prénom.")},
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Nom"), max_length=NAME_MAX_LENGTH,
+                                error_messages={"required": _("Indiquez votre nom.")},
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
 
     def signup(self, request, user) -> None:
         user.first_name = self.cleaned_data["first_name"]
