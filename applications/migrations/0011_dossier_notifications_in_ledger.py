@@ -42,7 +42,7 @@ def notified_into_ledger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("applications", "0009_dashboard_indexes"),
+        ("applications", "0010_eligible_expenses"),
         ("portal", "0006_notification_ledger"),
     ]
 
