@@ -28,7 +28,7 @@ def notified_into_ledger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0004_batch_jobs'),
+        ('reviews', '0005_session_status_label'),
         ('portal', '0006_notification_ledger'),
         ('applications', '0008_dossier_status_registered_states'),
     ]
