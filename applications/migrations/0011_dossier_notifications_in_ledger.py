@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("applications", "0010_eligible_expenses"),
-        ("portal", "0006_notification_ledger"),
+        ("portal", "0007_notification_ledger"),
     ]
 
     operations = [

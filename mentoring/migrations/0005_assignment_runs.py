@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mentoring', '0004_user_names_from_resource_profiles'),
-        ('portal', '0006_notification_ledger'),
+        ('portal', '0007_notification_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

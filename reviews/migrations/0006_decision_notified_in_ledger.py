@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviews', '0005_session_status_label'),
-        ('portal', '0006_notification_ledger'),
+        ('portal', '0007_notification_ledger'),
         ('applications', '0008_dossier_status_registered_states'),
     ]
 

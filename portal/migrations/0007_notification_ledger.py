@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0005_official_documents'),
+        ('portal', '0006_tenant_reference_prefix'),
     ]
 
     operations = [
