@@ -80,6 +80,50 @@ def _fill(dossier, title: str, requested: Decimal):
             Partner(dossier=dossier, name="Radio Campus", role="Médiatisation", position=2)])
 
 
+def _blank_pdf(title: str) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _complete(dossier, user) -> None:
+    """What filing requires beyond the project and the budget: every required document of
+    the dossier's call, track and category (a small PDF each) and every declaration ticked,
+    so that instructors can confirm the demo dossiers as recevables."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from calls.models import DocumentRequirement, EligibilityCriterion
+
+    from .models import Attachment
+
+    for requirement in DocumentRequirement.objects.filter(call=dossier.call, required=True):
+        if not requirement.applies_to(dossier.track_id, dossier.category_id):
+            continue
+        if dossier.attachments.filter(requirement=requirement).exists():
+            continue
+        content = _blank_pdf(requirement.label)
+        attachment = Attachment(dossier=dossier, requirement=requirement,
+                                original_name=f"{requirement.label[:80]}.pdf",
+                                content_type="application/pdf", extension="pdf",
+                                size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                                uploaded_by=user)
+        attachment.file.save("demo.pdf", ContentFile(content), save=False)
+        attachment.save()
+    dossier.declarations = sorted(
+        c.pk for c in EligibilityCriterion.objects.filter(call=dossier.call, kind="declaration")
+        if c.applies_to(dossier.track_id, dossier.category_id))
+    dossier.save(update_fields=["declarations"])
+
+
 def _demo_for(tenant, applicant, structures):
     from calls.models import Call
 
@@ -113,7 +157,11 @@ def _demo_for(tenant, applicant, structures):
         _fill(dossier, title, requested)
         if status == DossierStatus.SUBMITTED:
             with transaction.atomic():
+                _complete(dossier, applicant)
                 check = check_dossier(dossier, now=now)
+                if not check.can_submit:
+                    raise RuntimeError(f"demo dossier {title!r} cannot be filed: "
+                                       f"{check.blocking_reasons}")
                 dossier_transition(dossier=dossier, to=DossierStatus.SUBMITTED, now=now,
                                    quiet=True,  # demo data: nobody is told
                                    fields={"reference": reference_allocate(dossier, now),

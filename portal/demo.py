@@ -91,6 +91,32 @@ STAFF_ACCOUNTS = [
 
 PLATFORM_ADMIN_EMAIL = "admin@plateforme.demo"
 
+#: Fictitious people of the demo (first name, last name, function), by account and region,
+#: so that member lists, minutes and decisions show names rather than addresses.
+DEMO_PEOPLE = {
+    "hauts-de-france": {
+        "admin": ("Claire", "Vandamme", "Coordinatrice du contrat de filière"),
+        "instructor-drac": ("Hugo", "Lefebvre", "Conseiller musique et danse"),
+        "instructor-cnm": ("Nadia", "Benali", "Chargée des aides territoriales"),
+        "instructor-region": ("Julien", "Dewailly", "Chargé de mission musiques actuelles"),
+        "committee-drac": ("Martine", "Courtois", "Directrice adjointe"),
+        "committee-cnm": ("Antoine", "Roussel", "Responsable des aides territoriales"),
+        "committee-region": ("Sophie", "Delattre", "Directrice de la culture"),
+        "applicant": ("Léa", "Maréchal", ""),
+    },
+    "occitanie": {
+        "admin": ("Inès", "Castan", "Coordinatrice du contrat de filière"),
+        "instructor-drac": ("Mathieu", "Carrère", "Conseiller musiques actuelles"),
+        "instructor-cnm": ("Élodie", "Vidal", "Chargée des aides territoriales"),
+        "instructor-region": ("Karim", "Mansouri", "Chargé de mission musiques actuelles"),
+        "committee-drac": ("Anne", "Fabre", "Directrice régionale adjointe"),
+        "committee-cnm": ("Thomas", "Garcia", "Responsable des aides territoriales"),
+        "committee-region": ("Margaux", "Py", "Vice-présidente en charge de la culture"),
+        "pilot": ("Louis", "Marty", "Chargé d'accompagnement TSF / Mentorat"),
+        "applicant": ("Jean-Noël", "Ébrard", ""),
+    },
+}
+
 
 def demo_user(email: str, *, superuser: bool = False, first_name: str = "",
               last_name: str = "") -> User:
@@ -100,6 +126,9 @@ def demo_user(email: str, *, superuser: bool = False, first_name: str = "",
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    elif first_name and not user.has_name:  # a demo database from before names existed
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True})
     return user
@@ -127,11 +156,14 @@ def seed() -> list[str]:
             if kind is not None and kind not in by_kind:
                 continue  # e.g. no pilot structure in this contract
             email = f"{local}@{tenant.slug}.demo"
-            user = demo_user(email)
+            first, last, function = DEMO_PEOPLE.get(tenant.slug, {}).get(local, ("", "", ""))
+            user = demo_user(email, first_name=first, last_name=last)
             Membership.objects.update_or_create(
                 user=user, tenant=tenant, role=role,
-                defaults={"organization": by_kind.get(kind) if kind else None})
+                defaults={"organization": by_kind.get(kind) if kind else None,
+                          "title": function})
             logins.append(email)
         logins.append(f"applicant@{tenant.slug}.demo")
-        demo_user(f"applicant@{tenant.slug}.demo")
+        first, last, _function = DEMO_PEOPLE.get(tenant.slug, {}).get("applicant", ("", "", ""))
+        demo_user(f"applicant@{tenant.slug}.demo", first_name=first, last_name=last)
     return logins

@@ -25,12 +25,20 @@ def seed() -> list[str]:
             calls = list(Call.objects.filter(tenant=tenant).exclude(status=CallStatus.DRAFT))
             if not calls:
                 continue
+            # The session sits on the date the open calls announce for their committee (after
+            # their closing), never before it.
+            today = timezone.localdate()
+            announced = [c.committee_date for c in calls
+                         if c.committee_date and c.committee_date >= today]
+            date = min(announced) if announced else today + timedelta(days=30)
             session, created = CommitteeSession.objects.get_or_create(
                 tenant=tenant, title="Comité de sélection (démonstration)",
-                defaults={"date": timezone.localdate() + timedelta(days=30), "quorum": 2,
-                          "quorum_each_funder": True})
+                defaults={"date": date, "quorum": 2, "quorum_each_funder": True})
             if created:
                 session.calls.set(calls)
+            elif not session.is_closed and session.date != date:
+                session.date = date
+                session.save(update_fields=["date"])
             for m in Membership.objects.filter(tenant=tenant, role=Role.COMMITTEE,
                                                organization__isnull=False).select_related(
                     "organization"):
