@@ -381,6 +381,15 @@ def my_part(user, dossier_ids) -> dict[int, str]:
         "dossier_id", "review_status")}
 
 
+#: What a dashboard row shows (the dossier's JSON fields — rules snapshot, draft data,
+#: eligibility results — are never decoded for the page). The dashboard view reads only these.
+DASHBOARD_ROW_FIELDS = (
+    "pk", "tenant_id", "reference", "status", "requested_amount", "submitted_at", "call__title",
+    "category__title", "track__title", "structure__name", "structure__siret",
+    "review_summary__review_count", "review_summary__mean", "review_summary__median",
+    "review_summary__spread", "review_summary__tenant_id")
+
+
 def state_counters(queryset) -> dict[str, int]:
     return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
 
