@@ -16,6 +16,8 @@
    locust headless from a second process: half applicants (region home, call page, my
    dossiers, one of their dossiers), half instructors (dashboard, one dossier's instruction
    page), no think time.
+   Before the load, every page of the mix is requested once in turn ("pages checked: 6 of 6
+   answer 200"): that each page works does not depend on what a short run gets through.
 4. Runs the same number of users on ``/ping`` (no database) for the same time: the ceiling
    of this machine, server and client together.
 
@@ -26,7 +28,9 @@ Prints both results, then as its last lines:
     errors: <failed requests, mixed pages>
     ratio_to_trivial: <rps / rps of /ping>
 
-Exits with status 1 when a request failed (in either run), so that CI notices.
+A figure locust could not compute (no request in a very short run on a loaded machine: its
+CSV says "N/A") is printed "n/a". Exits with status 1 when a page failed the check or a
+request failed (in either run), so that CI notices.
 
 Only loopback addresses are used. Everything it creates (database, gunicorn, temporary files)
 is removed at the end.
@@ -219,35 +223,92 @@ def _run_locust(*, port: int, users: int, duration: int, mode: str, plan_path: P
          "--loglevel", "ERROR", "--stop-timeout", "5"],
         cwd=workdir, env=env, check=False, stdout=subprocess.DEVNULL,
         stderr=open(workdir / f"locust-{mode}.log", "wb"))
-    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    total = next(r for r in rows if r["Name"] == "Aggregated")
+    return read_stats(prefix)
+
+
+def _number(value) -> float | None:
+    """A locust CSV figure; None where locust wrote none ("N/A": no request, or too few for
+    that percentile — what a short run on a loaded machine gives)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_stats(prefix: Path) -> dict:
+    """The run's figures from locust's CSV files (`<prefix>_stats.csv`, `_failures.csv`).
+    A missing file, a missing "Aggregated" row or an "N/A" percentile gives no figure
+    (None), never a crash."""
+    stats = Path(f"{prefix}_stats.csv")
+    rows = []
+    if stats.exists():
+        with open(stats, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    total = next((r for r in rows if r.get("Name") == "Aggregated"), {})
+    failures = Path(f"{prefix}_failures.csv")
     return {
-        "requests": int(total["Request Count"]),
-        "errors": int(total["Failure Count"]),
-        "rps": float(total["Requests/s"]),
-        "p50": float(total["50%"] or 0), "p95": float(total["95%"] or 0),
-        "p99": float(total["99%"] or 0),
-        "pages": {r["Name"]: (int(r["Request Count"]), int(r["Failure Count"]),
-                              float(r["50%"] or 0), float(r["95%"] or 0))
-                  for r in rows if r["Name"] != "Aggregated"},
-        "failures": (workdir / f"{prefix.name}_failures.csv").read_text(encoding="utf-8")
-        if (workdir / f"{prefix.name}_failures.csv").exists() else "",
+        "requests": int(_number(total.get("Request Count")) or 0),
+        "errors": int(_number(total.get("Failure Count")) or 0),
+        "rps": _number(total.get("Requests/s")) or 0.0,
+        "p50": _number(total.get("50%")), "p95": _number(total.get("95%")),
+        "p99": _number(total.get("99%")),
+        "pages": {r["Name"]: (int(_number(r.get("Request Count")) or 0),
+                              int(_number(r.get("Failure Count")) or 0),
+                              _number(r.get("50%")), _number(r.get("95%")))
+                  for r in rows if r.get("Name") and r["Name"] != "Aggregated"},
+        "failures": failures.read_text(encoding="utf-8") if failures.exists() else "",
+        "missing": "" if total else f"no figures from locust ({stats.name} "
+                                    f"{'has no Aggregated row' if stats.exists() else 'missing'})",
     }
+
+
+def ms(value: float | None) -> str:
+    """A latency for the report: whole milliseconds, or "n/a" when locust gave none."""
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def check_pages(port: int, plan: dict) -> list[str]:
+    """Request every distinct page of the plan once, in turn, with its person's session:
+    the pages answer 200 whatever the load run manages to request in its time. Returns
+    one line per page that did not."""
+    import http.client
+
+    seen, problems = set(), []
+    for person in plan["people"]:
+        for name, url in person["pages"]:
+            if name in seen:
+                continue
+            seen.add(name)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                conn.request("GET", url, headers={
+                    "X-Forwarded-Proto": "https",
+                    "Cookie": f"{plan['cookie_name']}={person['session']}"})
+                status = conn.getresponse().status
+            except OSError as exc:
+                status = f"{exc.__class__.__name__}: {exc}"
+            finally:
+                conn.close()
+            if status != 200:
+                problems.append(f"{name} ({url}): {status}")
+    return problems
 
 
 def _report(label: str, result: dict, duration: int, users: int) -> None:
     print(f"\n{label}: {users} users, {duration} s, {result['requests']} requests")
-    print(f"  requests/s {result['rps']:.1f}  p50 {result['p50']:.0f} ms  "
-          f"p95 {result['p95']:.0f} ms  p99 {result['p99']:.0f} ms  errors {result['errors']}")
+    if result["missing"]:
+        print(f"  {result['missing']}")
+    print(f"  requests/s {result['rps']:.1f}  p50 {ms(result['p50'])} ms  "
+          f"p95 {ms(result['p95'])} ms  p99 {ms(result['p99'])} ms  errors {result['errors']}")
     for name, (count, errors, p50, p95) in sorted(result["pages"].items()):
-        print(f"    {name:<18} {count:>6} req  p50 {p50:>5.0f} ms  p95 {p95:>5.0f} ms  "
+        print(f"    {name:<18} {count:>6} req  p50 {ms(p50):>5} ms  p95 {ms(p95):>5} ms  "
               f"errors {errors}")
 
 
-def exit_status(mixed: dict, trivial: dict) -> int:
-    """0 when every request of both runs succeeded, 1 otherwise."""
-    return 1 if mixed["errors"] or trivial["errors"] else 0
+def exit_status(mixed: dict, trivial: dict, page_problems: list | tuple = ()) -> int:
+    """0 when every page answered the check and every request of both runs succeeded,
+    1 otherwise."""
+    return 1 if page_problems or mixed["errors"] or trivial["errors"] else 0
 
 
 def main() -> int:
@@ -309,6 +370,11 @@ def main() -> int:
         server = _start_gunicorn(env, listener, workdir / "gunicorn.log")
         listener.close()  # gunicorn holds it now
         print(f"gunicorn: 127.0.0.1:{port} (bound by this run)")
+        problems = check_pages(port, plan)
+        pages = len({name for person in plan["people"] for name, _url in person["pages"]})
+        print(f"pages checked: {pages - len(problems)} of {pages} answer 200")
+        for problem in problems:
+            print(f"  {problem}")
 
         mixed = _run_locust(port=port, users=args.users, duration=duration, mode="mixed",
                             plan_path=plan_path, workdir=workdir)
@@ -320,13 +386,14 @@ def main() -> int:
         _report("trivial view /ping (no database)", trivial, duration, args.users)
         ratio = mixed["rps"] / trivial["rps"] if trivial["rps"] else 0.0
         print(f"rps: {mixed['rps']:.1f}")
-        print(f"p95_ms: {mixed['p95']:.0f}")
+        print(f"p95_ms: {ms(mixed['p95'])}")
         print(f"errors: {mixed['errors']}")
         print(f"ratio_to_trivial: {ratio:.3f}")
-        status = exit_status(mixed, trivial)
+        status = exit_status(mixed, trivial, problems)
         if status:
-            print(f"FAILED: {mixed['errors']} failed request(s) on the mixed pages, "
-                  f"{trivial['errors']} on /ping", file=sys.stderr)
+            print(f"FAILED: {len(problems)} page(s) not answering 200, {mixed['errors']} "
+                  f"failed request(s) on the mixed pages, {trivial['errors']} on /ping",
+                  file=sys.stderr)
         return status
     finally:
         if server is not None:
