@@ -38,6 +38,8 @@ class UploadInfo:
 #: What a multipart body holds besides the file itself (boundaries, part headers, the CSRF
 #: token): a declared length up to `max_bytes` + this margin is read and counted.
 MULTIPART_MARGIN = 64 * 1024
+#: What a refused body is read by, at most, at a time.
+DRAIN_CHUNK = 64 * 1024
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -48,10 +50,13 @@ class SizeLimitUploadHandler(FileUploadHandler):
     * Otherwise the bytes of each file are counted as they arrive, so a body that lies about
       its length (or a file just over the limit) stops at `max_bytes`, not at its end.
 
-    It raises `StopUpload(connection_reset=False)`: Django reads and drops the rest of the body
-    (bounded by the request length the reverse proxy allows) so that the browser receives
-    the page that explains the refusal. The form fields sent before the file (the CSRF token)
-    are kept; `refused_name` holds the name of the refused file for that message.
+    On refusal it reads and drops the rest of the body itself, `DRAIN_CHUNK` bytes at a time
+    (bounded by the request length the reverse proxy allows), so that the browser receives the
+    page that explains the refusal, then raises `StopUpload(connection_reset=True)` so that
+    Django does not drain it again. Django's own drain reads the body *line by line*: a body
+    without a line break came back as one line, holding twice its size in memory (issue 13
+    finding 6). The form fields sent before the file (the CSRF token) are kept;
+    `refused_name` holds the name of the refused file for that message.
 
     Installed globally (FILE_UPLOAD_HANDLERS) with the portal ceiling PORTAL_UPLOAD_MAX_BYTES,
     and by the upload view with the limit of the document requirement."""
@@ -62,8 +67,10 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.refused_name: str | None = None
         self._declared_too_big = False
         self._received = 0
+        self._input = None
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self._input = input_data
         self._declared_too_big = content_length > self.max_bytes + MULTIPART_MARGIN
         return None  # parse as usual: the fields before the file are kept
 
@@ -84,7 +91,19 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def _refuse(self):
         self.refused_name = PurePath(self.file_name or "document").name
-        raise StopUpload(connection_reset=False)
+        drain(self._input)
+        raise StopUpload(connection_reset=True)
+
+
+def drain(stream) -> int:
+    """Read and drop what is left of `stream` in fixed chunks (memory stays flat whatever the
+    content); the number of bytes dropped."""
+    dropped = 0
+    if stream is None:
+        return dropped
+    while chunk := stream.read(DRAIN_CHUNK):
+        dropped += len(chunk)
+    return dropped
 
 
 def refused_upload(request) -> tuple[str, int] | None:
