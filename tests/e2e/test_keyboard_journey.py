@@ -241,16 +241,20 @@ def test_applicant_files_a_dossier_with_the_keyboard_alone(page, live_server):
     skip_to_content(page)
     tab_to(page, "#id_expense-0-label", within=15)
     type_into(page, "#id_expense-0-label", "Cachets et transport")
+    # The nature of the expense (the call says which natures are eligible), by type-ahead.
+    next_field(page, "#id_expense-0-expense_kind")
+    choose(page, "#id_expense-0-expense_kind", "R", "artistic")
     next_field(page, "#id_expense-0-amount")
-    type_into(page, "#id_expense-0-amount", "30000")
-    tab_to(page, "#id_requested_amount", within=10)
-    type_into(page, "#id_requested_amount", "10000")
+    # Amounts typed as a French user types them (thousands separated by a space).
+    type_into(page, "#id_expense-0-amount", "30 000")
+    tab_to(page, "#id_requested_amount", within=30)
+    type_into(page, "#id_requested_amount", "10 000")
     next_field(page, "#id_income-0-source")
     choose(page, "#id_income-0-source", "Auto", "self_financing")
     next_field(page, "#id_income-0-label")
     type_into(page, "#id_income-0-label", "Fonds propres")
     next_field(page, "#id_income-0-amount")
-    type_into(page, "#id_income-0-amount", "12000")
+    type_into(page, "#id_income-0-amount", "12 000")
     next_field(page, "#id_income-1-source")
     # Arrow keys move through a closed <select>'s options, too.
     page.keyboard.press("ArrowDown")
@@ -259,7 +263,7 @@ def test_applicant_files_a_dossier_with_the_keyboard_alone(page, live_server):
     next_field(page, "#id_income-1-label")
     type_into(page, "#id_income-1-label", "Département de l'Hérault")
     next_field(page, "#id_income-1-amount")
-    type_into(page, "#id_income-1-amount", "8000")
+    type_into(page, "#id_income-1-amount", "8 000,00")
     live_total = page.locator("[data-budget-total='income']").inner_text()
     assert re.sub(r"\s", " ", live_total) == "30 000,00 €"
     assert "Le budget est équilibré." in page.locator("[data-budget-balance]").inner_text()
