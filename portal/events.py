@@ -242,6 +242,8 @@ register_many({
         "fields": v.changed_fields()},
     "portal.signatory.created": _("Signataire ajouté·e : %(person_name)s, %(title)s"),
     "portal.signatory.deleted": _("Signataire retiré·e : %(person_name)s"),
+    "portal.signatory.updated": lambda v: _("Signataire modifié·e : %(fields)s") % {
+        "fields": v.changed_fields()},
     "portal.tenant.created": _("Contrat régional créé : %(name)s"),
     "portal.tenant.updated": lambda v: _("Contrat modifié : %(fields)s") % {
         "fields": v.changed_fields()},

@@ -1,7 +1,7 @@
 """Form base classes (DSFR field rendering via django-dsfr) and the portal app's forms."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
@@ -55,6 +55,17 @@ class PortalModelForm(forms.ModelForm):
                 dsfr_input_class_attr(visible)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+    def _update_errors(self, errors):
+        """The model's validation runs after the form's: a field the form already refused
+        (left empty, say) keeps the form's message alone, not a second one from the model."""
+        if hasattr(errors, "error_dict"):
+            kept = {name: messages for name, messages in errors.error_dict.items()
+                    if name == NON_FIELD_ERRORS or name not in self._errors}
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
 
 
 class PortalForm(DsfrBaseForm):

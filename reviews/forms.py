@@ -193,7 +193,7 @@ class BatchEligibilityForm(PortalForm):
         label=_("J'ai vérifié que les pièces fournies sont conformes"),
         error_messages={"required": _("Cochez cette case : la recevabilité se confirme après "
                                       "vérification des pièces.")})
-    comment = forms.CharField(label=_("Commentaire (facultatif)"), required=False,
+    comment = forms.CharField(label=_("Commentaire"), required=False,
                               max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def params(self) -> dict:

@@ -353,7 +353,7 @@ def test_published_call_pages_warn_about_filed_dossiers(admin_client, call, admi
         f"/{call.tenant.slug}/gestion/appels/{call.slug}/volets/nouveau/",
         {"title": "Volet musique à l'image", "position": "1"}, follow=True)
     html = response.content.decode()
-    assert "Les règles de l'appel sont passées en version 2." in html
+    assert "Les règles de l&#x27;appel sont passées en version 2." in html
     assert ("toute modification de ses règles crée la version 3. Aucun dossier n&#x27;a "
             "encore été déposé.") in html
     call.refresh_from_db()
