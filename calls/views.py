@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit import audit_events_for
+from portal.confirm import confirmation_page, is_confirmed
 from portal.decorators import tenant_view
-from portal.formatting import format_money
+from portal.formatting import format_datetime_local, format_money
 
 from . import services
 from .eligibility import FIELDS, field_catalogue
-from .enums import CallStatus
+from .enums import CALL_ACTIONS, CallStatus
 from .forms import (AppraisalCriterionForm, CallForm, CategoryForm, CloneForm, CriterionForm,
                     DocumentRequirementForm, TrackForm, attach_errors, criterion_field_specs,
                     datalist_id)
@@ -226,16 +227,64 @@ def _transition(request, call_slug: str, service, success: str):
     return redirect("calls:manage_call", tenant_slug=request.tenant.slug, call_slug=call.slug)
 
 
-@require_POST
+def _manage_url(request, call: Call) -> str:
+    return reverse("calls:manage_call", kwargs={"tenant_slug": request.tenant.slug,
+                                                "call_slug": call.slug})
+
+
+def _call_breadcrumb(request, call: Call):
+    return [(_("Appels"), reverse("calls:manage_call_list",
+                                  kwargs={"tenant_slug": request.tenant.slug})),
+            (call.title, _manage_url(request, call))]
+
+
+def _period(call: Call) -> str:
+    if call.opens_at and call.closes_at:
+        return _("Les candidatures sont ouvertes du %(start)s au %(end)s.") % {
+            "start": format_datetime_local(call.opens_at),
+            "end": format_datetime_local(call.closes_at)}
+    return _("Les candidatures sont ouvertes selon les dates de l'appel.")
+
+
+@require_http_methods(["GET", "POST"])
 @tenant_view(MANAGE)
 def manage_call_publish(request, call_slug: str):
-    return _transition(request, call_slug, services.call_publish, _("Appel publié."))
+    """GET (or a POST without `confirm`): what publishing does; with `confirm`: publish."""
+    if is_confirmed(request):
+        return _transition(request, call_slug, services.call_publish, _("Appel publié."))
+    call = _managed_call(request, call_slug)
+    if call.status not in CALL_ACTIONS["publish"] or services.publication_problems(call):
+        return _transition(request, call_slug, services.call_publish, _("Appel publié."))
+    consequences = [_("L'appel apparaît sur la page publique de la région, visible de tous."),
+                    _period(call),
+                    _("Ses règles (volets, catégories, critères, pièces) sont enregistrées en "
+                      "version %(n)d : une modification ultérieure crée une nouvelle version, "
+                      "les dossiers déjà déposés gardent la leur.")
+                    % {"n": call.rules_version + (0 if call.rules_version else 1)}]
+    return confirmation_page(
+        request, title=_("Publier l'appel « %(title)s »") % {"title": call.title},
+        lead=_("Une fois publié, l'appel ne peut plus redevenir un brouillon : il pourra "
+               "seulement être clos ou archivé."),
+        consequences=consequences, button=_("Publier l'appel"),
+        cancel_url=_manage_url(request, call), hidden=[],
+        breadcrumb=_call_breadcrumb(request, call), danger=False)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @tenant_view(MANAGE)
 def manage_call_close(request, call_slug: str):
-    return _transition(request, call_slug, services.call_close, _("Appel clos."))
+    """GET (or a POST without `confirm`): what closing does; with `confirm`: close."""
+    if is_confirmed(request):
+        return _transition(request, call_slug, services.call_close, _("Appel clos."))
+    call = _managed_call(request, call_slug)
+    return confirmation_page(
+        request, title=_("Clore l'appel « %(title)s »") % {"title": call.title},
+        lead=_("Une fois l'appel clos, plus aucun dossier ne peut être déposé, même avant la "
+               "date de clôture annoncée."),
+        consequences=[_("Les brouillons en cours ne pourront plus être déposés."),
+                      _("Les dossiers déjà déposés restent à instruire.")],
+        button=_("Clore l'appel"), cancel_url=_manage_url(request, call), hidden=[],
+        breadcrumb=_call_breadcrumb(request, call))
 
 
 @require_POST
@@ -244,10 +293,17 @@ def manage_call_archive(request, call_slug: str):
     return _transition(request, call_slug, services.call_archive, _("Appel archivé."))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @tenant_view(MANAGE)
 def manage_call_delete(request, call_slug: str):
     call = _managed_call(request, call_slug)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request, title=_("Supprimer le brouillon « %(title)s »") % {"title": call.title},
+            lead=_("Le brouillon, ses volets, catégories, critères et pièces demandées sont "
+                   "supprimés ; cela ne peut pas être annulé."),
+            button=_("Supprimer le brouillon"), cancel_url=_manage_url(request, call),
+            hidden=[], breadcrumb=_call_breadcrumb(request, call))
     try:
         services.call_delete(user=request.user, call=call)
     except ValidationError as exc:
@@ -376,12 +432,27 @@ def manage_item_edit(request, call_slug: str, kind: str, pk: int):
     return _item_page(request, call, kind, item)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @tenant_view(MANAGE)
 def manage_item_delete(request, call_slug: str, kind: str, pk: int):
     call = _managed_call(request, call_slug)
-    model = _item_kind(kind)[0]
+    model, _form, label = _item_kind(kind)[:3]
     item = get_object_or_404(model, call=call, pk=pk)
+    if call.status != CallStatus.DRAFT and not is_confirmed(request):
+        count = filed_dossier_count(call)
+        consequences = [_("La suppression crée la version %(n)d des règles de l'appel.")
+                        % {"n": call.rules_version + 1},
+                        ngettext("Le dossier déjà déposé garde les règles de sa version.",
+                                 "Les %(n)s dossiers déjà déposés gardent les règles de leur "
+                                 "version.", count) % {"n": count} if count else
+                        _("Aucun dossier n'a encore été déposé.")]
+        return confirmation_page(
+            request, title=_("Supprimer « %(item)s »") % {"item": item},
+            lead=_("L'appel « %(title)s » est publié : les candidat·es ne verront plus ce "
+                   "%(kind)s.") % {"title": call.title, "kind": label},
+            consequences=consequences, button=_("Supprimer définitivement"),
+            cancel_url=_manage_url(request, call), hidden=[],
+            breadcrumb=_call_breadcrumb(request, call))
     try:
         services.item_delete(user=request.user, item=item)
     except ValidationError as exc:

@@ -263,6 +263,16 @@ class CommitteeRecusalForm(PortalForm):
                              help_text=_("Ex. : lien personnel avec un partenaire du projet."))
 
 
+class SessionCloseForm(PortalForm):
+    """The reason asked on the confirmation step when a session is closed before its date."""
+
+    early_reason = forms.CharField(
+        label=_("Motif de la clôture avant la date de la séance"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire pour clore la séance avant sa date ; conservé dans "
+                    "l'historique."))
+
+
 class PresenceForm(PortalForm):
     present = forms.TypedMultipleChoiceField(label=_("Présent·es"), coerce=int, required=False)
 

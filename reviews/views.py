@@ -14,12 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.enums import DossierStatus
 from applications.models import Dossier
 from calls.enums import Funder
 from portal.audit import audit_events_for
+from portal.confirm import carried_values, confirmation_page, is_confirmed
+from portal.formatting import format_money
 from portal.decorators import tenant_view
 from portal.forms import apply_validation_error
 from portal.enums import Role
@@ -29,9 +32,9 @@ from . import selectors, services
 from .enums import ReviewStatus, SessionStatus
 from .forms import (RECOMMENDATION_CHOICES, AgendaMoveForm, CommitteeRecusalForm, ConflictForm,
                     DashboardFilterForm, DecisionForm, MemberForm, OfficerForm, PresenceForm,
-                    SessionForm)
+                    SessionCloseForm, SessionForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
-                     ConflictDeclaration, Decision, EligibilityReview, Recusal)
+                     ConflictDeclaration, Decision, EligibilityReview, Recusal, Review)
 from .scoring import is_disagreement
 
 
@@ -277,15 +280,45 @@ def assignment_add(request, pk: int):
     return _back(request, dossier, "#rapporteurs")
 
 
-@require_POST
+def _dossier_url(request, dossier, anchor=""):
+    return reverse("reviews:dossier", kwargs={"tenant_slug": request.tenant.slug,
+                                              "pk": dossier.pk}) + anchor
+
+
+def _dossier_breadcrumb(request, dossier):
+    return [(_("Instruction"), reverse("reviews:dashboard",
+                                       kwargs={"tenant_slug": request.tenant.slug})),
+            (dossier.reference or dossier.title, _dossier_url(request, dossier))]
+
+
+@require_http_methods(["GET", "POST"])
 @tenant_view("reviews.assign")
 def assignment_remove(request, pk: int, assignment_pk: int):
+    """GET (or a POST without `confirm`): what removing the rapporteur does; with `confirm`:
+    remove."""
     dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
-    assignment = get_object_or_404(Assignment, dossier=dossier, pk=assignment_pk)
+    assignment = get_object_or_404(Assignment.objects.select_related("officer"),
+                                   dossier=dossier, pk=assignment_pk)
+    if not is_confirmed(request):
+        draft = Review.objects.filter(dossier=dossier, officer=assignment.officer).exists()
+        consequences = [_("%(u)s n'instruira plus ce dossier et ne le verra plus dans sa "
+                          "liste.") % {"u": assignment.officer}]
+        if draft:
+            consequences.append(_("Son brouillon d'évaluation est supprimé."))
+        return confirmation_page(
+            request, title=_("Retirer %(u)s des rapporteur·rices") % {"u": assignment.officer},
+            lead=_("Dossier %(ref)s : %(title)s.") % {"ref": dossier.reference,
+                                                      "title": dossier.title},
+            consequences=consequences, button=_("Retirer le ou la rapporteur·rice"),
+            cancel_url=_dossier_url(request, dossier, "#rapporteurs"), hidden=[],
+            breadcrumb=_dossier_breadcrumb(request, dossier))
     try:
         services.assignment_remove(user=request.user, assignment=assignment)
     except ValidationError as exc:
         _flash(request, exc)
+    else:
+        messages.success(request, _("%(u)s n'est plus rapporteur·rice.")
+                         % {"u": assignment.officer})
     return _back(request, dossier, "#rapporteurs")
 
 
@@ -298,12 +331,16 @@ def review_save(request, pk: int):
     wants_json = "application/json" in request.headers.get("Accept", "")
     scores = {key[6:]: value for key, value in request.POST.items() if key.startswith("score_")}
     submit = request.POST.get("action") == "submit"
+    # Submitting is final: without `confirm`, the draft is saved and the confirmation step
+    # shows what will be submitted (the scoring form's values are posted again from there).
+    asks_confirmation = submit and not wants_json and not is_confirmed(request)
     try:
         review = services.review_save(
             user=request.user, dossier=dossier, scores=scores,
             opinion=request.POST.get("opinion", ""),
             recommendation=request.POST.get("recommendation", ""),
-            proposed_amount=request.POST.get("proposed_amount", ""), submit=submit,
+            proposed_amount=request.POST.get("proposed_amount", ""),
+            submit=submit and not asks_confirmation,
             version=request.POST.get("version") or 0)
     except PermissionDenied:
         raise Http404 from None
@@ -318,8 +355,31 @@ def review_save(request, pk: int):
                              "total": f"{review.total:.2f}".replace(".", ",")
                              if review.total is not None else None,
                              "saved_at": timezone.localtime(review.updated_at).strftime("%H:%M:%S")})
+    if asks_confirmation:
+        return _review_submit_confirmation(request, dossier, review)
     messages.success(request, _("Évaluation soumise.") if submit else _("Brouillon enregistré."))
     return _back(request, dossier, "#evaluation")
+
+
+def _review_submit_confirmation(request, dossier, review):
+    recommendations = dict(RECOMMENDATION_CHOICES)
+    summary = {_("Note pondérée"): (_("%(total)s / 20") % {"total": f"{review.total:.2f}"
+                                                           .replace(".", ",")}
+                                    if review.total is not None else _("non calculée")),
+               _("Recommandation"): recommendations.get(review.recommendation)
+               or _("non renseignée"),
+               _("Montant proposé"): format_money(review.proposed_amount)
+               or _("non renseigné")}
+    hidden = [(name, str(review.version) if name == "version" else value)
+              for name, value in carried_values(request)]
+    return confirmation_page(
+        request, title=_("Soumettre votre évaluation du dossier %(ref)s")
+        % {"ref": dossier.reference},
+        lead=_("Votre brouillon est enregistré. Une fois soumise, l'évaluation ne peut plus "
+               "être modifiée ; les autres évaluations du dossier vous deviennent visibles."),
+        summary=summary, button=_("Soumettre définitivement l'évaluation"),
+        cancel_url=_dossier_url(request, dossier, "#evaluation"), hidden=hidden,
+        breadcrumb=_dossier_breadcrumb(request, dossier))
 
 
 # --- Assignment at scale, workload --------------------------------------------------------------
@@ -706,20 +766,61 @@ def agenda_attachment(request, session_pk: int, pk: int, attachment_pk: int):
                                  content_type=attachment.content_type)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @tenant_view("reviews.manage_sessions")
 def session_close(request, session_pk: int):
+    """GET (or a POST without `confirm`): what closing will do; POST with `confirm`: close."""
     session = _session_for(request, session_pk)
-    try:
-        services.session_close(user=request.user, session=session,
-                               early_reason=request.POST.get("early_reason", "")[:500])
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Séance close : les décisions sont figées, le procès-verbal "
-                                    "est en cours de génération et les candidat·es seront "
-                                    "notifié·es."))
-    return _session_back(request, session)
+    if session.is_closed:
+        messages.error(request, _("La séance est close : ses décisions sont figées."))
+        return _session_back(request, session)
+    early = session.date > timezone.localdate()
+    form = SessionCloseForm(request.POST if is_confirmed(request) else None,
+                            initial={"early_reason": request.POST.get("early_reason", "")})
+    if is_confirmed(request):
+        try:
+            services.session_close(user=request.user, session=session,
+                                   early_reason=request.POST.get("early_reason", "")[:500])
+        except ValidationError as exc:
+            if not (hasattr(exc, "error_dict") and early):
+                _flash(request, exc)
+                return _session_back(request, session)
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Séance close : les décisions sont figées, le "
+                                        "procès-verbal est en cours de génération et les "
+                                        "candidat·es seront notifié·es."))
+            return _session_back(request, session)
+    decisions = Decision.objects.filter(session=session).count()
+    undecided = AgendaItem.objects.filter(session=session,
+                                          dossier__decision__isnull=True).count()
+    consequences = [
+        ngettext("La décision enregistrée est figée : elle ne pourra plus être modifiée.",
+                 "Les %(n)s décisions enregistrées sont figées : elles ne pourront plus être "
+                 "modifiées.", decisions) % {"n": decisions},
+        _("Le procès-verbal de la séance est produit (PDF)."),
+        ngettext("Le ou la candidat·e est notifié·e par courriel de la décision et reçoit "
+                 "son courrier.",
+                 "Les %(n)s candidat·es sont notifié·es par courriel de leur décision et "
+                 "reçoivent leur courrier.", decisions) % {"n": decisions}]
+    if undecided:
+        consequences.insert(0, ngettext(
+            "Attention : %(n)s dossier de l'ordre du jour n'a pas encore de décision ; la "
+            "séance ne pourra pas être close.",
+            "Attention : %(n)s dossiers de l'ordre du jour n'ont pas encore de décision ; la "
+            "séance ne pourra pas être close.", undecided) % {"n": undecided})
+    session_url = reverse("reviews:session", kwargs={"tenant_slug": request.tenant.slug,
+                                                     "session_pk": session.pk})
+    return confirmation_page(
+        request, title=_("Clore la séance « %(title)s »") % {"title": session.title},
+        lead=_("Une fois la séance close, ses décisions ne peuvent plus être modifiées et les "
+               "candidat·es en sont informé·es."),
+        consequences=consequences, button=_("Clore définitivement la séance"),
+        cancel_url=session_url, form=form if early else None, hidden=[],
+        breadcrumb=[(_("Comités"), reverse("reviews:session_list",
+                                           kwargs={"tenant_slug": request.tenant.slug})),
+                    (session.title, session_url)],
+        status=400 if form.errors else 200)
 
 
 @require_POST

@@ -10,14 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.applicability import items_applying
 from calls.enums import CriterionKind
 from calls.models import Call, DocumentRequirement
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
-from portal.formatting import PARIS
+from portal.confirm import confirmation_page, is_confirmed
+from portal.formatting import PARIS, format_file_size
 
 from .. import services
 from ..budget import format_percent, line_is_eligible, summarize
@@ -515,10 +516,29 @@ def _attachment_upload(request, dossier, requirement):
 
 
 @tenant_view(FILE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attachment_remove(request, pk: int, attachment_pk: int):
+    """GET (or a POST without `confirm`): which file will be removed; with `confirm`: remove
+    it (its content is deleted from the store)."""
     dossier = _dossier_for(request, pk)
-    attachment = get_object_or_404(Attachment, pk=attachment_pk, dossier=dossier)
+    attachment = get_object_or_404(Attachment.objects.select_related("requirement"),
+                                   pk=attachment_pk, dossier=dossier)
+    if not is_confirmed(request):
+        if (not request.user.has_perm("applications.change_dossier", dossier)
+                or DossierStep.DOCUMENTS not in services.editable_steps(dossier)):
+            raise Http404
+        step_url = _step_url(dossier, DossierStep.DOCUMENTS)
+        return confirmation_page(
+            request, title=_("Retirer le fichier « %(name)s »") % {
+                "name": attachment.original_name},
+            lead=_("Le fichier est supprimé du dossier ; pour le remettre, il faudra le "
+                   "déposer de nouveau."),
+            summary={_("Pièce"): attachment.requirement.label if attachment.requirement
+                     else _("Pièce libre"),
+                     _("Fichier"): attachment.original_name,
+                     _("Taille"): format_file_size(attachment.size)},
+            button=_("Retirer le fichier"), cancel_url=step_url, hidden=[],
+            breadcrumb=[(dossier.title, _detail_url(dossier)), (_("Pièces"), step_url)])
     try:
         services.attachment_remove(user=request.user, attachment=attachment)
     except PermissionDenied:

@@ -45,7 +45,7 @@ def test_a_call_without_tracks_goes_from_publication_to_grant(client, tenant, ap
                            advance_percentage=Decimal("70"), envelope=Decimal("60000"))
         requirement = DocumentRequirementFactory(call=call, label="Diagnostic")
     client.force_login(admin)
-    client.post(f"/{tenant.slug}/gestion/appels/structuration/publier/")
+    client.post(f"/{tenant.slug}/gestion/appels/structuration/publier/", {"confirm": "on"})
     call.refresh_from_db()
     assert call.status == CallStatus.PUBLISHED
 

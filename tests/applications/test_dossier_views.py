@@ -213,7 +213,32 @@ def test_replacing_a_document_keeps_one_file(client, dossier, requirement, appli
     with scope(tenant=dossier.tenant):
         assert list(Attachment.objects.values_list("original_name", flat=True)) == ["v2.pdf"]
         attachment = Attachment.objects.get()
-    client.post(url(dossier, f"fichiers/{attachment.pk}/retirer/"))
+    client.post(url(dossier, f"fichiers/{attachment.pk}/retirer/"), {"confirm": "on"})
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.count() == 0
+
+
+def test_removing_a_file_asks_for_confirmation(client, dossier, requirement, applicant,
+                                              other_tenant, make_member, no_staff_2fa):
+    import html
+
+    from portal.enums import Role
+
+    client.force_login(applicant)
+    upload(client, dossier, requirement, "budget-prévisionnel.pdf", pdf_bytes())
+    with scope(tenant=dossier.tenant):
+        attachment = Attachment.objects.get()
+    target = url(dossier, f"fichiers/{attachment.pk}/retirer/")
+    for response in (client.get(target), client.post(target)):
+        body = html.unescape(response.content.decode())
+        assert response.status_code == 200
+        assert "Retirer le fichier « budget-prévisionnel.pdf »" in body
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.count() == 1
+    client.force_login(make_member(other_tenant, Role.ADMIN))
+    assert client.get(target).status_code == 404
+    client.force_login(applicant)
+    assert client.post(target, {"confirm": "on"}).status_code == 302
     with scope(tenant=dossier.tenant):
         assert Attachment.objects.count() == 0
 

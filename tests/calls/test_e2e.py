@@ -49,6 +49,7 @@ def test_admin_opens_a_call_until_a_day_inclusive_and_publishes_it(page, tenant,
     page.fill("#id_title", "Structures de développement de carrières")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("button", name="Publier").click()
+    page.get_by_role("button", name="Publier l'appel").click()
     assert page.get_by_text("Appel publié.").is_visible()
     with scope(tenant=tenant):
         call = Call.objects.get(slug="carrieres-2023")

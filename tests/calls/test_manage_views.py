@@ -296,7 +296,8 @@ def test_admin_deletes_an_item(admin_client, call):
 # --- transitions, clone, preview, versions ---------------------------------------------------
 
 def test_publish_then_public_page_is_visible(admin_client, client, call):
-    response = admin_client.post(f"/{call.tenant.slug}/gestion/appels/{call.slug}/publier/")
+    response = admin_client.post(f"/{call.tenant.slug}/gestion/appels/{call.slug}/publier/",
+                                 {"confirm": "on"})
     assert response.status_code == 302
     call.refresh_from_db()
     assert call.status == CallStatus.PUBLISHED
@@ -406,3 +407,61 @@ def test_document_size_above_the_portal_ceiling_is_refused(admin_client, call, s
     assert response.context["form"].errors["max_size_mb"] == [
         "Au plus 100 Mo : le portail refuse tout fichier plus lourd."]
     assert 'value="500"' in response.content.decode()
+
+
+# --- confirmation of irreversible actions ------------------------------------------------------
+
+def _page(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode()).replace("\u00a0", " ")
+
+
+def test_publishing_asks_for_confirmation_first(admin_client, call):
+    target = f"/{call.tenant.slug}/gestion/appels/{call.slug}/publier/"
+    for response in (admin_client.get(target), admin_client.post(target)):
+        assert response.status_code == 200
+        body = _page(response)
+        assert f"Publier l'appel « {call.title} »" in body
+        assert "1er février 2024 à 0 h 00 au 7 mars 2024 à 23 h 59" in body
+        assert 'name="confirm"' in body
+    call.refresh_from_db()
+    assert call.status == CallStatus.DRAFT
+
+
+def test_deleting_an_item_of_a_published_call_asks_for_confirmation(admin_client, call):
+    with scope(tenant=call.tenant):
+        Call.objects.filter(pk=call.pk).update(status=CallStatus.PUBLISHED)
+    pk = item_pk(call, Track)
+    target = f"/{call.tenant.slug}/gestion/appels/{call.slug}/volets/{pk}/supprimer/"
+    body = _page(admin_client.post(target))
+    assert "Supprimer « Volet spectacle vivant »" in body and "Supprimer définitivement" in body
+    with scope(tenant=call.tenant):
+        assert Track.objects.filter(pk=pk).exists()
+    assert admin_client.post(target, {"confirm": "on"}).status_code == 302
+    with scope(tenant=call.tenant):
+        assert not Track.objects.filter(pk=pk).exists()
+
+
+def test_deleting_a_draft_call_asks_for_confirmation(admin_client, call):
+    target = f"/{call.tenant.slug}/gestion/appels/{call.slug}/supprimer/"
+    assert "Supprimer le brouillon « " in _page(admin_client.post(target))
+    with scope(tenant=call.tenant):
+        assert Call.objects.filter(pk=call.pk).exists()
+    admin_client.post(target, {"confirm": "on"})
+    with scope(tenant=call.tenant):
+        assert not Call.objects.filter(pk=call.pk).exists()
+
+
+def test_call_confirmation_pages_are_refused_to_others(client, call, other_tenant, make_member,
+                                                       instructor):
+    from portal.enums import Role
+
+    base = f"/{call.tenant.slug}/gestion/appels/{call.slug}"
+    client.force_login(instructor)
+    assert client.get(f"{base}/publier/").status_code == 403
+    client.force_login(make_member(other_tenant, Role.ADMIN))
+    for suffix in ("publier/", "cloturer/", "supprimer/"):
+        assert client.get(f"{base}/{suffix}").status_code == 404
+    assert client.get(f"/{other_tenant.slug}/gestion/appels/{call.slug}/publier/"
+                      ).status_code == 404

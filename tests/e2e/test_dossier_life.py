@@ -104,7 +104,9 @@ def test_a_dossier_is_filed_declared_recevable_put_on_the_agenda_and_decided(pag
 
     _as(page, live_server, admin)
     page.goto(f"/occitanie/comites/{session.pk}/")
-    page.get_by_role("button", name=re.compile("Clore la séance")).click()
+    page.get_by_role("link", name=re.compile("Clore la séance")).click()
+    # Closing renders the minutes in-process (eager Celery): give the navigation time.
+    page.get_by_role("button", name="Clore définitivement la séance").click(timeout=60000)
     page.wait_for_selector("text=Séance close")
 
     _as(page, live_server, member)

@@ -2,6 +2,7 @@
 then submitted), a committee member decides it in the session, the coordinator closes it.
 Also an axe-core check of the dashboard and committee pages."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -50,6 +51,16 @@ def test_officer_scores_and_committee_decides(page, tenant, call, category, offi
     page.select_option("#recommendation", "favourable")
     page.fill("#proposed_amount", "10000")
     page.get_by_role("button", name="Soumettre (définitif)").click()
+    # The confirmation step says what will be submitted; nothing is final before it.
+    assert "14,00 / 20" in page.locator("main").inner_text().replace("\u00a0", " ")
+    with scope(tenant=tenant):
+        assert Review.objects.get(dossier=dossier).status == "draft"
+    from tests.e2e.test_axe_all_pages import serious_violations
+
+    assert serious_violations(page) == []
+    # Confirmed with the keyboard: Tab order reaches the button, Enter submits.
+    page.get_by_role("button", name="Soumettre définitivement l'évaluation").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("text=Mon évaluation (soumise)")
     with scope(tenant=tenant):
         assert Review.objects.get(dossier=dossier).status == "submitted"
@@ -78,7 +89,11 @@ def test_officer_scores_and_committee_decides(page, tenant, call, category, offi
 
     login(page, admin_user)
     page.goto(f"/{tenant.slug}/comites/{session.pk}/")
-    page.get_by_role("button", name="Clore la séance").click()
+    page.get_by_role("link", name=re.compile("Clore la séance")).click()
+    assert "Les 1 décisions" not in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+    # Closing renders the minutes in-process (eager Celery): give the navigation time.
+    page.get_by_role("button", name="Clore définitivement la séance").click(timeout=60000)
     page.wait_for_selector("text=Séance close")
     with scope(tenant=tenant):
         session.refresh_from_db()

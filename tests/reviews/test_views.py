@@ -269,7 +269,8 @@ def test_scoring_flow_hides_other_reviews_until_submitted(client, tenant, office
     assert response.status_code == 409
     client.post(url("review_save", tenant, pk=dossier.pk),
                 {f"score_{q}": "4", f"score_{t}": "8", "version": "1", "opinion": "Bon projet",
-                 "recommendation": "favourable", "proposed_amount": "10 000", "action": "submit"})
+                 "recommendation": "favourable", "proposed_amount": "10 000", "action": "submit",
+                 "confirm": "on"})
     body = client.get(url("dossier", tenant, pk=dossier.pk)).content.decode()
     assert "Avis DRAC confidentiel" in body and "Mon évaluation (soumise)" in body
 
@@ -407,7 +408,7 @@ def test_closed_session_minutes_pdf_downloadable(client, tenant, call, category,
     from django.test import TestCase  # noqa: F401
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        client.post(url("session_close", tenant, session_pk=session.pk))
+        client.post(url("session_close", tenant, session_pk=session.pk), {"confirm": "on"})
     response = client.get(url("session_minutes", tenant, session_pk=session.pk))
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
