@@ -11,7 +11,7 @@ WITH_DB = export DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m portal.devdb 2>/dev/
 .PHONY: help install install-test run test worker migrate seed check-deploy messages backup restore
 
 help:
-	@echo "make run     start the demo portal on http://127.0.0.1:8000"
+	@echo "make run     start the demo portal on http://127.0.0.1:$(PORT) (PORT=8080 make run)"
 	@echo "make test    run the whole test suite on PostgreSQL"
 	@echo "make worker  start a Celery worker and beat (needs REDIS_URL)"
 
@@ -31,11 +31,12 @@ migrate: install
 	@$(WITH_DB) DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py migrate --noinput
 
 run: install
-	@$(WITH_DB) export DJANGO_SETTINGS_MODULE=portal.settings.dev && \
+	@$(WITH_DB) export DJANGO_SETTINGS_MODULE=portal.settings.dev PORT=$(PORT) && \
+	export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}" && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py compilemessages -v0 --ignore=.venv 2>/dev/null; \
 	$(PY) manage.py seed_demo && \
-	echo "Portail : http://127.0.0.1:$(PORT)/" && \
+	echo "Portail : $$PORTAL_BASE_URL/ — courriels envoyés : $${EMAIL_FILE_PATH:-var/mail}/*.eml" && \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The import layers first (pyproject.toml [tool.importlinter]: a lower app never imports a

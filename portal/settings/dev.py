@@ -10,7 +10,10 @@ DEBUG = env.bool("DEBUG", default=False)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PORTAL_REQUIRE_STAFF_2FA = env.bool("PORTAL_REQUIRE_STAFF_2FA", default=False)
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The demo's e-mails are files under var/mail/ (one .eml per message, see README), not lines
+# of the server's log; their links follow the port `make run` listens on.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="portal.mail_files.EmlFileBackend")
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
