@@ -82,6 +82,14 @@ class ProposalSource(models.TextChoices):
     OVERRIDE = "override", _("Choix manuel (dérogation)")
 
 
+class AssignmentRunState(models.TextChoices):
+    """Where a computation of the global assignment stands (the task runs it)."""
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("Calcul en cours")
+    FINISHED = "finished", _("Terminé")
+    FAILED = "failed", _("Échec")
+
+
 class FeedbackSide(models.TextChoices):
     BENEFICIARY = "beneficiary", _("Structure bénéficiaire")
     RESOURCE = "resource", _("Personne-ressource")

@@ -17,7 +17,7 @@ from portal.enums import Aesthetic, MainActivity
 from portal.geo import DEPARTEMENT_REGION
 from portal.models import Tenant
 
-from .enums import (DiagnosisOutcome, EngagementState, FeedbackSide, HopedFormat, NeedState,
+from .enums import (AssignmentRunState, DiagnosisOutcome, EngagementState, FeedbackSide, HopedFormat, NeedState,
                     PersonStatus, ProposalSource, ProposalStatus)
 
 DEPARTEMENT_CHOICES = [(code, code) for code in sorted(DEPARTEMENT_REGION)]
@@ -291,10 +291,18 @@ class MatchProposal(models.Model):
 
 class AssignmentRun(models.Model):
     """One computation of the global assignment (`mentoring.matchmaker.assign`): what it found
-    and why the needs it left to the pilot were left, for the assignment page."""
+    and why the needs it left to the pilot were left, for the assignment page. A pilot's
+    request is recorded queued and computed by the `mentoring.assignment_recompute` task
+    (the integer program never runs inside a request); its page follows the state."""
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(_("état"), max_length=16, choices=AssignmentRunState.choices,
+                             default=AssignmentRunState.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: why the computation failed, in French, for the pilot (empty unless FAILED)
+    error = models.TextField(blank=True, default="")
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     needs = models.PositiveIntegerField(default=0)
@@ -315,6 +323,10 @@ class AssignmentRun(models.Model):
 
     def __str__(self):
         return f"{self.tenant_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (AssignmentRunState.QUEUED, AssignmentRunState.RUNNING)
 
 
 class Engagement(models.Model):

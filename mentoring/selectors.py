@@ -206,9 +206,39 @@ def open_proposal_of(need):
 
 
 def last_assignment_run(tenant):
+    """The last computation that finished (the one the assignment page shows)."""
+    from .enums import AssignmentRunState
     from .models import AssignmentRun
 
-    return AssignmentRun.objects.filter(tenant=tenant).order_by("-created_at", "-pk").first()
+    return (AssignmentRun.objects.filter(tenant=tenant, state=AssignmentRunState.FINISHED)
+            .order_by("-finished_at", "-pk").first())
+
+
+def pending_assignment_run(tenant, *, since=None):
+    """The computation queued or running in `tenant` (asked for after `since`), if any."""
+    from .enums import AssignmentRunState
+    from .models import AssignmentRun
+
+    qs = AssignmentRun.objects.filter(
+        tenant=tenant, state__in=(AssignmentRunState.QUEUED, AssignmentRunState.RUNNING))
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return qs.select_related("computed_by").order_by("-created_at", "-pk").first()
+
+
+def assignment_run_progress(run) -> dict:
+    """What the run's page polls: its state, in words too, and what it found once finished."""
+    from django.utils.translation import gettext as _
+
+    from .enums import AssignmentRunState
+
+    summary = ""
+    if run.state == AssignmentRunState.FINISHED:
+        summary = _("Répartition recalculée : %(n)s proposition(s), %(m)s besoin(s) à traiter "
+                    "à la main.") % {"n": run.assigned, "m": len(run.manual)}
+    return {"state": run.state, "label": str(run.get_state_display()),
+            "finished": not run.is_pending, "failed": run.state == AssignmentRunState.FAILED,
+            "summary": summary, "error": run.error}
 
 
 def engagements(tenant, *, state: str | None = None):

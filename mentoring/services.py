@@ -1,10 +1,12 @@
 """Writes of the mentoring scheme: one function per business action, audited, notified."""
 
+import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from portal.audit import audit_log
 from portal.outbox import enqueue
 
 from . import matchmaker as mm
-from .enums import (ACTIVE_ENGAGEMENT_STATES, DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS,
+from .enums import (ACTIVE_ENGAGEMENT_STATES, AssignmentRunState, DEFAULT_THEMES, ENGAGEMENT_TRANSITIONS,
                     FORMAT_DAY_LIMITS, REDIRECT_OUTCOMES, DiagnosisOutcome, EngagementState, FeedbackSide, NeedState, ProposalSource,
                     ProposalStatus)
 from .explain import breakdown_json, exclusion_text, fmt_days
@@ -22,6 +24,9 @@ from .models import (AssignmentRun, Diagnosis, Engagement, EngagementSession, Fe
                      MatchingWeights, MatchProposal, NeedRequest, ResourcePerson, ResourceTheme,
                      Theme)
 from . import selectors
+
+
+logger = logging.getLogger(__name__)
 
 
 class MentoringError(ValidationError):
@@ -240,12 +245,67 @@ def resource_save(*, tenant, user, fields: dict, theme_levels: dict, conflict_st
 
 # --- Matchmaker ---------------------------------------------------------------------------
 
+#: A computation still queued or running after this long is taken as lost (its worker died
+#: and nothing redelivered it): asking again starts a new one instead of following it.
+ASSIGNMENT_RUN_STALE = timedelta(minutes=15)
+
+#: First key of the PostgreSQL advisory lock that serialises a tenant's computations.
+_ASSIGNMENT_LOCK = 7_341_001
+
+
 @transaction.atomic
-def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
+def assignment_request(*, tenant, user, now: datetime | None = None) -> AssignmentRun:
+    """The pilot asks for the global assignment to be computed again: a queued run, computed
+    by the `mentoring.assignment_recompute` task after commit (the integer program may take
+    seconds; it never runs inside the request). A computation already queued or running is
+    followed rather than doubled."""
+    _require(user, "mentoring.manage", tenant)
+    now = now or timezone.now()
+    pending = selectors.pending_assignment_run(tenant, since=now - ASSIGNMENT_RUN_STALE)
+    if pending is not None:
+        return pending
+    run = AssignmentRun.objects.create(tenant=tenant, computed_by=user, created_at=now)
+    enqueue("mentoring.assignment_recompute", tenant_id=tenant.pk, run_id=run.pk)
+    return run
+
+
+def assignment_run(*, run_id: int) -> AssignmentRun | None:
+    """What the task does with a pilot's request: compute, and record how it went on the run.
+    Idempotent: a finished or failed run is left as it is; a run caught running (its worker
+    was killed, the task delivered again) is computed again."""
+    run = AssignmentRun.objects.select_related("tenant", "computed_by").filter(pk=run_id).first()
+    if run is None or not run.is_pending:
+        return run
+    run.state, run.started_at = AssignmentRunState.RUNNING, timezone.now()
+    AssignmentRun.objects.filter(pk=run.pk).update(state=run.state, started_at=run.started_at)
+    try:
+        assignment_recompute(tenant=run.tenant, user=run.computed_by, run=run)
+    except PermissionDenied:
+        _assignment_failed(run, _("La personne qui a lancé le calcul n'a plus le droit de "
+                                  "piloter le mentorat dans ce contrat."))
+    except Exception:  # noqa: BLE001 - whatever broke, the pilot's page must say it stopped
+        logger.exception("assignment run %s failed", run.pk)
+        _assignment_failed(run, _("Le calcul n'a pas abouti. Relancez-le ; si l'échec se "
+                                  "répète, signalez-le à l'équipe technique."))
+    run.refresh_from_db()
+    return run
+
+
+def _assignment_failed(run: AssignmentRun, message: str) -> None:
+    run.state, run.error, run.finished_at = AssignmentRunState.FAILED, message, timezone.now()
+    AssignmentRun.objects.filter(pk=run.pk).update(state=run.state, error=run.error,
+                                                   finished_at=run.finished_at)
+
+
+@transaction.atomic
+def assignment_recompute(*, tenant, user=None, run: AssignmentRun | None = None) -> mm.Assignment:
     """Recompute the global assignment of all open needs and store it as proposals
-    (replacing the previous, not yet accepted, global proposals)."""
+    (replacing the previous, not yet accepted, global proposals), and what it found as `run`
+    (a new finished run when none is given). One computation at a time per tenant."""
     if user is not None:
         _require(user, "mentoring.manage", tenant)
+    with connection.cursor() as cursor:  # held until commit: a second one waits, then reads ours
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ASSIGNMENT_LOCK, tenant.pk])
     # Proposals the pilot pinned (swapped) stay; their needs are left out and their
     # resources keep the slot and the days they hold.
     pinned = list(MatchProposal.objects.filter(need__tenant=tenant,
@@ -275,11 +335,16 @@ def assignment_recompute(*, tenant, user=None) -> mm.Assignment:
         for need_id, (res_id, score) in result.pairs.items()])
     manual = {str(k): {"code": v.code, "reason": exclusion_text(v)}
               for k, v in result.manual.items()}
-    run = AssignmentRun.objects.create(
-        tenant=tenant, computed_by=user if getattr(user, "is_authenticated", False) else None,
-        needs=len(needs), resources=len(resources), assigned=len(result.pairs),
-        total=Decimal(str(result.total)), optimal=result.optimal,
-        gap_percent=Decimal(str(result.gap_percent)), manual=manual)
+    now = timezone.now()
+    if run is None:
+        run = AssignmentRun(
+            tenant=tenant, created_at=now, started_at=now,
+            computed_by=user if getattr(user, "is_authenticated", False) else None)
+    run.needs, run.resources, run.assigned = len(needs), len(resources), len(result.pairs)
+    run.total, run.optimal = Decimal(str(result.total)), result.optimal
+    run.gap_percent, run.manual = Decimal(str(result.gap_percent)), manual
+    run.state, run.finished_at, run.error = AssignmentRunState.FINISHED, now, ""
+    run.save()
     audit_log(tenant=tenant, actor=user, action="mentoring.assignment.computed", target=run,
               data={"needs": run.needs, "resources": run.resources, "assigned": run.assigned,
                     "total": str(run.total), "optimal": run.optimal,

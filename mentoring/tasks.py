@@ -24,11 +24,16 @@ def need_notification_task(*, need_id: int, event: str, key: str = "") -> None:
 
 @tenant_task(name="mentoring.assignment_recompute",
              tenant_from=("tenant_id", "portal.Tenant", "pk"))
-def assignment_recompute_task(*, tenant_id: int) -> None:
+def assignment_recompute_task(*, tenant_id: int, run_id: int | None = None) -> None:
+    """With `run_id`: the computation a pilot asked for (its page follows the run's state);
+    without: the recomputation that follows a change of needs, pool or weights."""
     from portal.models import Tenant
 
-    from .services import assignment_recompute
+    from .services import assignment_recompute, assignment_run
 
+    if run_id is not None:
+        assignment_run(run_id=run_id)
+        return
     assignment_recompute(tenant=Tenant.objects.get(pk=tenant_id))
 
 

@@ -5,7 +5,7 @@ structure's diagnosis, resource pool, matchmaker, engagements and dashboard."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,14 +18,14 @@ from portal.forms import apply_validation_error
 
 from . import selectors, services
 from .documents import convention_generate
-from .enums import (ENGAGEMENT_TRANSITIONS, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
+from .enums import (ENGAGEMENT_TRANSITIONS, AssignmentRunState, FORMAT_DAY_LIMITS, EngagementState, FeedbackSide,
                     NeedState, ProposalSource,
                     ProposalStatus)
 from .explain import (FACTOR_LABELS, assignment_quality_text, exclusion_text,
                       explain_candidate)
 from .forms import (DiagnosisForm, EngagementForm, FeedbackForm, NeedForm, ProposalChoiceForm,
                     ResourceForm, SessionForm, ThemeForm, TransitionForm, WeightsForm)
-from .models import (Engagement, EngagementSession, MatchingWeights, MatchProposal, NeedRequest,
+from .models import (AssignmentRun, Engagement, EngagementSession, MatchingWeights, MatchProposal, NeedRequest,
                      ResourcePerson, Theme)
 
 MANAGE = "mentoring.manage"
@@ -323,11 +323,8 @@ def need_choose(request, pk: int):
 def assignment(request):
     tenant = request.tenant
     if request.method == "POST":
-        result = services.assignment_recompute(tenant=tenant, user=request.user)
-        messages.success(request, _("Répartition recalculée : %(n)s proposition(s), %(m)s "
-                                    "besoin(s) à traiter à la main.") % {
-            "n": len(result.pairs), "m": len(result.manual)})
-        return redirect("mentoring:assignment", tenant_slug=tenant.slug)
+        run = services.assignment_request(tenant=tenant, user=request.user)
+        return redirect("mentoring:assignment_run", tenant_slug=tenant.slug, pk=run.pk)
     proposals = list(selectors.open_proposals(tenant).order_by("need__created_at", "pk"))
     proposed_needs = {p.need_id for p in proposals}
     last = selectors.last_assignment_run(tenant)
@@ -340,7 +337,32 @@ def assignment(request):
                if last else "")
     return render(request, "mentoring/pilot/assignment.html", {
         "proposals": proposals, "manual": manual, "last": last, "quality": quality,
+        "pending": selectors.pending_assignment_run(tenant),
         "total": sum((p.score or 0) for p in proposals)})
+
+
+def _assignment_run_or_404(request, pk: int) -> AssignmentRun:
+    return get_object_or_404(AssignmentRun.objects.select_related("computed_by"), pk=pk,
+                             tenant=request.tenant)
+
+
+@require_GET
+@tenant_view(MANAGE)
+def assignment_run(request, pk: int):
+    """A computation of the global assignment the pilot asked for: queued, running, then its
+    result (polled by static/mentoring/assignment-run.js; without script the page refreshes
+    itself every few seconds while the computation is not over)."""
+    run = _assignment_run_or_404(request, pk)
+    quality = (assignment_quality_text(optimal=run.optimal, gap_percent=run.gap_percent)
+               if run.state == AssignmentRunState.FINISHED else "")
+    return render(request, "mentoring/pilot/assignment_run.html", {
+        "run": run, "progress": selectors.assignment_run_progress(run), "quality": quality})
+
+
+@require_GET
+@tenant_view(MANAGE)
+def assignment_run_progress(request, pk: int):
+    return JsonResponse(selectors.assignment_run_progress(_assignment_run_or_404(request, pk)))
 
 
 @require_POST

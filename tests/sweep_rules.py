@@ -54,7 +54,7 @@ def build_world():
     foreign users of the sweep."""
     from applications.models import (Attachment, CompletionRequest, DossierMessage,
                                      StructureInvitation)
-    from mentoring.models import EngagementSession, MatchProposal
+    from mentoring.models import AssignmentRun, EngagementSession, MatchProposal
     from reviews.models import (AgendaItem, CommitteeMember, ConflictDeclaration, Decision,
                                 EligibilityReview)
     from tests.factories import (AppraisalCriterionFactory, CategoryFactory, CriterionFactory,
@@ -194,6 +194,9 @@ def build_world():
                                          terms=f"{SECRET} cahier des charges")
         w.engagement_session = EngagementSession.objects.create(
             engagement=w.engagement, date=now.date(), days=Decimal("1.0"))
+        w.assignment_run = AssignmentRun.objects.create(
+            tenant=w.a, state="finished", finished_at=now, needs=1, resources=1,
+            manual={str(w.need2.pk): {"code": "capacity", "reason": f"{SECRET} raison"}})
 
     # --- Tenant B and the foreign users ------------------------------------------------------
     with scope(tenant=w.b):
@@ -391,6 +394,8 @@ RULES: dict[str, Rule] = {
     "mentoring:need_diagnose": Rule(lambda w: {"pk": w.need.pk}),
     "mentoring:need_choose": Rule(lambda w: {"pk": w.need.pk}),
     "mentoring:assignment": Rule(),
+    "mentoring:assignment_run": Rule(lambda w: {"pk": w.assignment_run.pk}),
+    "mentoring:assignment_run_progress": Rule(lambda w: {"pk": w.assignment_run.pk}),
     "mentoring:proposal_accept": Rule(lambda w: {"pk": w.proposal.pk}),
     "mentoring:proposal_swap": Rule(lambda w: {"pk": w.proposal.pk}),
     "mentoring:resources": Rule(),

@@ -128,9 +128,11 @@ def test_need_diagnosis_match_and_engagement(page, tenant, pilot, beneficiary,
 
 
 def test_pilot_recomputes_the_global_assignment_and_accepts_its_proposal(
-        page, tenant, pilot, beneficiary, beneficiary_structure, themes, resource, settings):
+        page, tenant, pilot, beneficiary, beneficiary_structure, themes, resource, settings,
+        celery_worker):
     """Instead of picking a candidate by hand on the need's page, the pilot recomputes the
-    global assignment on /repartition/ and accepts the proposal it makes."""
+    global assignment on /repartition/ — a real Celery worker computes it while the run's
+    page follows — and accepts the proposal it makes."""
     from decimal import Decimal
 
     from mentoring import services
@@ -147,8 +149,13 @@ def test_pilot_recomputes_the_global_assignment_and_accepts_its_proposal(
     login(page, pilot)
     page.goto(f"/{tenant.slug}/mentorat/pilotage/repartition/")
     page.get_by_role("button", name="Recalculer maintenant").click()
-    expect(page.get_by_text("Répartition recalculée : 1 proposition(s), 0 besoin(s) à "
-                            "traiter à la main.").first).to_be_visible()
+    page.wait_for_url("**/mentorat/pilotage/repartition/calculs/*/")
+    expect(page.locator("#run-summary")).to_have_text(
+        "Répartition recalculée : 1 proposition(s), 0 besoin(s) à traiter à la main. "
+        "Répartition optimale : aucune autre ne donne un score total plus élevé.",
+        timeout=30_000)
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Voir les propositions").click()
     row = page.locator("#proposals tbody tr")
     expect(row).to_have_count(1)
     assert need.reference in row.inner_text()
@@ -170,3 +177,39 @@ def test_pilot_recomputes_the_global_assignment_and_accepts_its_proposal(
         assert page.url.endswith(f"/accompagnements/{engagement.pk}/")
         assert MatchProposal.objects.get(need=need, status="accepted").resource == resource
         assert not MatchProposal.objects.filter(need=need, status="proposed").exists()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_the_run_page_shows_the_result_by_itself_once_computed(
+        browser, live_server, tenant, pilot, beneficiary_structure, themes, resource, settings,
+        script):
+    """The run's page polls (static script, strict CSP) or, without script, refreshes itself:
+    the pilot sees the result appear without doing anything."""
+    from decimal import Decimal
+
+    from mentoring import services
+    from mentoring.models import AssignmentRun
+    from tests.factories.mentoring import NeedRequestFactory
+
+    settings.PORTAL_REQUIRE_STAFF_2FA = False
+    with scope(tenant=tenant):
+        need = NeedRequestFactory(tenant=tenant, structure=beneficiary_structure,
+                                  themes=[themes[1]])
+        services.need_diagnose(need=need, user=pilot, outcome="tsf", days=Decimal("2"),
+                               comment="Un TSF de deux jours.")
+        run = AssignmentRun.objects.create(tenant=tenant, computed_by=pilot)
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                  base_url=live_server.url, java_script_enabled=script)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, pilot)
+    page.goto(f"/{tenant.slug}/mentorat/pilotage/repartition/calculs/{run.pk}/")
+    expect(page.locator("#run-status")).to_have_text("État : En attente.")
+    with scope(tenant=tenant):
+        services.assignment_run(run_id=run.pk)  # what the worker does
+    expect(page.locator("#run-summary")).to_contain_text(
+        "Répartition recalculée : 1 proposition(s), 0 besoin(s) à traiter à la main.",
+        timeout=15_000)
+    assert errors == []
+    context.close()

@@ -270,11 +270,12 @@ def test_pilot_override_requires_a_reason_on_the_page(client, tenant, pilot,
 
 def test_assignment_page_lists_proposals_and_the_manual_queue(
         client, tenant, pilot, beneficiary_structure, themes, resource,
-        django_assert_max_num_queries):
+        django_assert_max_num_queries, django_capture_on_commit_callbacks):
     served = qualified(tenant, beneficiary_structure, [themes[1]])
     orphan = qualified(tenant, StructureFactory(), [themes[4]])
     client.force_login(pilot)
-    assert client.post(f"/{tenant.slug}/mentorat/pilotage/repartition/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs (eagerly) after commit
+        assert client.post(f"/{tenant.slug}/mentorat/pilotage/repartition/").status_code == 302
     with django_assert_max_num_queries(20):
         response = client.get(f"/{tenant.slug}/mentorat/pilotage/repartition/")
     assert [p.need for p in response.context["proposals"]] == [served]
@@ -285,6 +286,135 @@ def test_assignment_page_lists_proposals_and_the_manual_queue(
     assert response.context["quality"] == ("Répartition optimale : aucune autre ne donne un "
                                            "score total plus élevé.")
     assert response.context["quality"] in response.content.decode()
+
+
+def test_recompute_is_queued_and_its_page_follows_the_computation(
+        client, tenant, pilot, beneficiary_structure, themes, resource,
+        django_capture_on_commit_callbacks):
+    """The POST only records the request and queues the task (no integer program in the
+    request); the run's page says where it stands, then what it found."""
+    from mentoring.models import AssignmentRun
+    from portal.models import OutboxTask
+
+    served = qualified(tenant, beneficiary_structure, [themes[1]])
+    qualified(tenant, StructureFactory(), [themes[4]])
+    client.force_login(pilot)
+    base = f"/{tenant.slug}/mentorat/pilotage/repartition/"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(base)
+    with scope(tenant=tenant):
+        run = AssignmentRun.objects.get()
+        assert (run.state, run.computed_by, run.assigned) == ("queued", pilot, 0)
+        assert not MatchProposal.objects.exists()
+        (task,) = OutboxTask.objects.filter(task_name="mentoring.assignment_recompute")
+        assert task.kwargs == {"tenant_id": tenant.pk, "run_id": run.pk}
+    assert len(callbacks) == 1
+    assert response.url == f"{base}calculs/{run.pk}/"
+
+    page = client.get(response.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "État : En attente." in html
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
+    assert "mentoring/assignment-run.js" in html
+    assert client.get(f"{response.url}progression/").json() == {
+        "state": "queued", "label": "En attente", "finished": False, "failed": False,
+        "summary": "", "error": ""}
+    # Asking again while it is queued follows the same computation.
+    assert client.post(base).url == response.url
+    listing = client.get(base).content.decode()
+    assert "Un calcul de la répartition est en cours (En attente)." in listing
+
+    callbacks[0]()  # the outbox sends the task (eager here): the worker computes
+    with scope(tenant=tenant):
+        run.refresh_from_db()
+        assert (run.state, run.assigned, len(run.manual)) == ("finished", 1, 1)
+        assert MatchProposal.objects.get().need == served
+    assert client.get(f"{response.url}progression/").json() == {
+        "state": "finished", "label": "Terminé", "finished": True, "failed": False,
+        "summary": "Répartition recalculée : 1 proposition(s), 1 besoin(s) à traiter à la "
+                   "main.", "error": ""}
+    html = client.get(response.url).content.decode()
+    assert "Répartition recalculée : 1 proposition(s), 1 besoin(s) à traiter à la main." in html
+    assert "http-equiv" not in html
+    assert "Un calcul de la répartition est en cours" not in client.get(base).content.decode()
+
+
+def test_a_run_of_another_tenant_answers_404_and_other_roles_are_refused(
+        client, tenant, other_tenant, pilot, make_member, beneficiary):
+    from mentoring.models import AssignmentRun
+
+    with scope(tenant=other_tenant):
+        foreign = AssignmentRun.objects.create(tenant=other_tenant)
+    with scope(tenant=tenant):
+        own = AssignmentRun.objects.create(tenant=tenant)
+    base = f"/{tenant.slug}/mentorat/pilotage/repartition/calculs"
+    client.force_login(pilot)
+    assert client.get(f"{base}/{foreign.pk}/").status_code == 404
+    assert client.get(f"{base}/{foreign.pk}/progression/").status_code == 404
+    assert client.get(f"{base}/{own.pk}/").status_code == 200
+    for user, status in ((make_member(tenant, "instructor"), 403), (beneficiary, 404),
+                         (make_member(other_tenant, "pilot"), 404)):
+        client.force_login(user)
+        assert client.get(f"{base}/{own.pk}/").status_code == status
+        assert client.get(f"{base}/{own.pk}/progression/").status_code == status
+        assert client.post(f"/{tenant.slug}/mentorat/pilotage/repartition/").status_code \
+            == status
+    with scope(tenant=tenant):
+        assert AssignmentRun.objects.count() == 1
+
+
+def test_a_failed_run_says_so_and_offers_to_start_again(client, tenant, pilot, monkeypatch):
+    from mentoring import matchmaker, services
+    from mentoring.models import AssignmentRun
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(matchmaker, "assign", broken)
+    with scope(tenant=tenant):
+        run = AssignmentRun.objects.create(tenant=tenant, computed_by=pilot)
+        assert services.assignment_run(run_id=run.pk).state == "failed"
+        run.refresh_from_db()
+        assert run.error.startswith("Le calcul n'a pas abouti. Relancez-le")
+        # run again (the task delivered twice): a failed run is left as it is
+        assert services.assignment_run(run_id=run.pk).error == run.error
+    client.force_login(pilot)
+    html = client.get(f"/{tenant.slug}/mentorat/pilotage/repartition/calculs/{run.pk}/"
+                      ).content.decode()
+    assert "Le calcul a échoué" in html and "Relancer le calcul" in html
+    assert client.get(f"/{tenant.slug}/mentorat/pilotage/repartition/calculs/{run.pk}/"
+                      "progression/").json()["failed"] is True
+
+
+def test_a_run_whose_requester_lost_the_role_fails_with_the_reason(tenant, pilot):
+    from mentoring import services
+    from mentoring.models import AssignmentRun
+    from portal.models import Membership
+
+    with scope(tenant=tenant):
+        run = AssignmentRun.objects.create(tenant=tenant, computed_by=pilot)
+        Membership.objects.filter(user=pilot, tenant=tenant).delete()
+        run = services.assignment_run(run_id=run.pk)
+    assert (run.state, run.error) == ("failed", "La personne qui a lancé le calcul n'a plus le "
+                                                "droit de piloter le mentorat dans ce contrat.")
+
+
+def test_a_lost_computation_does_not_hold_back_a_new_one(tenant, pilot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring import services
+    from mentoring.models import AssignmentRun
+
+    with scope(tenant=tenant):
+        lost = AssignmentRun.objects.create(
+            tenant=tenant, computed_by=pilot, state="running",
+            created_at=timezone.now() - services.ASSIGNMENT_RUN_STALE - timedelta(seconds=1))
+        fresh = services.assignment_request(tenant=tenant, user=pilot)
+        assert fresh.pk != lost.pk and fresh.state == "queued"
+        assert services.assignment_request(tenant=tenant, user=pilot) == fresh
 
 
 def test_pilot_lists_and_dashboard_have_bounded_queries(client, tenant, pilot, themes,
