@@ -48,6 +48,13 @@ def batch_forms(request, data=None) -> dict:
             for action in batch_actions_for(request.user, request.tenant)}
 
 
+#: The filters folded under « Filtres par colonne » (the search box stays in sight): how many
+#: are in use is said on the fold.
+FOLDED_FILTERS = ("call", "track", "category", "funder", "status", "eligibility",
+                  "submitted_from", "submitted_to", "score_min", "score_max", "mine",
+                  "disagreement")
+
+
 def dashboard_context(request, state, *, saved_form=None, forms=None, checked=(),
                       open_action="") -> dict:
     """Everything the dashboard page shows, for `state` (reviews.dashboard.parse)."""
@@ -101,6 +108,7 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
         "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
                                                                  on_ends=0)),
         "selection": params.get("ids") or [],
+        "active_filters": sum(1 for name in FOLDED_FILTERS if state.query.get(name)),
         "checked": set(checked) | set(params.get("ids") or []),
         "batch": [{"action": action, "label": BatchAction(action).label, "form": form,
                    "open": action == open_action}

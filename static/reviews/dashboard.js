@@ -1,3 +1,12 @@
+// The dashboard's folds (filters, exports, actions on the checked rows) are closed in the
+// page so that a phone shows the results first; on a wide screen they open at once. Without
+// this script they stay closed and open with a click, Enter or Space (native <details>).
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(min-width: 62em)").matches) { return; }
+  document.querySelectorAll("details[data-open-wide]").forEach(function (fold) { fold.open = true; });
+})();
+
 // Dashboard row selection: "check the whole page" and the count of checked rows (the
 // checkboxes belong to the selection form through their form= attribute). Without this
 // script every checkbox still works on its own.
