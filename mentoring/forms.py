@@ -13,7 +13,7 @@ from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
 
 from .enums import DiagnosisOutcome, EngagementState, FeedbackSide, HopedFormat, PersonStatus
-from .models import MatchingWeights, ResourcePerson, ResourceTheme, Theme
+from .models import MatchingWeights, MatchProposal, ResourcePerson, ResourceTheme, Theme
 
 
 class NeedForm(PortalForm):
@@ -146,10 +146,32 @@ class ProposalChoiceForm(PortalForm):
                                     queryset=ResourcePerson.objects.none())
     reason = forms.CharField(label=_("Justification"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    #: which of the need page's two forms was posted: another ranked candidate, or a manual
+    #: choice (override) that needs the justification
+    mode = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[
+        ("swap", _("Autre candidat·e")), ("override", _("Choix manuel"))])
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = ResourcePerson.objects.filter(tenant=tenant)
+
+    @property
+    def overrides(self) -> bool:
+        return self.cleaned_data.get("mode") == "override"
+
+
+class ProposalSwapForm(PortalForm):
+    """The open proposal of the global assignment to swap resource people with."""
+
+    other = SafeModelChoiceField(label=_("Échanger avec"), queryset=MatchProposal.objects.none(),
+                                 error_messages={"required": _("Choisissez la proposition avec "
+                                                               "laquelle échanger."),
+                                                 "invalid_choice": _("Choisissez la proposition "
+                                                                     "avec laquelle échanger.")})
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = proposals
 
 
 class EngagementForm(PortalForm):

@@ -24,6 +24,7 @@ from .enums import (ENGAGEMENT_TRANSITIONS, AssignmentRunState, FORMAT_DAY_LIMIT
 from .explain import (FACTOR_LABELS, assignment_quality_text, exclusion_text,
                       explain_candidate)
 from .forms import (DiagnosisForm, EngagementForm, FeedbackForm, NeedForm, ProposalChoiceForm,
+                    ProposalSwapForm,
                     ResourceForm, SessionForm, ThemeForm, TransitionForm, WeightsForm)
 from .models import (AssignmentRun, Engagement, EngagementSession, MatchingWeights, MatchProposal, NeedRequest,
                      ResourcePerson, Theme)
@@ -300,12 +301,11 @@ def need_choose(request, pk: int):
     """Swap (another ranked candidate) or override (manual choice with a justification)."""
     need = _pilot_need_or_404(request, pk)
     form = ProposalChoiceForm(request.POST, tenant=request.tenant)
-    override = request.POST.get("mode") == "override"
     if form.is_valid():
         try:
             engagement = services.engagement_propose(
                 need=need, resource=form.cleaned_data["resource"], user=request.user,
-                source=ProposalSource.OVERRIDE if override else ProposalSource.CHOSEN,
+                source=ProposalSource.OVERRIDE if form.overrides else ProposalSource.CHOSEN,
                 reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -384,14 +384,13 @@ def proposal_accept(request, pk: int):
 @tenant_view(MANAGE)
 def proposal_swap(request, pk: int):
     """Swap the resource people of two open proposals of the global assignment."""
-    qs = MatchProposal.objects.select_related("need__tenant", "resource").filter(
-        need__tenant=request.tenant, status=ProposalStatus.PROPOSED)
-    first = get_object_or_404(qs, pk=pk)
-    other_id = request.POST.get("other", "")
-    second = qs.filter(pk=int(other_id)).first() if other_id.isdigit() else None
-    if second is None:
-        messages.error(request, _("Choisissez la proposition avec laquelle échanger."))
+    proposals = selectors.open_proposals(request.tenant)
+    first = get_object_or_404(proposals, pk=pk)
+    form = ProposalSwapForm(request.POST, proposals=proposals.exclude(pk=first.pk))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["other"]))
     else:
+        second = form.cleaned_data["other"]
         try:
             services.proposals_swap(first=first, second=second, user=request.user)
         except ValidationError as exc:

@@ -297,3 +297,78 @@ class OfficerForm(PortalForm):
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].choices = [(u.pk, str(u)) for u in officers]
+
+
+class EligibilityConfirmForm(PortalForm):
+    """The recevabilité step of the instruction page (its inputs are laid out by the page's
+    table): per automatic result, `final_<id>` (the result kept: the automatic one when left
+    as is) and `justification_<id>`; per required document, `doc_<id>` (ticked as
+    conforming); a comment. The service checks the values and the justifications."""
+
+    comment = forms.CharField(label=_("Commentaire"), required=False, max_length=4000)
+
+    def __init__(self, *args, results, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.results = [(str(r.get("id")), r.get("status")) for r in results]
+        self.documents = [str(doc["id"]) for doc in documents]
+        for key, _status in self.results:
+            self.fields[f"final_{key}"] = forms.CharField(label=_("Résultat retenu"),
+                                                          required=False, max_length=16)
+            self.fields[f"justification_{key}"] = forms.CharField(
+                label=_("Justification"), required=False, max_length=2000)
+        for key in self.documents:
+            self.fields[f"doc_{key}"] = forms.BooleanField(label=_("Pièce conforme"),
+                                                           required=False)
+
+    def overrides(self) -> dict:
+        data = self.cleaned_data
+        return {key: {"final": data[f"final_{key}"] or status,
+                      "justification": data[f"justification_{key}"]}
+                for key, status in self.results}
+
+    def checklist(self) -> dict:
+        return {key: self.cleaned_data[f"doc_{key}"] for key in self.documents}
+
+
+class ReviewForm(PortalForm):
+    """The scoring form of the instruction page (and its autosave): `score_<criterion id>`
+    per criterion as typed (the service reads the scores and the amount the French way and
+    says which one is wrong), the opinion, the recommendation, the proposed amount, the
+    version the page was loaded with and the button pressed (`action=submit` submits)."""
+
+    opinion = forms.CharField(label=_("Avis technique"), required=False, strip=False)
+    recommendation = forms.CharField(label=_("Recommandation"), required=False, max_length=32)
+    proposed_amount = forms.CharField(label=_("Montant proposé (€)"), required=False,
+                                      max_length=40)
+    version = forms.IntegerField(label=_("Version"), required=False, min_value=0)
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[
+        ("draft", _("Enregistrer le brouillon")), ("submit", _("Soumettre (définitif)"))])
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion_ids = [str(c.id) for c in criteria]
+        for key in self.criterion_ids:
+            self.fields[f"score_{key}"] = forms.CharField(label=_("Note"), required=False,
+                                                          max_length=20)
+
+    @property
+    def submits(self) -> bool:
+        return self.cleaned_data.get("action") == "submit"
+
+    def scores(self) -> dict:
+        """The scores posted (a criterion left out of the post is left out here too)."""
+        return {key: self.cleaned_data[f"score_{key}"] for key in self.criterion_ids
+                if f"score_{key}" in self.data}
+
+
+class ThresholdForm(PortalForm):
+    """The disagreement threshold of the tenant, or of one of its calls."""
+
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=Call.objects.none(),
+                                  required=False)
+    threshold = forms.CharField(label=_("Seuil (points sur 20)"), required=False,
+                                max_length=20)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = Call.objects.filter(tenant=tenant)

@@ -31,8 +31,9 @@ from portal.models import GeneratedDocument, Membership
 from . import selectors, services
 from .enums import ReviewStatus, SessionStatus
 from .forms import (RECOMMENDATION_CHOICES, AgendaMoveForm, CommitteeRecusalForm, ConflictForm,
-                    DashboardFilterForm, DecisionForm, MemberForm, OfficerForm, PresenceForm,
-                    SessionCloseForm, SessionForm)
+                    DashboardFilterForm, DecisionForm, EligibilityConfirmForm, MemberForm,
+                    OfficerForm, PresenceForm, ReviewForm, SessionCloseForm, SessionForm,
+                    ThresholdForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, EligibilityReview, Recusal, Review)
 from .scoring import is_disagreement
@@ -50,13 +51,15 @@ def _flash(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _int(value) -> int | None:
-    """A posted id, or None when it is not a positive integer (never a 500)."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+def _form_messages(form) -> list[str]:
+    """A parsing form's errors as sentences naming the field (« Version : Saisissez… »)."""
+    out = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            out.append(f"{field.label} : {error}" if field is not None and field.label
+                       else str(error))
+    return out
 
 
 def _dossier_for(request, pk: int, perm: str) -> Dossier:
@@ -242,18 +245,17 @@ def _back(request, dossier, anchor=""):
 @tenant_view("reviews.view_dashboard")
 def eligibility_confirm(request, pk: int):
     dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
-    overrides, checklist = {}, {}
-    for row in dossier.eligibility_results or []:
-        key = str(row.get("id"))
-        final = request.POST.get(f"final_{key}") or row.get("status")
-        overrides[key] = {"final": final,
-                          "justification": request.POST.get(f"justification_{key}", "")}
-    for doc in services.required_documents(dossier):
-        checklist[str(doc["id"])] = request.POST.get(f"doc_{doc['id']}") == "on"
+    form = EligibilityConfirmForm(request.POST, results=dossier.eligibility_results or [],
+                                  documents=services.required_documents(dossier))
+    if not form.is_valid():
+        for message in _form_messages(form):
+            messages.error(request, message)
+        return _back(request, dossier, "#recevabilite")
     try:
         review = services.eligibility_confirm(user=request.user, dossier=dossier,
-                                              overrides=overrides, checklist=checklist,
-                                              comment=request.POST.get("comment", ""))
+                                              overrides=form.overrides(),
+                                              checklist=form.checklist(),
+                                              comment=form.cleaned_data["comment"])
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -329,19 +331,23 @@ def review_save(request, pk: int):
     `Accept: application/json` (autosave), answers JSON with the server's total."""
     dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
     wants_json = "application/json" in request.headers.get("Accept", "")
-    scores = {key[6:]: value for key, value in request.POST.items() if key.startswith("score_")}
-    submit = request.POST.get("action") == "submit"
+    form = ReviewForm(request.POST, criteria=selectors.criteria_for(dossier))
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"ok": False, "errors": _form_messages(form)}, status=400)
+        for message in _form_messages(form):
+            messages.error(request, message)
+        return _back(request, dossier, "#evaluation")
+    data, submit = form.cleaned_data, form.submits
     # Submitting is final: without `confirm`, the draft is saved and the confirmation step
     # shows what will be submitted (the scoring form's values are posted again from there).
     asks_confirmation = submit and not wants_json and not is_confirmed(request)
     try:
         review = services.review_save(
-            user=request.user, dossier=dossier, scores=scores,
-            opinion=request.POST.get("opinion", ""),
-            recommendation=request.POST.get("recommendation", ""),
-            proposed_amount=request.POST.get("proposed_amount", ""),
-            submit=submit and not asks_confirmation,
-            version=request.POST.get("version") or 0)
+            user=request.user, dossier=dossier, scores=form.scores(),
+            opinion=data["opinion"], recommendation=data["recommendation"],
+            proposed_amount=data["proposed_amount"],
+            submit=submit and not asks_confirmation, version=data["version"] or 0)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
@@ -417,14 +423,17 @@ def assignment_overview(request):
 @require_POST
 @tenant_view("reviews.manage_sessions")
 def threshold_set(request):
-    from calls.models import Call
-
-    call = None
-    if request.POST.get("call"):
-        call = get_object_or_404(Call, tenant=request.tenant, pk=_int(request.POST["call"]))
+    form = ThresholdForm(request.POST, tenant=request.tenant)
+    if not form.is_valid():
+        if "call" in form.errors:  # not a call of this tenant
+            raise Http404
+        for message in _form_messages(form):
+            messages.error(request, message)
+        return redirect("reviews:assignments", tenant_slug=request.tenant.slug)
     try:
-        services.review_settings_set(user=request.user, tenant=request.tenant, call=call,
-                                     threshold=request.POST.get("threshold", ""))
+        services.review_settings_set(user=request.user, tenant=request.tenant,
+                                     call=form.cleaned_data["call"],
+                                     threshold=form.cleaned_data["threshold"])
     except ValidationError as exc:
         _flash(request, exc)
     else:

@@ -620,8 +620,9 @@ def test_assignment_page_swaps_two_proposals(client, tenant, other_tenant, pilot
     url = f"/{tenant.slug}/mentorat/pilotage/propositions/{pa.pk}/echanger/"
     assert client.post(f"/{tenant.slug}/mentorat/pilotage/propositions/{foreign.pk}/echanger/",
                        {"other": pb.pk}).status_code == 404
-    response = client.post(url, {"other": foreign.pk}, follow=True)
-    assert "Choisissez la proposition avec laquelle échanger." in response.content.decode()
+    for garbage in (foreign.pk, pa.pk, "abc", ""):  # another tenant's, itself, not an id
+        response = client.post(url, {"other": garbage}, follow=True)
+        assert "Choisissez la proposition avec laquelle échanger." in response.content.decode()
     response = client.post(url, {"other": pb.pk})
     assert response.status_code == 302
     with scope(tenant=tenant):

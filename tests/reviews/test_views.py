@@ -559,3 +559,84 @@ def test_session_edit_and_member_removal_are_for_session_managers_only(
                            member_pk=member.pk)).status_code == 404
     with scope(tenant=tenant):
         assert session.members.filter(pk=member.pk).exists()
+
+
+# --- posts parsed by forms -----------------------------------------------------------------
+
+def test_threshold_is_set_for_the_tenant_and_for_one_call_typed_the_french_way(
+        client, tenant, admin_user, call):
+    from reviews.models import ReviewSettings
+
+    _login(client, admin_user)
+    response = client.post(url("threshold_set", tenant), {"threshold": "3,5"})
+    assert response.status_code == 302 and response.url == url("assignments", tenant)
+    response = client.post(url("threshold_set", tenant), {"call": call.pk, "threshold": "4"})
+    with scope(tenant=tenant):
+        assert {s.call_id: s.disagreement_threshold for s in ReviewSettings.objects.all()} == {
+            None: D("3.50"), call.pk: D("4.00")}
+    page = client.get(url("assignments", tenant), follow=True).content.decode()
+    assert "Seuil de désaccord enregistré." in page
+
+
+def test_threshold_out_of_range_is_refused_with_the_field_named(client, tenant, admin_user):
+    from reviews.models import ReviewSettings
+
+    _login(client, admin_user)
+    response = client.post(url("threshold_set", tenant), {"threshold": "25"}, follow=True)
+    assert "Le seuil est compris entre 0 et 20 points." in response.content.decode()
+    with scope(tenant=tenant):
+        assert not ReviewSettings.objects.exists()
+
+
+def test_threshold_of_another_tenants_call_answers_404_and_other_roles_are_refused(
+        client, tenant, other_tenant, admin_user, officers, applicant):
+    from reviews.models import ReviewSettings
+
+    with scope(tenant=other_tenant):
+        foreign = CallFactory(tenant=other_tenant)
+    assert _login(client, admin_user).post(
+        url("threshold_set", tenant), {"call": foreign.pk, "threshold": "2"}).status_code == 404
+    assert _login(client, officers["cnm"]).post(
+        url("threshold_set", tenant), {"threshold": "2"}).status_code == 403
+    assert _login(client, applicant).post(
+        url("threshold_set", tenant), {"threshold": "2"}).status_code == 404
+    with scope(tenant=tenant):
+        assert not ReviewSettings.objects.exists()
+
+
+def test_review_autosave_with_a_garbage_version_names_the_field_without_a_500(
+        client, tenant, officers, dossier):
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+        q, _t = [c["id"] for c in dossier.rules_snapshot["appraisal_criteria"]]
+    _login(client, officers["cnm"])
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", "version": "abc"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "errors": ["Version : Saisissez un nombre entier."]}
+    with scope(tenant=tenant):
+        assert not Review.objects.exists()
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", "version": "abc"}, follow=True)
+    assert "Version : Saisissez un nombre entier." in response.content.decode()
+
+
+def test_eligibility_confirmation_reads_the_ticked_documents_and_the_comment(
+        client, tenant, officers, call):
+    from reviews.models import EligibilityReview
+
+    with scope(tenant=tenant):
+        dossier = FiledDossierFactory(call=call, eligibility_results=[
+            {"id": 5, "label": "Licence", "status": "pass", "message": ""}])
+        documents = services.required_documents(dossier)
+    _login(client, officers["cnm"])
+    data = {"final_5": "", "comment": "Pièces vérifiées, conformes."}
+    data.update({f"doc_{doc['id']}": "on" for doc in documents})
+    client.post(url("eligibility_confirm", tenant, pk=dossier.pk), data)
+    with scope(tenant=tenant):
+        dossier.refresh_from_db()
+        review = EligibilityReview.objects.get(dossier=dossier)
+        assert review.comment == "Pièces vérifiées, conformes."
+        # the result left as it was is confirmed
+        assert review.outcome == "eligible" and dossier.status == "eligible"
