@@ -265,12 +265,12 @@ def write_ods(fh, groups, summary_data) -> int:
     money_style.addElement(Number(decimalplaces="2", minintegerdigits="1", grouping="true"))
     money_style.addElement(Text(text="\u00a0"))
     money_style.addElement(CurrencySymbol(language="fr", country="FR", text="€"))
-    doc.styles.addElement(money_style)
+    doc.automaticstyles.addElement(money_style)
     date_style = DateStyle(name="date-fr")
     for part in (Day(style="long"), Text(text="/"), Month(style="long"), Text(text="/"),
                  Year(style="long")):
         date_style.addElement(part)
-    doc.styles.addElement(date_style)
+    doc.automaticstyles.addElement(date_style)
     money_cell = Style(name="money", family="table-cell", datastylename="euro")
     date_cell = Style(name="date", family="table-cell", datastylename="date-fr")
     bold = Style(name="header", family="table-cell")

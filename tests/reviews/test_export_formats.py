@@ -130,6 +130,20 @@ def test_ods_has_the_same_typed_content(client, tenant, officers, selection):
     assert typed("Déposé le") == ("date", "2024-03-07", "07/03/2024")
     assert typed("Montant demandé") == ("currency", "15000.00", "15\u202f000,00\u00a0€")
     assert typed("Note /20")[:2] == ("float", "15.50")
+    # LibreOffice applies a cell's number format only when the data style sits beside the
+    # cell style, in the content's automatic styles (in styles.xml it showed « 15000 »).
+    from odf.number import CurrencyStyle, DateStyle
+
+    def data_style(name):
+        wanted = cells[name].getAttribute("stylename")
+        style = next(s for s in doc.automaticstyles.childNodes
+                     if s.getAttribute("name") == wanted)
+        return style.getAttribute("datastylename")
+
+    assert [s.getAttribute("name") for s in doc.automaticstyles.getElementsByType(
+        CurrencyStyle)] == [data_style("Montant demandé")]
+    assert [s.getAttribute("name") for s in doc.automaticstyles.getElementsByType(
+        DateStyle)] == [data_style("Déposé le")]
 
 
 def test_ods_export_is_refused_like_the_others(client, tenant, other_tenant, officers, applicant,
