@@ -1,6 +1,7 @@
-"""Demo data of the applicant side: for each demo region, the applicant's structure, one
-draft and a few filed dossiers on the call open today (so the instruction side has work).
-Idempotent: natural keys + get_or_create; runs under scopes_disabled (management command)."""
+"""Demo data of the applicant side: for each demo region, five structures (the first is the
+demo applicant's) and the dossiers of the story (STORY): a draft and filed dossiers on the call
+open today, and the dossiers filed on the previous edition. reviews.demo takes the filed ones
+further. Idempotent: natural keys + get_or_create; runs under scopes_disabled (management command)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,75 @@ STRUCTURES = [
     (3, "Pic Saint-Loup Live", "34270", "Saint-Mathieu-de-Tréviers", "festival", ["world"]),
     (4, "Ch'ti Sound Records", "59000", "Lille", "recorded_music", ["hip_hop"]),
     (5, "Opale Tour", "62200", "Boulogne-sur-Mer", "live_production", ["metal", "rock_pop"]),
+    (6, "Collectif Tramontane — musiques du monde en Roussillon", "66000", "Perpignan",
+     "career_development", ["world", "jazz"]),
+    (7, "Le Chai Sonore", "30000", "Nîmes", "venue", ["rock_pop", "electro"]),
+    (8, "La Péniche Sonore", "59800", "Lille", "venue", ["electro", "hip_hop"]),
+    (9, "Collectif du Beffroi", "62000", "Arras", "career_development", ["chanson", "rock_pop"]),
+    (10, "Somme Musiques Actuelles", "80000", "Amiens", "network", ["rock_pop", "world"]),
 ]
+
+#: Each region's structures (the first is the demo applicant's own).
+REGIONS = {"occitanie": [1, 2, 3, 6, 7], "hauts-de-france": [4, 5, 8, 9, 10]}
+
+#: The demo's dossiers, by region: (structure n, title, requested €, stage). On the call open
+#: today (OPEN) the stages are left where each role picks them up: the applicant's draft, filed
+#: dossiers the instructors make recevable, a recevable one awaiting its rapporteurs, one in
+#: instruction (reviews to write), two on the agenda of the coming committee. On the previous
+#: edition (PAST) three dossiers went through the whole procedure to a closed committee
+#: (reviews.demo takes each dossier from « déposé » to its stage through the services).
+OPEN, PAST = "open", "past"
+STORY = {
+    "occitanie": {
+        OPEN: [
+            (1, "Résidences croisées des labels indépendants d'Occitanie", "9000", "draft"),
+            (1, "Tournée coopérative des labels d'Occitanie", "12000", "submitted"),
+            (2, "Coopération Garonne Productions", "8000", "submitted"),
+            (3, "Festival itinérant des garrigues et des causses", "9500", "eligible"),
+            (6, "Passerelles : musiques du monde entre Roussillon et Catalogne", "14000",
+             "in_review"),
+            (7, "Scène ouverte régionale : accompagnement de groupes émergents", "11000",
+             "in_committee"),
+            (2, "Tournée des cafés-cultures de Haute-Garonne", "7500", "in_committee"),
+        ],
+        PAST: [
+            (1, "Mutualisation de la distribution numérique des labels du Midi", "10000",
+             "granted"),
+            (3, "Plateforme commune de billetterie des festivals héraultais", "12000",
+             "granted"),
+            (2, "Coproduction de spectacles jeune public", "9000", "rejected"),
+        ],
+    },
+    "hauts-de-france": {
+        OPEN: [
+            (4, "Compilation des rappeurs des Hauts-de-France", "8000", "draft"),
+            (4, "Studio partagé et résidences d'enregistrement à Lille", "12500", "submitted"),
+            (5, "Tournée côte d'Opale : cafés-concerts et salles de proximité", "9000",
+             "submitted"),
+            (8, "Club des programmateurs de la métropole lilloise", "10000", "eligible"),
+            (9, "Accompagnement mutualisé d'artistes émergents de l'Artois", "13000",
+             "in_review"),
+            (10, "Observatoire partagé de la filière en Picardie", "11000", "in_committee"),
+            (8, "Résidences croisées entre salles du Nord et de Belgique", "9500",
+             "in_committee"),
+        ],
+        PAST: [
+            (4, "Distribution mutualisée des labels indépendants du Nord", "10000", "granted"),
+            (9, "Parcours de professionnalisation des artistes de l'Artois", "12000", "granted"),
+            (5, "Tournée des festivals de la côte d'Opale", "9000", "rejected"),
+        ],
+    },
+}
+
+#: The call of each part of the story (slugs of calls.demo) and when its dossiers were filed
+#: (a past edition's dossiers were filed before its closing).
+CALLS = {
+    ("occitanie", OPEN): "cooperation-professionnelle-demo",
+    ("occitanie", PAST): "cooperation-professionnelle-2024",
+    ("hauts-de-france", OPEN): "cooperation-professionnelle-demo",
+    ("hauts-de-france", PAST): "cooperation-professionnelle-2023",
+}
+PAST_FILED = {"occitanie": (2024, 3, 1), "hauts-de-france": (2023, 9, 11)}
 
 
 def _luhn_complete(digits: str) -> str:
@@ -51,13 +120,13 @@ def _structure(n, name, postal, city, activity, aesthetics):
     return structure
 
 
-def _fill(dossier, title: str, requested: Decimal):
+def _fill(dossier, title: str, requested: Decimal, start: date):
     from .models import BudgetLine, Partner
 
     dossier.title = title
     dossier.summary = ("Projet de démonstration : résidences, tournée régionale et actions "
                        "culturelles mutualisées entre plusieurs structures du territoire.")
-    dossier.start_date = date(timezone.localdate().year, 3, 1)
+    dossier.start_date = start
     dossier.end_date = dossier.start_date + timedelta(days=364)
     dossier.requested_amount = requested
     dossier.save()
@@ -125,7 +194,10 @@ def _complete(dossier, user) -> None:
 
 
 def _demo_for(tenant, applicant, structures):
+    from datetime import datetime, time
+
     from calls.models import Call
+    from portal.formatting import PARIS
 
     from .checks import check_dossier
     from .enums import DossierStatus
@@ -133,38 +205,42 @@ def _demo_for(tenant, applicant, structures):
     from .services import dossier_transition
     from .services.dossiers import reference_allocate
 
-    now = timezone.now()
-    call = next((c for c in Call.objects.filter(tenant=tenant).order_by("pk")
-                 if c.is_open(now)), None)
-    if call is None:
-        return
-    track = call.tracks.first()
-    category = call.categories.filter(track__isnull=True).first() or (
-        call.categories.filter(track=track).first() if track else None)
-    mine = structures[0]
     if applicant is not None:
-        StructureMember.objects.get_or_create(structure=mine, user=applicant,
-                                              defaults={"role": "manager"})
-    specs = [(mine, "Brouillon : tournée des labels", DossierStatus.DRAFT, Decimal("9000"))] + [
-        (s, f"Coopération {s.name}", DossierStatus.SUBMITTED, Decimal("8000") + 1000 * i)
-        for i, s in enumerate(structures)]
-    for structure, title, status, requested in specs:
-        dossier, created = Dossier.objects.get_or_create(
-            tenant=tenant, call=call, structure=structure, title=title,
-            defaults={"track": track, "category": category, "created_by": applicant})
-        if not created:
+        StructureMember.objects.get_or_create(structure=structures[REGIONS[tenant.slug][0]],
+                                              user=applicant, defaults={"role": "manager"})
+    today = timezone.localdate()
+    for part in (PAST, OPEN):
+        call = Call.objects.filter(tenant=tenant, slug=CALLS[(tenant.slug, part)]).first()
+        if call is None:
             continue
-        _fill(dossier, title, requested)
-        if status == DossierStatus.SUBMITTED:
+        if part == OPEN:
+            filed_at, start = timezone.now(), date(today.year, 3, 1)
+        else:
+            filed_at = datetime.combine(date(*PAST_FILED[tenant.slug]), time(10),
+                                        tzinfo=PARIS)
+            start = date(filed_at.year + 1, 1, 1) if call.expenses_start is None else max(
+                call.expenses_start, date(filed_at.year, 3, 1))
+        track = call.tracks.first()
+        category = call.categories.filter(track__isnull=True).first() or (
+            call.categories.filter(track=track).first() if track else None)
+        for n, title, requested, stage in STORY[tenant.slug][part]:
+            dossier, created = Dossier.objects.get_or_create(
+                tenant=tenant, call=call, structure=structures[n], title=title,
+                defaults={"track": track, "category": category, "created_by": applicant})
+            if not created:
+                continue
+            _fill(dossier, title, Decimal(requested), start)
+            if stage == "draft":
+                continue
             with transaction.atomic():
                 _complete(dossier, applicant)
-                check = check_dossier(dossier, now=now)
+                check = check_dossier(dossier, now=filed_at)
                 if not check.can_submit:
                     raise RuntimeError(f"demo dossier {title!r} cannot be filed: "
                                        f"{check.blocking_reasons}")
-                dossier_transition(dossier=dossier, to=DossierStatus.SUBMITTED, now=now,
+                dossier_transition(dossier=dossier, to=DossierStatus.SUBMITTED, now=filed_at,
                                    quiet=True,  # demo data: nobody is told
-                                   fields={"reference": reference_allocate(dossier, now),
+                                   fields={"reference": reference_allocate(dossier, filed_at),
                                            "rules_snapshot": check.snapshot,
                                            "eligibility_results": check.results_json()})
 
@@ -172,13 +248,13 @@ def _demo_for(tenant, applicant, structures):
 def seed() -> list[str]:
     from portal.models import Tenant, User
 
-    regions = {"occitanie": STRUCTURES[:3], "hauts-de-france": STRUCTURES[3:]}
     logins = []
     with scopes_disabled():  # management command
-        tenants = list(Tenant.objects.filter(slug__in=regions))
+        tenants = list(Tenant.objects.filter(slug__in=REGIONS))
+        specs = {spec[0]: spec for spec in STRUCTURES}
         for tenant in tenants:
             applicant = User.objects.filter(email=f"applicant@{tenant.slug}.demo").first()
-            structures = [_structure(*spec) for spec in regions[tenant.slug]]
+            structures = {n: _structure(*specs[n]) for n in REGIONS[tenant.slug]}
             with scope(tenant=tenant):
                 _demo_for(tenant, applicant, structures)
             if applicant is not None:

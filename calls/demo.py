@@ -215,6 +215,34 @@ OCC_2024 = {"opens_at": _paris(date(2024, 2, 1)), "closes_at": _paris(date(2024,
 HDF_2023 = {"opens_at": _paris(date(2023, 7, 21)), "closes_at": _paris(date(2023, 9, 18), END),
             "funders": FUNDERS}
 
+# Envelopes. Hauts-de-France: the seed (000) gives the contract's 210 000 € for 2023-2026; its
+# calls share it (2023 edition, and the edition open in the demo). Occitanie: the seeds give
+# each call's bounds per dossier (5 000 € – 25 000 €, 10 000 € – 20 000 €) but not the pot;
+# the demo's envelopes are sized on them (ten to fifteen grants per call) and their sum is the
+# contract's (the Occitanie tenant's envelope in portal.demo).
+ENVELOPES = {
+    ("occitanie", "cooperation-professionnelle-2024"): D("150000"),
+    ("occitanie", "structuration-production-2024"): D("100000"),
+    ("occitanie", "cooperation-professionnelle-demo"): D("150000"),
+    ("hauts-de-france", "cooperation-professionnelle-2023"): D("60000"),
+    ("hauts-de-france", "developpement-carrieres-2023"): D("45000"),
+    ("hauts-de-france", "cooperation-professionnelle-demo"): D("60000"),
+}
+
+HDF_CRITERIA = [
+    chk("Siège social ou activité dans les Hauts-de-France", "structure.seat_region", "eq", "32",
+        warning=True, message="Siège social hors Hauts-de-France : l'activité dans la région sera "
+                              "vérifiée lors de l'instruction."),
+    chk("Affiliation au CNM", "structure.cnm_affiliated", "is_true",
+        message="La structure doit être affiliée au CNM (comptez 3 semaines de délai)."),
+    decl("Je certifie que la structure est à jour du paiement de ses taxes et cotisations."),
+]
+
+HDF_DOCUMENTS = [
+    doc("Note de présentation du projet de coopération", formats=("pdf", "docx", "odt")),
+    doc("Budget prévisionnel du projet", formats=("pdf", "xlsx", "ods")),
+]
+
 
 def _calls(today: date) -> dict[str, list[dict]]:
     coop_2024 = {
@@ -251,7 +279,17 @@ def _calls(today: date) -> dict[str, list[dict]]:
         "title": "Aide aux projets de coopération professionnelle",
         "summary": "Candidatures ouvertes jusqu'au 18 septembre 2023 inclus.",
         "description": HDF_INSTRUCTION, "status": CallStatus.CLOSED,
-        "tracks": [{"title": "Projets de coopération professionnelle"}]}
+        "tracks": [{"title": "Projets de coopération professionnelle"}],
+        "criteria": HDF_CRITERIA, "documents": HDF_DOCUMENTS, "appraisal": COOP_APPRAISAL}
+    hdf_open = {
+        **hdf_coop, "slug": "cooperation-professionnelle-demo",
+        "title": "Aide aux projets de coopération professionnelle (démonstration, ouvert)",
+        "summary": "Appel de démonstration ouvert aujourd'hui, aux règles de l'édition 2023.",
+        "status": CallStatus.PUBLISHED,
+        "opens_at": _paris(today - timedelta(days=14)),
+        "closes_at": _paris(today + timedelta(days=30), END),
+        "committee_date": today + timedelta(days=75),
+        "expenses_start": date(today.year, 1, 1), "expenses_end": date(today.year + 1, 12, 31)}
     hdf_careers = {
         **HDF_2023, "slug": "developpement-carrieres-2023", "reference_code": "CARR",
         "title": "Soutien aux structures de développement de carrières d'artistes du secteur "
@@ -260,9 +298,10 @@ def _calls(today: date) -> dict[str, list[dict]]:
         "description": HDF_INSTRUCTION, "status": CallStatus.CLOSED,
         "tracks": [{"title": "Structures de développement de carrières d'artistes"}],
         "criteria": [chk("Activité principale de développement de carrières d'artistes",
-                         "structure.main_activity", "eq", "career_development", warning=True)]}
+                         "structure.main_activity", "eq", "career_development", warning=True)],
+        "appraisal": COOP_APPRAISAL}
     return {"occitanie": [coop_2024, struct_2024, open_demo],
-            "hauts-de-france": [hdf_coop, hdf_careers]}
+            "hauts-de-france": [hdf_coop, hdf_careers, hdf_open]}
 
 
 CHILD_KEYS = ("tracks", "categories", "criteria", "documents", "appraisal")
@@ -320,5 +359,5 @@ def seed() -> list[str]:
         if tenant is None:
             continue
         for spec in specs:
-            _upsert_call(tenant, spec)
+            _upsert_call(tenant, {**spec, "envelope": ENVELOPES.get((slug, spec["slug"]))})
     return []

@@ -52,7 +52,8 @@ TENANTS = [
         "contract_title": "Contrat de filière Musiques actuelles et Variétés Occitanie",
         "contract_start": date(2024, 1, 1),
         "contract_end": date(2027, 12, 31),
-        "envelope": None,  # not stated in the seed documents
+        # Not stated in the seed documents: the sum of the demo calls' envelopes (calls.demo).
+        "envelope": Decimal("400000.00"),
         "letter_place": "Toulouse",
         "service_name": "Direction régionale des affaires culturelles — pôle création",
         "service_email": "filiere-musiques@occitanie.demo",

@@ -15,10 +15,19 @@ from reviews.models import CommitteeSession
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _seeded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module (each test runs in a transaction rolled back
+    after it), then emptied as a transactional test leaves the database."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+        yield
+        call_command("flush", "--noinput", verbosity=0)
+
+
 @pytest.fixture
-def demo(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+def demo(_seeded, db):
+    return None
 
 
 def test_every_filed_demo_dossier_can_be_made_recevable_by_its_instructor(demo):
@@ -72,3 +81,73 @@ def test_seeding_twice_changes_nothing_in_the_story(demo):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     with scopes_disabled():
         assert sorted(Dossier.objects.values_list("reference", "status", "declarations")) == before
+
+
+def test_each_region_has_dossiers_at_every_stage_of_the_procedure(demo):
+    expected = {"draft", "submitted", "eligible", "in_review", "in_committee", "granted",
+                "rejected"}
+    with scopes_disabled():
+        for slug in ("hauts-de-france", "occitanie"):
+            states = set(Dossier.objects.filter(tenant__slug=slug)
+                         .values_list("status", flat=True))
+            assert states == expected, (slug, states)
+
+
+def test_every_demo_call_has_an_envelope_within_its_contract(demo):
+    from calls.models import Call
+    from calls.selectors import envelope_overcommitment
+
+    with scopes_disabled():
+        for tenant in Tenant.objects.filter(slug__in=["hauts-de-france", "occitanie"]):
+            calls = list(Call.objects.filter(tenant=tenant))
+            assert calls and all(c.envelope for c in calls), [(c.slug, c.envelope) for c in calls]
+            assert tenant.envelope is not None
+            assert envelope_overcommitment(tenant) is None
+        hdf = Tenant.objects.get(slug="hauts-de-france")
+        assert hdf.envelope == 210000  # the seed's figure
+
+
+def test_the_previous_edition_was_decided_by_a_closed_session_with_funder_shares(demo):
+    from reviews.models import Decision
+
+    with scopes_disabled():
+        for slug in ("hauts-de-france", "occitanie"):
+            session = CommitteeSession.objects.get(
+                tenant__slug=slug, title="Comité de sélection de l'édition précédente")
+            assert session.status == "closed"
+            decisions = list(Decision.objects.filter(session=session).order_by("dossier__pk"))
+            assert [d.outcome for d in decisions] == ["granted", "granted", "rejected"]
+            for decision in decisions[:2]:
+                shares = {s.funder: s.amount for s in decision.shares.all()}
+                assert set(shares) == {"drac", "cnm", "region"}
+                assert sum(shares.values()) == decision.amount == decision.dossier.requested_amount
+            assert decisions[2].motivation
+            # Its history is dated when it happened, not when the demo was loaded.
+            assert session.closed_at.date() == session.date
+            open_session = CommitteeSession.objects.get(tenant__slug=slug,
+                                                        title="Comité de sélection")
+            assert open_session.status == "planned"
+            assert open_session.date > session.date
+
+
+def test_each_demo_instructor_has_a_review_to_write_and_each_member_a_dossier_to_decide(demo):
+    from reviews.models import AgendaItem, Assignment, Review
+
+    with scopes_disabled():
+        for slug in ("hauts-de-france", "occitanie"):
+            # The DRAC's review of the dossier in instruction is in; the CNM's is a draft and
+            # the Région's is to write (the DRAC officer's day is the recevabilité).
+            for funder in ("cnm", "region"):
+                officer = User.objects.get(email=f"instructor-{funder}@{slug}.demo")
+                submitted = set(Review.objects.filter(officer=officer, status="submitted")
+                                .values_list("dossier_id", flat=True))
+                pending = [a.dossier_id for a in Assignment.objects.filter(
+                    officer=officer, dossier__status="in_review")
+                    if a.dossier_id not in submitted]
+                assert pending, (slug, funder)
+            drafts = Review.objects.filter(dossier__tenant__slug=slug, status="draft")
+            assert drafts.count() == 1
+            items = AgendaItem.objects.filter(session__tenant__slug=slug,
+                                              session__status="planned")
+            assert items.count() == 2
+            assert all(not hasattr(i.dossier, "decision") for i in items)

@@ -31,7 +31,7 @@ def test_seeding_twice_changes_nothing(seeded):
     assert (Call.objects.count(), Track.objects.count(), Category.objects.count(),
             EligibilityCriterion.objects.count(), RulesVersion.objects.count()) == counts
     assert sorted(EligibilityCriterion.objects.values_list("pk", flat=True)) == ids
-    assert counts[0] == 5
+    assert counts[0] == 6
 
 
 def test_occitanie_cooperation_2024_has_the_seed_numbers(seeded):
@@ -67,7 +67,8 @@ def test_occitanie_structuration_has_per_track_criteria(seeded):
 
 
 def test_hauts_de_france_calls_close_18_september_2023_inclusive(seeded):
-    calls = Call.objects.filter(tenant__slug="hauts-de-france").order_by("slug")
+    calls = Call.objects.filter(tenant__slug="hauts-de-france",
+                                slug__endswith="-2023").order_by("slug")
     assert [c.slug for c in calls] == ["cooperation-professionnelle-2023",
                                       "developpement-carrieres-2023"]
     for call in calls:
@@ -75,7 +76,18 @@ def test_hauts_de_france_calls_close_18_september_2023_inclusive(seeded):
         assert call.funders == ["drac", "cnm", "region"]
 
 
-def test_one_demo_call_is_open_now(seeded):
-    open_calls = [c for c in Call.objects.all() if c.is_open(timezone.now())]
-    assert [c.slug for c in open_calls] == ["cooperation-professionnelle-demo"]
-    assert open_calls[0].tracks.count() == 3
+def test_one_demo_call_is_open_now_in_each_region(seeded):
+    open_calls = [c for c in Call.objects.order_by("tenant__slug") if c.is_open(timezone.now())]
+    assert [(c.tenant.slug, c.slug) for c in open_calls] == [
+        ("hauts-de-france", "cooperation-professionnelle-demo"),
+        ("occitanie", "cooperation-professionnelle-demo")]
+    assert [c.tracks.count() for c in open_calls] == [1, 3]
+
+
+def test_every_demo_call_has_its_envelope_and_hauts_de_france_shares_the_seed_210_000(seeded):
+    envelopes = {(c.tenant.slug, c.slug): c.envelope
+                 for c in Call.objects.select_related("tenant")}
+    assert all(envelopes.values()), envelopes
+    hdf = sum(v for (t, _s), v in envelopes.items() if t == "hauts-de-france")
+    assert hdf <= Decimal("210000") == Call.objects.filter(
+        tenant__slug="hauts-de-france").first().tenant.envelope
