@@ -91,6 +91,10 @@ def test_each_region_has_dossiers_at_every_stage_of_the_procedure(demo):
             states = set(Dossier.objects.filter(tenant__slug=slug)
                          .values_list("status", flat=True))
             assert states == expected, (slug, states)
+            prefix = {"hauts-de-france": "HDF-", "occitanie": "OCC-"}[slug]
+            references = Dossier.objects.filter(tenant__slug=slug).exclude(reference="")
+            assert all(r.startswith(prefix) for r in references.values_list("reference",
+                                                                             flat=True))
 
 
 def test_every_demo_call_has_an_envelope_within_its_contract(demo):
