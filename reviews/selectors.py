@@ -472,6 +472,7 @@ class AgendaRow:
     dossier_pk: int
     reference: str
     structure_name: str
+    title: str
     call_title: str
     category_title: str
     requested_amount: Decimal | None
@@ -515,7 +516,7 @@ def agenda_rows(*, session, user, members, can_decide: bool,
 
     items = list(AgendaItem.objects.filter(session=session).order_by("position", "pk").values_list(
         "pk", "position", "dossier_id", "dossier__reference", "dossier__structure__name",
-        "dossier__call__title", "dossier__category__title", "dossier__requested_amount",
+        "dossier__title", "dossier__call__title", "dossier__category__title", "dossier__requested_amount",
         "dossier__status", "dossier__review_summary__review_count",
         "dossier__review_summary__mean", "dossier__review_summary__median",
         "dossier__review_summary__spread", "dossier__decision__pk", "dossier__decision__outcome",
@@ -543,9 +544,9 @@ def agenda_rows(*, session, user, members, can_decide: bool,
     outcome_labels = {k: str(v) for k, v in DecisionOutcome.choices}
     seat = next((m.present for m in members if m.user_id == user.pk), None)
     rows = []
-    for (item_pk, position, dossier_id, reference, structure_name, call_title, category_title,
-         requested, status, review_count, mean, median, spread, decision_pk, outcome, amount,
-         advance, motivation, first, last, email) in items:
+    for (item_pk, position, dossier_id, reference, structure_name, title, call_title,
+         category_title, requested, status, review_count, mean, median, spread, decision_pk,
+         outcome, amount, advance, motivation, first, last, email) in items:
         me_conflicted = (user.pk, dossier_id) in pairs
         visible = dossier_id in readable
         # The committee permissions read these facts from the item (no query per item).
@@ -556,7 +557,7 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         item.viewer_conflicted = me_conflicted
         rows.append(AgendaRow(
             item_pk=item_pk, position=position, dossier_pk=dossier_id, reference=reference,
-            structure_name=structure_name, call_title=call_title,
+            structure_name=structure_name, title=title or "", call_title=call_title,
             category_title=category_title or "", requested_amount=requested, status=status,
             status_label=status_labels.get(status, status),
             review_count=(review_count or 0) if visible else 0,

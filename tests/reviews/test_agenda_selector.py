@@ -91,3 +91,21 @@ def test_agenda_rows_carry_reviews_decision_and_recusals(tenant, call, category,
     # the reader's own conflict hides the reviews and the decision button; both members listed
     assert two.conflicted and two.reviews == () and not two.can_decide
     assert sorted(two.recused) == sorted([str(committee["drac"]), str(committee["cnm"])])
+
+
+def test_the_agenda_names_each_project_the_committee_decides_on(client, tenant, call, category,
+                                                                committee):
+    """A member decides on a project, not on a reference: its title is on the agenda."""
+    with scope(tenant=tenant):
+        session = _agenda(tenant, call, category, 1)
+        dossier = AgendaItem.objects.get(session=session).dossier
+        dossier.title = "Scène ouverte régionale : accompagnement de groupes émergents"
+        dossier.save(update_fields=["title"])
+        member = CommitteeMember.objects.create(session=session, user=committee["cnm"],
+                                                funder="cnm", present=True)
+        [row] = selectors.agenda_rows(session=session, user=committee["cnm"], members=[member],
+                                      can_decide=True)
+    assert row.title == "Scène ouverte régionale : accompagnement de groupes émergents"
+    client.force_login(committee["cnm"])
+    _queries, body = _page_queries(client, tenant, session)
+    assert "« Scène ouverte régionale : accompagnement de groupes émergents »" in body
