@@ -18,7 +18,24 @@ def months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
-def structure_facts(structure, *, today: date) -> dict:
+#: ``provider(structure, *, tenant, today) -> dict`` of facts that apps above compute (e.g. awards:
+#: ``structure.previous_reports_sent``); `tenant` is None outside a tenant (the current scope).
+_STRUCTURE_FACT_PROVIDERS: list = []
+
+
+def register_structure_facts(provider) -> None:
+    if provider not in _STRUCTURE_FACT_PROVIDERS:
+        _STRUCTURE_FACT_PROVIDERS.append(provider)
+
+
+def structure_facts(structure, *, today: date, tenant=None) -> dict:
+    facts = _profile_facts(structure, today=today)
+    for provider in _STRUCTURE_FACT_PROVIDERS:
+        facts.update(provider(structure, tenant=tenant, today=today))
+    return facts
+
+
+def _profile_facts(structure, *, today: date) -> dict:
     return {
         "structure.months_of_activity": (months_between(structure.creation_date, today)
                                          if structure.creation_date else None),
@@ -39,7 +56,7 @@ def dossier_facts(dossier, *, now: datetime | None = None) -> dict:
     today = now.astimezone(PARIS).date()
     lines = list(dossier.budget_lines.all())
     summary = summarize(requested_amount=dossier.requested_amount, lines=lines)
-    facts = structure_facts(dossier.structure, today=today)
+    facts = structure_facts(dossier.structure, today=today, tenant=dossier.tenant)
     facts.update({
         "dossier.partner_count": dossier.partners.count(),
         "dossier.requested_amount": dossier.requested_amount,

@@ -32,6 +32,7 @@ from .models import Attachment, Dossier, DossierMessage, StructureMember
 
 _CLOSING_DATES: list = []
 _PURGE_TARGETS: list = []
+_PURGE_GUARDS: list = []
 
 
 def register_closing_date(expression) -> None:
@@ -46,6 +47,19 @@ def register_purge_targets(targets) -> None:
     the dossier."""
     if targets not in _PURGE_TARGETS:
         _PURGE_TARGETS.append(targets)
+
+
+def register_purge_guard(kept) -> None:
+    """``kept() ->`` a Q on Dossier of the dossiers retention must keep whatever their state
+    (e.g. a grant whose payments are not closed: awards)."""
+    if kept not in _PURGE_GUARDS:
+        _PURGE_GUARDS.append(kept)
+
+
+def _guarded(queryset):
+    for kept in _PURGE_GUARDS:
+        queryset = queryset.exclude(kept())
+    return queryset
 
 
 # --- Export and account deletion -------------------------------------------------------------
@@ -93,16 +107,16 @@ def last_manager_blocker(user) -> list[str]:
 
 def closed_dossiers_expired(*, tenant, cutoff):
     """The closed dossiers of `tenant` closed before `cutoff`."""
-    return (Dossier.objects.filter(tenant=tenant, status__in=ENDED_WITHOUT_GRANT)
-            .annotate(closed_at=Coalesce("withdrawn_at", *[e() for e in _CLOSING_DATES],
-                                         "updated_at"))
-            .filter(closed_at__lt=cutoff))
+    return _guarded(Dossier.objects.filter(tenant=tenant, status__in=ENDED_WITHOUT_GRANT)
+                    .annotate(closed_at=Coalesce("withdrawn_at",
+                                                 *[e() for e in _CLOSING_DATES], "updated_at"))
+                    .filter(closed_at__lt=cutoff))
 
 
 def abandoned_drafts_expired(*, tenant, cutoff):
     """The drafts of `tenant` left on a call that closed before `cutoff` (its `closes_at`;
     for a closed or archived call with no closing date, its last change)."""
-    return (Dossier.objects.filter(tenant=tenant, status=DossierStatus.DRAFT)
+    return _guarded(Dossier.objects.filter(tenant=tenant, status=DossierStatus.DRAFT)
             .annotate(closed_at=Coalesce(
                 "call__closes_at",
                 Case(When(call__status__in=(CallStatus.CLOSED, CallStatus.ARCHIVED),

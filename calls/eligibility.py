@@ -145,6 +145,12 @@ FIELDS: dict[str, FactField] = {f.key: f for f in (
                           "31, 2A).")),
     FactField("structure.revenue", _("Chiffre d'affaires"), DECIMAL, unit="money",
               parameter="year", help_text=_("Paramètre : l'année de l'exercice (ex. : 2021).")),
+    FactField("structure.previous_reports_sent", _("Bilan des précédentes aides transmis"),
+              BOOLEAN,
+              true_phrase=_("Bilans des précédentes aides transmis"),
+              false_phrase=_("Un bilan final d'une précédente aide est en retard"),
+              help_text=_("Faux dès que la structure a, dans ce contrat, un bilan final en "
+                          "retard.")),
     FactField("structure.fte_hours",
               _("Volume annuel d'heures hors emplois artistiques et techniques"), DECIMAL,
               unit="hours", help_text=_("0,20 ETP = 320 heures.")),

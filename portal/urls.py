@@ -68,12 +68,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("structures/", include("applications.urls_global")),
+    path("structures/", include("awards.urls_global")),
     path("", include((portal_patterns, "portal"))),
 ]
 # Each app's tenant pages share the /<tenant_slug>/ prefix (and its namespace).
 urlpatterns += [
     path("<slug:tenant_slug>/", include(f"{app}.urls"))
-    for app in ("calls", "applications", "reviews", "mentoring")
+    for app in ("calls", "applications", "reviews", "mentoring", "awards")
 ]
 
 # The error pages, French and in the DSFR layout (portal/views/errors.py).

@@ -26,6 +26,8 @@ def applicant_history(dossier, events: list) -> list:
     decisions = [e for e in events if e.action in DECISION_ACTIONS]
     if not decisions:
         return events
-    if dossier.status not in DECIDED or not _published(dossier):
+    # A decision event exists only once a decision is recorded: the dossier is decided, or
+    # past its decision (the follow-up of a grant); it shows once the session is closed.
+    if getattr(dossier, "decision", None) is None or not _published(dossier):
         return [e for e in events if e.action not in DECISION_ACTIONS]
     return [e for e in events if e.action not in DECISION_ACTIONS or e is decisions[-1]]

@@ -12,6 +12,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Value
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,11 @@ ELIGIBILITY_STATES = {EligibilityOutcome.ELIGIBLE: DossierStatus.ELIGIBLE,
                       EligibilityOutcome.INELIGIBLE: DossierStatus.INELIGIBLE}
 DECISION_STATES = {DecisionOutcome.GRANTED: DossierStatus.GRANTED,
                    DecisionOutcome.REJECTED: DossierStatus.REJECTED}
+
+
+#: Sent when a committee session closes (its decisions published), inside the transaction:
+#: ``sender=CommitteeSession, session, decision_ids, now``.
+session_closed = Signal()
 
 
 class ReviewError(ValidationError):
@@ -838,6 +844,9 @@ def session_close(*, user, session, now: datetime | None = None,
     if early:
         audit_log(tenant=locked.tenant, actor=user, action="reviews.session.closed_early",
                   target=locked, data={"session_date": locked.date, "reason": early_reason})
+    # The apps above start what follows a published decision (awards: the payment schedule),
+    # in this transaction.
+    session_closed.send(sender=CommitteeSession, session=locked, decision_ids=decisions, now=now)
     enqueue("reviews.session_minutes", session_id=locked.pk)
     for decision_id in decisions:
         enqueue("reviews.decision_letter", decision_id=decision_id)

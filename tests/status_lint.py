@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT_APPS = ("portal", "calls", "applications", "reviews", "mentoring")
+PRODUCT_APPS = ("portal", "calls", "applications", "reviews", "mentoring", "awards")
 
 #: (file, function) pairs that may assign a `.status`: each one is another model's own life
 #: (the dossier's goes only through the transition service).
@@ -23,6 +23,9 @@ STATUS_WRITERS = {
     ("mentoring/services.py", "need_diagnose"): "MatchProposal.status",
     ("mentoring/services.py", "need_withdraw"): "MatchProposal.status",
     ("mentoring/services.py", "engagement_propose"): "MatchProposal.status",
+    ("awards/services.py", "payment_mark_sent"): "Payment.status",
+    ("awards/services.py", "payment_mark_paid"): "Payment.status",
+    ("awards/services.py", "_balance_due"): "Payment.status",
 }
 
 #: Files allowed string statuses (none: each app reads its own states from its enums).

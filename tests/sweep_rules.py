@@ -167,6 +167,16 @@ def build_world():
         w.decision = Decision.objects.create(session=w.session, dossier=w.decided, outcome="granted",
                                 amount=Decimal("10000.00"), motivation=f"{SECRET} motivation",
                                 decided_by=w.committee_a, decided_at=now)
+        # --- The follow-up of that grant: a payment due, a final report, a bank account -----
+        from awards.models import BankAccount, FinalReport, Payment
+
+        w.payment = Payment.objects.create(tenant=w.a, dossier=w.decided, funder="cnm",
+                                           kind="advance", amount=Decimal("8000.00"),
+                                           reference=f"{SECRET}-mandat")
+        w.final_report = FinalReport.objects.create(dossier=w.decided,
+                                                    activity_report=f"{SECRET} bilan")
+        BankAccount.objects.create(structure=w.structure, holder=f"{SECRET} titulaire",
+                                   iban="FR7630006000011234567890189")
 
         # --- A conflicted officer of tenant A -------------------------------------------------
         w.conflicted_a = officer(w.a, K.DRAC)
@@ -407,6 +417,17 @@ RULES: dict[str, Rule] = {
     "mentoring:session_add": Rule(lambda w: {"pk": w.engagement.pk}),
     "mentoring:session_done": Rule(lambda w: {"pk": w.engagement_session.pk}),
     "mentoring:themes": Rule(),
+    "awards:payments": Rule(),
+    "awards:payment_sent": Rule(lambda w: {"pk": w.payment.pk}, conflict=True),
+    "awards:payment_paid": Rule(lambda w: {"pk": w.payment.pk}, conflict=True),
+    "awards:payments_csv": Rule(),
+    "awards:payments_xlsx": Rule(),
+    "awards:envelope": Rule(),
+    "awards:followup": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:report_examine": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:report_edit": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:balance_letter": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "bank:edit": Rule(_s),
     "mentoring:theme_edit": Rule(lambda w: {"pk": w.theme.pk}),
     "mentoring:weights": Rule(),
 }

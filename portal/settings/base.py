@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "mentoring",
+    "awards",
 ]
 
 MIDDLEWARE = [

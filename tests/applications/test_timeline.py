@@ -149,7 +149,11 @@ def test_a_decision_is_shown_to_the_applicant_only_once_its_session_is_closed(
     with scope(tenant=tenant):
         reviews.session_close(user=admin, session=session)
     html = client.get(url).content.decode()
-    assert ">Aide accordée<" in html
+    # published: the follow-up of the grant starts (awards) and the decision shows
+    with scope(tenant=tenant):
+        dossier.refresh_from_db()
+    assert dossier.status in ("advance_due", "report_due")
+    assert f">{dossier.get_status_display()}<" in html and "Aide accordée :" in html
     timeline = _timeline_html(html)
     assert timeline.count("Décision") == 1 and "aide accordée" in timeline
     assert "aide refusée" not in timeline  # how the committee got there is not shown

@@ -47,7 +47,22 @@ stateDiagram-v2
     in_committee --> rejected: reviews.decision.recorded [reviews.decide_dossier]
     in_committee --> withdrawn: applications.dossier.withdrawn [applications.withdraw_dossier]
     granted --> rejected: reviews.decision.changed [reviews.decide_dossier]
+    granted --> advance_due: awards.dossier.advance_due [platform]
+    granted --> report_due: awards.dossier.report_due [platform]
     rejected --> granted: reviews.decision.changed [reviews.decide_dossier]
+    advance_due --> advance_paid: awards.dossier.advance_paid [awards.pay_dossier]
+    advance_paid --> report_due: awards.dossier.report_due [platform]
+    advance_paid --> report_overdue: awards.dossier.report_overdue [platform]
+    advance_paid --> report_filed: awards.dossier.report_filed [awards.file_report]
+    report_due --> report_overdue: awards.dossier.report_overdue [platform]
+    report_due --> report_filed: awards.dossier.report_filed [awards.file_report]
+    report_overdue --> report_filed: awards.dossier.report_filed [awards.file_report]
+    report_filed --> report_due: awards.dossier.report_completion_requested [awards.examine_report]
+    report_filed --> report_accepted: awards.dossier.report_accepted [awards.examine_report]
+    report_filed --> reevaluated: awards.dossier.reevaluated [awards.examine_report]
+    report_accepted --> balance_paid: awards.dossier.balance_paid [awards.pay_dossier]
+    reevaluated --> balance_paid: awards.dossier.balance_paid [awards.pay_dossier]
+    balance_paid --> closed: awards.dossier.closed [awards.examine_report]
 """
 
 
@@ -71,7 +86,8 @@ def test_the_readme_shows_the_diagram_of_the_table():
 def test_valid_next_states_read_from_the_table():
     assert workflow.next_states(S.SUBMITTED) == [S.COMPLETION_REQUESTED, S.WITHDRAWN,
                                                  S.ELIGIBLE, S.INELIGIBLE]
-    assert workflow.next_states(S.GRANTED) == [S.REJECTED]
+    # the follow-up of a grant (awards) continues from granted
+    assert workflow.next_states(S.GRANTED) == [S.REJECTED, "advance_due", "report_due"]
     assert workflow.next_states(S.INELIGIBLE) == []
     assert workflow.sources_of(S.WITHDRAWN) == {S.DRAFT, S.SUBMITTED, S.COMPLETION_REQUESTED,
                                                 S.ELIGIBLE, S.IN_REVIEW, S.IN_COMMITTEE}
@@ -84,7 +100,8 @@ def test_every_state_of_the_enum_is_reachable_from_draft():
             if target not in reached:
                 reached.add(target)
                 todo.append(target)
-    assert reached == set(S.values)
+    assert reached == set(workflow.states())  # the post-award states (awards) included
+    assert set(S.values) <= reached
 
 
 def test_a_pair_belongs_to_one_row_only():
@@ -191,7 +208,9 @@ def test_a_bulk_move_is_all_or_nothing(scoped, tenant):
 # --- An app above adds its states and rows ----------------------------------------------------
 
 class AwardStatus(models.TextChoices):
-    ADVANCE_DUE = "advance_due", "Avance à verser"
+    """A state an imaginary app above adds (the real awards app has registered its own)."""
+
+    ADVANCE_DUE = "paid_at_once", "Versée en une fois"
 
 
 @pytest.fixture
@@ -204,14 +223,16 @@ def registry():
 def test_an_app_above_adds_states_and_transitions_without_this_app_knowing_it(registry, filed):
     registry.register_states(AwardStatus)
     registry.register_transitions(Transition(
-        sources={S.GRANTED}, target=AwardStatus.ADVANCE_DUE, action="awards.dossier.advance_due",
-        enqueue=("awards.advance_notice",)))
-    assert ("advance_due", "Avance à verser") in Dossier._meta.get_field("status").choices
-    assert "granted --> advance_due: awards.dossier.advance_due [platform]" in registry.mermaid()
+        sources={S.GRANTED}, target=AwardStatus.ADVANCE_DUE, action="other.dossier.paid_at_once",
+        enqueue=("other.advance_notice",)))
+    assert ("paid_at_once", "Versée en une fois") in Dossier._meta.get_field("status").choices
+    assert ("granted --> paid_at_once: other.dossier.paid_at_once [platform]"
+            in registry.mermaid())
     Dossier.objects.filter(pk=filed.pk).update(status=S.GRANTED)
     dossier = dossier_transition(dossier=filed, to=AwardStatus.ADVANCE_DUE)
-    assert (dossier.status, dossier.get_status_display()) == ("advance_due", "Avance à verser")
-    assert OutboxTask.objects.get().task_name == "awards.advance_notice"
+    assert (dossier.status, dossier.get_status_display()) == ("paid_at_once",
+                                                              "Versée en une fois")
+    assert OutboxTask.objects.get().task_name == "other.advance_notice"
 
 
 def test_a_row_naming_an_unregistered_state_is_refused(registry):

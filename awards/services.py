@@ -1,0 +1,506 @@
+"""Writes of the follow-up of a grant: one function per business action, keyword-only,
+atomic; each checks the permission and the state, writes, audits (a state change of the
+dossier through `applications.services.dossier_transition`) and queues what follows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.enums import BudgetKind, DossierStatus
+from applications.models import Dossier
+from applications.services import dossier_transition
+from calls.enums import Funder
+from portal.amounts import clean_number
+from portal.audit import audit_log
+from portal.formatting import PARIS, format_date_fr, format_money
+
+from .arithmetic import ZERO, money, reevaluate
+from .enums import (EXAMINED_STATES, REPORT_OPEN_STATES, SETTLED_PAYMENT_STATES, AwardStatus,
+                    PaymentKind, PaymentStatus)
+from .models import BankAccount, FinalReport, Payment, ReportLine
+from .validators import normalize_iban
+
+
+class AwardError(ValidationError):
+    """A follow-up action refused for a reason the user can act on (shown by the view)."""
+
+
+def _require(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+def _locked(dossier) -> Dossier:
+    return (Dossier.objects.select_for_update(of=("self",))
+            .select_related("tenant", "call", "track", "category", "structure")
+            .get(pk=dossier.pk))
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(PARIS).date()
+
+
+# --- The schedule, when the decision is published ---------------------------------------------
+
+@transaction.atomic
+def schedule_create(*, decision, now: datetime | None = None) -> list[Payment]:
+    """The payment schedule of a published grant (its session closed): per funder, the
+    advance (the call's percentage as the dossier was filed, split pro rata of the shares)
+    due now, and the balance planned at the final report; the final report's deadline from
+    the rules; the dossier moves to « Avance à verser » (or « Bilan final attendu » without an
+    advance). Idempotent: a dossier with a schedule is left alone."""
+    from reviews.enums import DecisionOutcome
+    from reviews.letters import report_due_date, split_advance
+    from reviews.selectors import dossier_rules
+
+    now = now or timezone.now()
+    if decision.outcome != DecisionOutcome.GRANTED:
+        return []
+    dossier = _locked(decision.dossier)
+    if dossier.status != DossierStatus.GRANTED or Payment.objects.filter(dossier=dossier).exists():
+        return []
+    shares = [(s.funder, s.amount) for s in decision.shares.all()]
+    rows = []
+    for funder, _share, advance, balance in split_advance(shares, decision.advance_amount):
+        if advance > 0:
+            rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
+                                kind=PaymentKind.ADVANCE, amount=advance,
+                                status=PaymentStatus.DUE))
+        if balance > 0:
+            rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
+                                kind=PaymentKind.BALANCE, amount=balance,
+                                status=PaymentStatus.PLANNED))
+    Payment.objects.bulk_create(rows)
+    rules = dossier_rules(dossier)
+    FinalReport.objects.get_or_create(
+        dossier=dossier, defaults={"due_on": report_due_date(dossier=dossier, rules=rules)})
+    has_advance = any(p.kind == PaymentKind.ADVANCE for p in rows)
+    dossier_transition(dossier=dossier, to=AwardStatus.ADVANCE_DUE if has_advance
+                       else AwardStatus.REPORT_DUE, user=None, now=now,
+                       data={"decision": decision.pk,
+                             "advance_amount": str(decision.advance_amount or ZERO),
+                             "payments": len(rows)})
+    return rows
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+def _locked_payment(payment) -> Payment:
+    return (Payment.objects.select_for_update(of=("self",))
+            .select_related("tenant", "dossier__tenant", "dossier__structure")
+            .get(pk=payment.pk))
+
+
+def _payment_data(p: Payment, **extra) -> dict:
+    return {"payment": p.pk, "funder": p.funder, "kind": p.kind, "amount": str(p.amount),
+            **extra}
+
+
+@transaction.atomic
+def payment_mark_sent(*, user, payment: Payment, now: datetime | None = None) -> Payment:
+    """The funder's officer sends the payment to their finance department."""
+    now = now or timezone.now()
+    locked = _locked_payment(payment)
+    _require(user, "awards.record_payment", locked)
+    if locked.status != PaymentStatus.DUE:
+        raise AwardError(_("Ce versement n'est pas à mettre en paiement (état : %(s)s).")
+                         % {"s": locked.get_status_display()}, code="state")
+    locked.status, locked.sent_at, locked.sent_by = PaymentStatus.SENT, now, user
+    locked.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
+    audit_log(tenant=locked.tenant, actor=user, action="awards.payment.sent",
+              target=locked.dossier, data=_payment_data(locked))
+    return locked
+
+
+@transaction.atomic
+def payment_mark_paid(*, user, payment: Payment, paid_on, amount, reference: str,
+                      now: datetime | None = None) -> Payment:
+    """The funder's officer records the payment (or the recovery) as made: date, amount (the
+    amount due, to the cent), reference of the mandate or of the recovery order. When it is
+    the last advance of the dossier, the dossier's advance is paid; when it settles the
+    balance, the balance is paid."""
+    now = now or timezone.now()
+    locked = _locked_payment(payment)
+    _require(user, "awards.record_payment", locked)
+    errors = {}
+    if locked.status not in (PaymentStatus.DUE, PaymentStatus.SENT):
+        raise AwardError(_("Ce versement ne peut pas être enregistré (état : %(s)s).")
+                         % {"s": locked.get_status_display()}, code="state")
+    try:
+        value = clean_number(amount, label=_("Montant versé"), min_value=Decimal("0.01"))
+    except ValidationError as exc:
+        errors["amount"] = exc.messages
+        value = None
+    if value is None and "amount" not in errors:
+        errors["amount"] = [_("Montant versé : indiquez le montant, par exemple %(a)s.")
+                            % {"a": format_money(locked.amount)}]
+    elif value is not None and money(value) != locked.amount:
+        errors["amount"] = [_("Montant versé : %(typed)s ne correspond pas au montant à verser "
+                              "(%(due)s).") % {"typed": format_money(value),
+                                               "due": format_money(locked.amount)}]
+    if not paid_on:
+        errors["paid_on"] = [_("Date du versement : indiquez-la.")]
+    elif paid_on > _today(now):
+        errors["paid_on"] = [_("Date du versement : elle ne peut pas être dans le futur "
+                               "(%(d)s).") % {"d": format_date_fr(paid_on)}]
+    reference = (reference or "").strip()
+    if not reference:
+        errors["reference"] = [_("Référence : indiquez le numéro du mandat ou du titre de "
+                                 "recettes.")]
+    if errors:
+        raise AwardError(errors)
+    locked.status, locked.paid_on, locked.paid_amount = PaymentStatus.PAID, paid_on, money(value)
+    locked.reference, locked.paid_by = reference[:64], user
+    locked.save(update_fields=["status", "paid_on", "paid_amount", "reference", "paid_by",
+                               "updated_at"])
+    audit_log(tenant=locked.tenant, actor=user,
+              action="awards.payment.recovered" if locked.is_recovery else "awards.payment.paid",
+              target=locked.dossier,
+              data=_payment_data(locked, paid_on=paid_on.isoformat(), reference=reference))
+    _advance_dossier_after_payment(user=user, dossier=locked.dossier, now=now)
+    return locked
+
+
+def _advance_dossier_after_payment(*, user, dossier, now) -> None:
+    dossier = _locked(dossier)
+    payments = list(Payment.objects.filter(dossier=dossier))
+    if dossier.status == AwardStatus.ADVANCE_DUE:
+        advances = [p for p in payments if p.kind == PaymentKind.ADVANCE]
+        if all(p.status in SETTLED_PAYMENT_STATES for p in advances):
+            dossier_transition(dossier=dossier, to=AwardStatus.ADVANCE_PAID, user=user, now=now,
+                               data={"amount": str(sum((p.amount for p in advances), ZERO))})
+    elif dossier.status in EXAMINED_STATES:
+        rest = [p for p in payments if p.kind != PaymentKind.ADVANCE]
+        if all(p.status in SETTLED_PAYMENT_STATES for p in rest):
+            dossier_transition(dossier=dossier, to=AwardStatus.BALANCE_PAID, user=user, now=now,
+                               data={"amount": str(sum((p.amount for p in rest
+                                                        if p.kind == PaymentKind.BALANCE
+                                                        and p.status == PaymentStatus.PAID),
+                                                       ZERO))})
+
+
+# --- The structure's bank account -------------------------------------------------------------
+
+@transaction.atomic
+def bank_account_save(*, user, structure, holder: str, iban: str, bic: str = "") -> BankAccount:
+    """A manager of the structure records its bank account (IBAN checked)."""
+    _require(user, "awards.change_bank_account", structure)
+    account = BankAccount.objects.filter(structure=structure).first() or BankAccount(
+        structure=structure)
+    account.holder = " ".join((holder or "").split())
+    account.iban = normalize_iban(iban)
+    account.bic = (bic or "").replace(" ", "").upper()
+    account.updated_by = user
+    account.full_clean()
+    account.save()
+    # Global row (no tenant): the audit line names the structure, never the IBAN itself.
+    audit_log(tenant=None, actor=user, action="awards.bank_account.saved", target=structure,
+              data={"structure": structure.name, "iban_end": account.iban[-4:]})
+    return account
+
+
+# --- The final report -------------------------------------------------------------------------
+
+def report_for(dossier) -> FinalReport:
+    report, _created = FinalReport.objects.get_or_create(dossier=dossier)
+    return report
+
+
+def _clean_realised(dossier, realised: dict) -> tuple[dict[int, Decimal | None], dict]:
+    lines = {line.pk: line for line in dossier.budget_lines.all()}
+    values, errors = {}, {}
+    for pk, line in lines.items():
+        typed = realised.get(pk, realised.get(str(pk)))
+        try:
+            values[pk] = clean_number(typed, label=_("Réalisé — %(label)s") % {
+                "label": line.label})
+        except ValidationError as exc:
+            errors[f"line_{pk}"] = exc.messages
+    return values, errors
+
+
+@transaction.atomic
+def report_save(*, user, dossier, activity_report: str, realised: dict,
+                now: datetime | None = None) -> FinalReport:
+    """The applicant keeps a draft of the final report (what was typed is saved; empty
+    amounts stay empty)."""
+    locked = _locked(dossier)
+    _require(user, "awards.file_report", locked)
+    if locked.status not in REPORT_OPEN_STATES:
+        raise AwardError(_("Le bilan final ne peut plus être modifié (état du dossier : "
+                           "%(s)s).") % {"s": locked.get_status_display()}, code="state")
+    values, errors = _clean_realised(locked, realised)
+    if errors:
+        raise AwardError(errors)
+    report = report_for(locked)
+    report.activity_report = (activity_report or "").strip()
+    report.save(update_fields=["activity_report", "updated_at"])
+    for pk, value in values.items():
+        if value is None:
+            ReportLine.objects.filter(report=report, budget_line_id=pk).delete()
+        else:
+            ReportLine.objects.update_or_create(report=report, budget_line_id=pk,
+                                                defaults={"realised": money(value)})
+    return report
+
+
+@transaction.atomic
+def report_file(*, user, dossier, now: datetime | None = None) -> FinalReport:
+    """The applicant files the saved report: an activity report and a realised amount on
+    every planned line."""
+    now = now or timezone.now()
+    locked = _locked(dossier)
+    _require(user, "awards.file_report", locked)
+    if locked.status not in REPORT_OPEN_STATES:
+        raise AwardError(_("Le bilan final n'est pas attendu sur ce dossier (état : %(s)s).")
+                         % {"s": locked.get_status_display()}, code="state")
+    report = report_for(locked)
+    errors = {}
+    if not report.activity_report:
+        errors["activity_report"] = [_("Bilan d'activité : décrivez ce qui a été réalisé.")]
+    filled = set(report.lines.values_list("budget_line_id", flat=True))
+    missing = [line.label for line in locked.budget_lines.all() if line.pk not in filled]
+    if missing:
+        errors["__all__"] = [_("Indiquez le montant réalisé de chaque ligne du budget "
+                               "(0 si rien n'a été dépensé ou reçu) : %(lines)s.")
+                             % {"lines": ", ".join(missing)}]
+    if errors:
+        raise AwardError(errors)
+    report.filed_at, report.filed_by = now, user
+    report.save(update_fields=["filed_at", "filed_by", "updated_at"])
+    figures = report_figures(locked, report)
+    dossier_transition(dossier=locked, to=AwardStatus.REPORT_FILED, user=user, now=now,
+                       data={"planned_eligible": str(figures["planned_eligible"]),
+                             "realised_eligible": str(figures["realised_eligible"])})
+    return report
+
+
+def report_figures(dossier, report: FinalReport | None = None) -> dict:
+    """Planned and realised budget side by side, each expense line marked eligible or not:
+    {"lines": [{line, realised, eligible}], "planned_eligible", "realised_eligible",
+    "planned_expenses", "realised_expenses", "rules", "expenses"}."""
+    from applications.budget import line_is_eligible
+    from applications.checks import dossier_rules_and_expenses
+
+    rules, expenses = dossier_rules_and_expenses(dossier)
+    report = report or getattr(dossier, "final_report", None)
+    realised = ({r.budget_line_id: r.realised for r in report.lines.all()}
+                if report is not None and report.pk else {})
+    rows = []
+    totals = {"planned_eligible": ZERO, "realised_eligible": ZERO, "planned_expenses": ZERO,
+              "realised_expenses": ZERO, "planned_income": ZERO, "realised_income": ZERO}
+    for line in dossier.budget_lines.all():
+        eligible = line_is_eligible(line, expenses)
+        value = realised.get(line.pk)
+        rows.append({"line": line, "realised": value, "eligible": eligible})
+        side = "expenses" if line.kind == BudgetKind.EXPENSE else "income"
+        totals[f"planned_{side}"] += line.amount
+        totals[f"realised_{side}"] += value or ZERO
+        if eligible:
+            totals["planned_eligible"] += line.amount
+            totals["realised_eligible"] += value or ZERO
+    return {"lines": rows, **totals, "rules": rules, "expenses": expenses}
+
+
+def _examinable(user, dossier) -> tuple[Dossier, FinalReport]:
+    locked = _locked(dossier)
+    _require(user, "awards.examine_report", locked)
+    if locked.status != AwardStatus.REPORT_FILED:
+        raise AwardError(_("Aucun bilan final déposé n'attend d'examen sur ce dossier."),
+                         code="state")
+    return locked, report_for(locked)
+
+
+@transaction.atomic
+def report_request_completion(*, user, dossier, message: str, due_on: date,
+                              now: datetime | None = None) -> FinalReport:
+    """The instructor asks the applicant to complete the report before a date: the report is
+    open again (its draft kept), due on that date."""
+    now = now or timezone.now()
+    locked, report = _examinable(user, dossier)
+    errors = {}
+    message = (message or "").strip()
+    if not message:
+        errors["message"] = [_("Éléments demandés : dites ce qui manque au bilan.")]
+    if not due_on:
+        errors["due_on"] = [_("À compléter avant le : indiquez une date.")]
+    elif due_on <= _today(now):
+        errors["due_on"] = [_("À compléter avant le : choisissez une date après aujourd'hui.")]
+    if errors:
+        raise AwardError(errors)
+    report.completion_message, report.due_on = message, due_on
+    report.filed_at = None
+    report.save(update_fields=["completion_message", "due_on", "filed_at", "updated_at"])
+    dossier_transition(dossier=locked, to=AwardStatus.REPORT_DUE, user=user, now=now,
+                       data={"message": message, "due_date": due_on.isoformat()})
+    return report
+
+
+def _balance_due(dossier, outcomes: dict[str, Decimal]) -> None:
+    """The balance of each funder after the report: `outcomes` funder → new share − advance
+    paid; a positive balance is due, a zero one cancelled, a negative one becomes a recovery
+    order of that amount."""
+    payments = {(p.funder, p.kind): p for p in Payment.objects.filter(dossier=dossier)}
+    for funder, balance in outcomes.items():
+        row = payments.get((funder, PaymentKind.BALANCE))
+        if balance > 0:
+            if row is None:
+                row = Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
+                              kind=PaymentKind.BALANCE)
+            row.amount, row.status = balance, PaymentStatus.DUE
+            row.save()
+        elif row is not None:
+            row.status = PaymentStatus.CANCELLED
+            row.save(update_fields=["status", "updated_at"])
+        if balance < 0:
+            Payment.objects.update_or_create(
+                dossier=dossier, funder=funder, kind=PaymentKind.RECOVERY,
+                defaults={"tenant": dossier.tenant, "amount": -balance,
+                          "status": PaymentStatus.DUE})
+
+
+def _granted(dossier) -> tuple[Decimal, dict[str, Decimal], dict[str, Decimal]]:
+    decision = dossier.decision
+    shares = {s.funder: s.amount for s in decision.shares.all()}
+    advances = {p.funder: p.paid_amount or ZERO for p in Payment.objects.filter(
+        dossier=dossier, kind=PaymentKind.ADVANCE, status=PaymentStatus.PAID)}
+    return decision.amount, shares, advances
+
+
+def _settle_or_wait(*, user, dossier, now) -> None:
+    """Nothing left to pay or recover: the balance is settled at once."""
+    if not Payment.objects.filter(dossier=dossier).exclude(kind=PaymentKind.ADVANCE).exclude(
+            status__in=SETTLED_PAYMENT_STATES).exists():
+        dossier_transition(dossier=dossier, to=AwardStatus.BALANCE_PAID, user=user, now=now,
+                           data={"amount": "0.00"})
+
+
+@transaction.atomic
+def report_accept(*, user, dossier, comment: str = "", now: datetime | None = None
+                  ) -> FinalReport:
+    """The instructor accepts the report: the grant stands, each funder's balance is due."""
+    now = now or timezone.now()
+    locked, report = _examinable(user, dossier)
+    granted, shares, advances = _granted(locked)
+    outcomes = {f: money(a) - advances.get(f, ZERO) for f, a in shares.items()}
+    report.examined_at, report.examined_by = now, user
+    report.examination_comment = (comment or "").strip()
+    report.reevaluation, report.reevaluated_amount = None, None
+    report.save()
+    _balance_due(locked, outcomes)
+    dossier_transition(dossier=locked, to=AwardStatus.REPORT_ACCEPTED, user=user, now=now,
+                       data={"amount": str(granted),
+                             "balance": str(sum(outcomes.values(), ZERO))})
+    _settle_or_wait(user=user, dossier=locked, now=now)
+    return report
+
+
+def reevaluation_for(dossier, report: FinalReport | None = None):
+    """The re-evaluation the call's rule gives for the realised budget of the report (pro rata
+    of the realised eligible expenses, within the call's maximum share)."""
+    figures = report_figures(dossier, report)
+    granted, shares, advances = _granted(dossier)
+    rules, expenses = figures["rules"], figures["expenses"]
+    cap_base = (figures["realised_eligible"] if expenses.on_eligible
+                else figures["realised_expenses"])
+    return reevaluate(granted=granted, shares=shares, advances=advances,
+                      planned_eligible=figures["planned_eligible"],
+                      realised_eligible=figures["realised_eligible"],
+                      max_share=rules.get("max_share_of_budget"), cap_base=cap_base), figures
+
+
+def reevaluation_json(result) -> dict:
+    return {"granted": str(result.granted), "amount": str(result.amount),
+            "planned_eligible": str(result.planned_eligible),
+            "realised_eligible": str(result.realised_eligible),
+            "pro_rata": str(result.pro_rata),
+            "cap": str(result.cap) if result.cap is not None else None,
+            "funders": {f.funder: {"share": str(f.share), "new_share": str(f.new_share),
+                                   "advance": str(f.advance), "balance": str(f.balance)}
+                        for f in result.funders}}
+
+
+@transaction.atomic
+def report_reevaluate(*, user, dossier, comment: str, now: datetime | None = None
+                      ) -> FinalReport:
+    """The instructor re-evaluates the grant on the realised budget: the grant is reduced by
+    the call's rule, each funder's share with it; each balance is the new share less the
+    advance paid, and a funder whose advance exceeds its new share recovers the difference."""
+    now = now or timezone.now()
+    locked, report = _examinable(user, dossier)
+    comment = (comment or "").strip()
+    if not comment:
+        raise AwardError({"comment": [_("Motivation : expliquez la réévaluation (elle figure "
+                                        "dans le courrier).")]})
+    result, _figures = reevaluation_for(locked, report)
+    if not result.reduced:
+        raise AwardError(_("Les dépenses éligibles réalisées (%(r)s) ne réduisent pas l'aide : "
+                           "acceptez le bilan.") % {"r": format_money(result.realised_eligible)},
+                         code="not_reduced")
+    report.examined_at, report.examined_by, report.examination_comment = now, user, comment
+    report.reevaluation, report.reevaluated_amount = reevaluation_json(result), result.amount
+    report.save()
+    _balance_due(locked, {f.funder: f.balance for f in result.funders})
+    dossier_transition(dossier=locked, to=AwardStatus.REEVALUATED, user=user, now=now,
+                       data={"granted": str(result.granted), "amount": str(result.amount),
+                             "released": str(result.released),
+                             "recover": {f.funder: str(f.to_recover) for f in result.funders
+                                         if f.to_recover > 0}})
+    _settle_or_wait(user=user, dossier=locked, now=now)
+    return report
+
+
+@transaction.atomic
+def dossier_close(*, user, dossier, now: datetime | None = None) -> Dossier:
+    """The instructor closes a dossier whose balance is settled (payments closed)."""
+    now = now or timezone.now()
+    locked = _locked(dossier)
+    _require(user, "awards.examine_report", locked)
+    if locked.status != AwardStatus.BALANCE_PAID:
+        raise AwardError(_("Le dossier ne peut être clos qu'une fois le solde réglé."),
+                         code="state")
+    return dossier_transition(dossier=locked, to=AwardStatus.CLOSED, user=user, now=now)
+
+
+# --- The daily clock --------------------------------------------------------------------------
+
+def awards_tick(*, tenant, now: datetime | None = None) -> dict[str, int]:
+    """Run in the tenant's scope (daily): an action over → its report is due; a report past
+    its deadline → overdue (the applicant is told, once)."""
+    now = now or timezone.now()
+    today = _today(now)
+    moved = {"report_due": 0, "report_overdue": 0}
+    reports = {r.dossier_id: r for r in FinalReport.objects.filter(dossier__tenant=tenant)}
+    dossiers = Dossier.objects.filter(
+        tenant=tenant, status__in=[AwardStatus.ADVANCE_PAID, AwardStatus.REPORT_DUE])
+    for dossier in dossiers.select_related("call"):
+        report = reports.get(dossier.pk)
+        with transaction.atomic():
+            if report is not None and report.due_on and report.due_on < today:
+                dossier_transition(dossier=dossier, to=AwardStatus.REPORT_OVERDUE, user=None,
+                                   now=now, data={"due_date": report.due_on.isoformat()})
+                moved["report_overdue"] += 1
+                continue
+            end = dossier.end_date or dossier.call.expenses_end
+            if dossier.status == AwardStatus.ADVANCE_PAID and end and end < today:
+                dossier_transition(dossier=dossier, to=AwardStatus.REPORT_DUE, user=None,
+                                   now=now, data={"end_date": end.isoformat()})
+                moved["report_due"] += 1
+    return moved
+
+
+def funder_label(value: str) -> str:
+    return str(Funder(value).label) if value in Funder.values else value
+
+
+def payments_export_log(*, user, tenant, funder: str, fmt: str, count: int) -> None:
+    """An officer exported their funder's payment file (it holds bank details): audited."""
+    _require(user, "awards.export_payments", tenant)
+    audit_log(tenant=tenant, actor=user, action="awards.payments.exported",
+              data={"funder": funder, "format": fmt, "count": count})
