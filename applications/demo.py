@@ -85,6 +85,8 @@ CALLS = {
     ("hauts-de-france", OPEN): "cooperation-professionnelle-demo",
     ("hauts-de-france", PAST): "cooperation-professionnelle-2023",
 }
+#: The audit actions of filing, dated when the dossier was filed.
+FILING_ACTIONS = ("applications.dossier.submitted",)
 PAST_FILED = {"occitanie": (2024, 3, 1), "hauts-de-france": (2023, 9, 11)}
 
 
@@ -198,6 +200,7 @@ def _demo_for(tenant, applicant, structures):
 
     from calls.models import Call
     from portal.formatting import PARIS
+    from portal.models import AuditEvent
 
     from .checks import check_dossier
     from .enums import DossierStatus
@@ -238,11 +241,16 @@ def _demo_for(tenant, applicant, structures):
                 if not check.can_submit:
                     raise RuntimeError(f"demo dossier {title!r} cannot be filed: "
                                        f"{check.blocking_reasons}")
+                reference = reference_allocate(dossier, filed_at)
                 dossier_transition(dossier=dossier, to=DossierStatus.SUBMITTED, now=filed_at,
                                    quiet=True,  # demo data: nobody is told
-                                   fields={"reference": reference_allocate(dossier, filed_at),
+                                   fields={"reference": reference,
                                            "rules_snapshot": check.snapshot,
-                                           "eligibility_results": check.results_json()})
+                                           "eligibility_results": check.results_json()},
+                                   data={"reference": reference,  # as dossier_submit logs it
+                                         "rules_version": check.snapshot.get("rules_version")})
+            AuditEvent.objects.filter(target_id=str(dossier.pk), action__in=FILING_ACTIONS,
+                                      created_at__gt=filed_at).update(created_at=filed_at)
 
 
 def seed() -> list[str]:

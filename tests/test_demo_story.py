@@ -95,6 +95,14 @@ def test_each_region_has_dossiers_at_every_stage_of_the_procedure(demo):
             references = Dossier.objects.filter(tenant__slug=slug).exclude(reference="")
             assert all(r.startswith(prefix) for r in references.values_list("reference",
                                                                              flat=True))
+            # The history says the reference it was filed under, on the day it was filed.
+            from portal.models import AuditEvent
+
+            for dossier in references:
+                event = AuditEvent.objects.get(target_id=str(dossier.pk),
+                                               action="applications.dossier.submitted")
+                assert event.data["reference"] == dossier.reference
+                assert event.created_at == dossier.first_submitted_at
 
 
 def test_every_demo_call_has_an_envelope_within_its_contract(demo):
