@@ -34,6 +34,11 @@ def minutes_source(session) -> dict:
         .exclude(title="").values_list("user_id", "title"))
     funder_of = {m.user_id: m.get_funder_display() for m in members}
     recusals = list(Recusal.objects.filter(session=session).select_related("user", "dossier"))
+    from .enums import VoteChoice
+    from .selectors import funder_envelope_lines, presence_events, votes_by_dossier
+
+    votes = votes_by_dossier(session) if session.votes_enabled else {}
+    vote_labels = [(value, str(label)) for value, label in VoteChoice.choices]
     calls: dict[int, dict] = {}
     for item in items:
         d = item.dossier
@@ -55,9 +60,22 @@ def minutes_source(session) -> dict:
             "motivation": decision.motivation if decision else "",
             "override": decision.envelope_override if decision else "",
             "recused": [str(r.user) for r in recusals if r.dossier_id == d.pk],
+            "votes": [{"label": label, "count": len(votes[d.pk][value]),
+                       "names": ", ".join(votes[d.pk][value])}
+                      for value, label in vote_labels] if session.votes_enabled else [],
         })
     present = [m for m in members if m.present]
     closed = to_paris(session.closed_at) if session.closed_at else None
+    session_calls = list(session.calls.all())
+    envelope_rows = [{"label": line.label,
+                      "envelope": str(line.envelope) if line.envelope is not None else None,
+                      "committed": str(line.committed),
+                      "remaining": str(line.remaining) if line.remaining is not None else None,
+                      "exceeded": line.exceeded}
+                     for line in funder_envelope_lines(session.tenant, session_calls)]
+    movements = [{"name": e.user.display_name, "funder": e.get_funder_display(),
+                  "kind": e.get_kind_display(), "time": f"{to_paris(e.at):%H} h {to_paris(e.at):%M}"}
+                 for e in presence_events(session)]
     return {"session": {"id": session.pk, "title": session.title,
                         "date": format_date_fr(session.date), "quorum": session.quorum,
                         "quorum_each_funder": session.quorum_each_funder,
@@ -74,12 +92,29 @@ def minutes_source(session) -> dict:
             "recusals": [{"name": r.user.display_name, "funder": funder_of.get(r.user_id, ""),
                           "reference": r.dossier.reference, "reason": r.reason} for r in recusals],
             "calls": list(calls.values()),
+            "votes_enabled": session.votes_enabled,
+            "movements": movements,
+            "envelopes": envelope_rows,
             "granted_total": sum((row["amount"] for c in calls.values() for row in c["rows"]
                                   if row["granted"]), 0),
             "granted_count": sum(1 for c in calls.values() for row in c["rows"] if row["granted"]),
             "rejected_count": sum(1 for c in calls.values() for row in c["rows"]
                                   if row["outcome"] and not row["granted"]),
             "items": [row for c in calls.values() for row in c["rows"]]}
+
+
+def _envelope_chart(rows) -> dict:
+    """The minutes' envelope summary as the SVG geometry of portal.charts (from the JSON-safe
+    rows of the source)."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from portal.charts import stacked
+
+    return stacked([SimpleNamespace(label=r["label"], committed=Decimal(r["committed"]),
+                                    proposed=Decimal(0),
+                                    envelope=Decimal(r["envelope"]) if r["envelope"] else None)
+                    for r in rows])
 
 
 def minutes_generate(session):
@@ -95,6 +130,7 @@ def minutes_generate(session):
         tenant=tenant, kind=MINUTES_KIND, target=session,
         template_name="pdf/committee_minutes.html",
         context={**source, "tenant": tenant, "signatories": signatories,
+                 "envelope_chart": _envelope_chart(source["envelopes"]),
                  "funder_orgs": orgs, "title": _("Procès-verbal du comité")},
         source={**source, "signatories": [str(s) for s in signatories]},
         filename=f"proces-verbal-comite-{session.date:%Y-%m-%d}.pdf")

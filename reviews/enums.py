@@ -15,7 +15,19 @@ class Recommendation(models.TextChoices):
 
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("En préparation")
+    IN_SESSION = "in_session", _("En séance")
     CLOSED = "closed", _("Clôturée")
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", _("Pour")
+    AGAINST = "against", _("Contre")
+    ABSTAIN = "abstain", _("Abstention")
+
+
+class PresenceKind(models.TextChoices):
+    ARRIVED = "arrived", _("Arrivée")
+    LEFT = "left", _("Départ")
 
 
 class DecisionOutcome(models.TextChoices):

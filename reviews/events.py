@@ -63,6 +63,28 @@ def _session_updated(v: Values) -> str:
     return _("Séance modifiée : %(fields)s") % {"fields": ", ".join(names) or "—"}
 
 
+def _vote(v: Values) -> str:
+    from .enums import VoteChoice
+
+    return _("Vote enregistré : %(choice)s") % {"choice": v.label("choice", VoteChoice)}
+
+
+def _conduct(v: Values) -> str:
+    chair = v.raw("chair_name") or _("l’administrateur·rice du contrat")
+    votes = _("avec vote nominatif") if v.raw("votes_enabled") else _("sans vote nominatif")
+    return _("Conduite de la séance : présidence %(chair)s, %(votes)s") % {"chair": chair,
+                                                                        "votes": votes}
+
+
+def _funder_envelope(v: Values) -> str:
+    scope = v.raw("call_title") or _("le contrat")
+    if v.raw("amount") is None:
+        return _("Enveloppe de %(funder)s pour %(scope)s retirée") % {"funder": _funder(v),
+                                                                    "scope": scope}
+    return _("Enveloppe de %(funder)s pour %(scope)s fixée à %(amount)s") % {
+        "funder": _funder(v), "scope": scope, "amount": v["amount"]}
+
+
 def _batch(v: Values) -> str:
     from .enums import BatchAction
 
@@ -124,6 +146,19 @@ register_many({
                                       "« %(reason)s »"),
     "reviews.session.letters_requested": _("Courriers de décision demandés "
                                            "(%(decisions)s décision(s))"),
+    "reviews.session.conduct_set": _conduct,
+    "reviews.session.opened": _("Séance ouverte : le comité siège"),
+    "reviews.session.suspended": _("Séance suspendue : retour en préparation"),
+    "reviews.session.current_set": _("Le comité examine le dossier en position %(position)s"),
+    "reviews.session.split_proposed": lambda v: _("Répartition proposée au comité : %(amount)s "
+                                                  "(%(shares)s)") % {"amount": v["amount"],
+                                                                    "shares": _shares(v)},
+    "reviews.session.member_arrived": lambda v: _("Arrivée de %(name)s (%(funder)s)") % {
+        "name": v["name"], "funder": _funder(v)},
+    "reviews.session.member_left": lambda v: _("Départ de %(name)s (%(funder)s)") % {
+        "name": v["name"], "funder": _funder(v)},
+    "reviews.vote.cast": _vote,
+    "reviews.envelope.funder_set": _funder_envelope,
     "reviews.settings.threshold_set": _("Seuil de désaccord fixé à %(threshold)s points "
                                         "sur 20"),
 })

@@ -11,7 +11,7 @@ from portal.amounts import AmountField, NumberField
 from portal.form_labels import mark_not_optional
 from portal.forms import DATE_WIDGET, PortalForm
 
-from .enums import DecisionOutcome, Recommendation
+from .enums import DecisionOutcome, Recommendation, VoteChoice
 
 SORT_CHOICES = [
     ("", _("Date de dépôt (récents d'abord)")), ("-date", _("Date de dépôt (anciens d'abord)")),
@@ -372,3 +372,65 @@ class ThresholdForm(PortalForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = Call.objects.filter(tenant=tenant)
+
+
+# --- The live meeting ---------------------------------------------------------------------
+
+class ConductForm(PortalForm):
+    chair = forms.TypedChoiceField(label=_("Présidence de la séance"), coerce=int, required=False,
+                                   empty_value=None,
+                                   help_text=_("Sans membre désigné, l'administrateur·rice du "
+                                               "contrat conduit la séance."))
+    votes_enabled = forms.BooleanField(label=_("Vote nominatif sur chaque dossier (pour, contre, "
+                                               "abstention), inscrit au procès-verbal"),
+                                       required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].choices = [("", _("L'administrateur·rice du contrat"))] + [
+            (m.user_id, f"{m.user} ({m.get_funder_display()})") for m in members]
+
+
+class MeetingMoveForm(PortalForm):
+    item = forms.TypedChoiceField(label=_("Aller au dossier"), coerce=int)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(pk, f"{position}. {reference}")
+                                       for pk, position, reference in items]
+
+
+class MeetingPresenceForm(PortalForm):
+    member = forms.TypedChoiceField(label=_("Membre"), coerce=int)
+    present = forms.TypedChoiceField(label=_("Mouvement"), coerce=int,
+                                     choices=[(1, _("Arrivée")), (0, _("Départ"))])
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, str(m.user)) for m in members]
+
+
+class VoteForm(PortalForm):
+    choice = forms.ChoiceField(label=_("Mon vote"), choices=VoteChoice.choices,
+                               widget=forms.RadioSelect)
+
+
+class FunderEnvelopesForm(PortalForm):
+    """One amount per funder of each call, and per funder for the whole contract."""
+
+    def __init__(self, *args, calls, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = []
+        for call in calls:
+            for funder in call.funders or []:
+                name = f"env_{call.pk}_{funder}"
+                self.fields[name] = AmountField(
+                    label=_("%(f)s — %(call)s (€)") % {"f": Funder(funder).label,
+                                                       "call": call.title}, required=False)
+                self.slots.append((name, call, funder))
+        for funder in Funder.values:
+            name = f"env_contract_{funder}"
+            self.fields[name] = AmountField(
+                label=_("%(f)s — tout le contrat (€)") % {"f": Funder(funder).label},
+                required=False)
+            self.slots.append((name, None, funder))

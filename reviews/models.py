@@ -18,7 +18,7 @@ from django_scopes import ScopedManager
 from calls.enums import Funder
 
 from .enums import (BatchAction, BatchStatus, DecisionOutcome, EligibilityOutcome,
-                    Recommendation, ReviewStatus, SessionStatus)
+                    PresenceKind, Recommendation, ReviewStatus, SessionStatus, VoteChoice)
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -104,6 +104,23 @@ class CommitteeSession(models.Model):
                                   null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The live meeting (« en séance »): who leads it, where it stands, what the chair proposes.
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("président·e de séance"),
+                              help_text=_("Un membre de la séance qui conduit la réunion ; "
+                                          "l'administrateur·rice du contrat la conduit aussi."))
+    votes_enabled = models.BooleanField(
+        _("vote nominatif"), default=False,
+        help_text=_("Chaque membre présent vote pour, contre ou s'abstient sur chaque dossier ; "
+                    "les votes figurent au procès-verbal."))
+    opened_at = models.DateTimeField(null=True, blank=True)
+    current_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    #: the split the chair puts before the committee for the current dossier:
+    #: {"dossier": id, "shares": {"drac": "4000.00", ...}}
+    proposal = models.JSONField(default=dict, blank=True)
+    #: bumped on every change the members' screens follow (polled by static/reviews/meeting.js)
+    live_version = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(tenant="tenant")
 
@@ -120,6 +137,10 @@ class CommitteeSession(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == SessionStatus.CLOSED
+
+    @property
+    def is_sitting(self) -> bool:
+        return self.status == SessionStatus.IN_SESSION
 
 
 class CommitteeMember(models.Model):
@@ -142,6 +163,53 @@ class CommitteeMember(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_funder_display()})"
+
+
+class PresenceEvent(models.Model):
+    """An arrival or a departure of a member during the meeting, with its time (the minutes
+    list them; the quorum is checked again at each)."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE,
+                                related_name="presence_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    funder = models.CharField(_("financeur"), max_length=16, choices=Funder.choices)
+    kind = models.CharField(_("mouvement"), max_length=16, choices=PresenceKind.choices)
+    at = models.DateTimeField(_("heure"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+
+    objects = ScopedManager(tenant="session__tenant")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("arrivée ou départ")
+        verbose_name_plural = _("arrivées et départs")
+
+
+class FunderEnvelope(models.Model):
+    """The budget one funder (DRAC, CNM, Région) gives to one call, or to the whole contract
+    (``call`` empty): the three budgets are separate."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="funder_envelopes")
+    funder = models.CharField(_("financeur"), max_length=16, choices=Funder.choices)
+    amount = models.DecimalField(_("enveloppe (€)"), validators=[MinValueValidator(Decimal("0"))],
+                                 **MONEY)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["call_id", "funder"]
+        verbose_name = _("enveloppe d'un financeur")
+        verbose_name_plural = _("enveloppes des financeurs")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "call", "funder"],
+                                    name="funder_envelope_unique_per_call"),
+            models.UniqueConstraint(fields=["tenant", "funder"], condition=Q(call__isnull=True),
+                                    name="funder_envelope_unique_per_contract"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funder_envelope_positive"),
+        ]
 
 
 # --- Dossier-level instruction ------------------------------------------------------------
@@ -379,6 +447,26 @@ class DecisionShare(models.Model):
             models.UniqueConstraint(fields=["decision", "funder"], name="decision_share_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="decision_share_positive"),
         ]
+
+
+class Vote(models.Model):
+    """A member's vote on an agenda dossier (where the session asks for nominal votes)."""
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="votes")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE,
+                                related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(_("vote"), max_length=16, choices=VoteChoice.choices)
+    cast_at = models.DateTimeField()
+
+    objects = ScopedManager(tenant="session__tenant")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [models.UniqueConstraint(fields=["session", "dossier", "user"],
+                                               name="vote_unique")]
 
 
 # --- Dashboard ------------------------------------------------------------------------------

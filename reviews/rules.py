@@ -182,3 +182,47 @@ rules.add_perm("reviews.decide_agenda_dossier",
 # The header's way to the conflict-of-interest declarations for committee members
 # (instructors reach it from the instruction pages).
 rules.add_perm("reviews.declare_conflicts_from_menu", is_committee_member & ~is_instructor)
+
+# --- The live meeting (the object is a CommitteeSession) -------------------------------------
+
+def _session_roles(user, session):
+    return roles_of(user, session.tenant) if session is not None else frozenset()
+
+
+@rules.predicate
+def is_tenant_admin_of_session(user, session) -> bool:
+    return Role.ADMIN in _session_roles(user, session)
+
+
+@rules.predicate
+def is_designated_chair(user, session) -> bool:
+    """The member the admin designated to chair this session (still a committee member)."""
+    return (session is not None and getattr(user, "is_authenticated", False)
+            and session.chair_id == user.pk and Role.COMMITTEE in _session_roles(user, session))
+
+
+@rules.predicate
+def is_seated_in_session(user, session) -> bool:
+    if session is None or not getattr(user, "is_authenticated", False):
+        return False
+    if Role.COMMITTEE not in _session_roles(user, session):
+        return False
+    from .models import CommitteeMember
+
+    return CommitteeMember.objects.filter(session=session, user=user).exists()
+
+
+@rules.predicate
+def is_instructor_of_session(user, session) -> bool:
+    return Role.INSTRUCTOR in _session_roles(user, session)
+
+
+# The chair leads the meeting: opens it, moves through the agenda, proposes the split, records
+# arrivals and departures; the admin of the contract always may.
+rules.add_perm("reviews.chair_session", is_tenant_admin_of_session | is_designated_chair)
+# Who follows the meeting on their screen: the chair, the seated members, the instructors who
+# prepared it (each agenda dossier then follows reviews.read_agenda_dossier).
+rules.add_perm("reviews.follow_session", is_tenant_admin_of_session | is_designated_chair
+               | is_seated_in_session | is_instructor_of_session)
+# A nominal vote: a member present and not recused on the dossier (the admin votes only if seated).
+rules.add_perm("reviews.vote_agenda_dossier", is_present_in_items_session & _not_excused)

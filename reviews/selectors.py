@@ -24,7 +24,7 @@ from .enums import DecisionOutcome, ReviewStatus
 from .envelope import EnvelopeLine, money
 from .models import (AgendaItem, Assignment, ConflictDeclaration, Decision, DecisionShare,
                      Recusal, Review, ReviewSettings)
-from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion
+from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion, is_disagreement
 
 from portal.tenancy import request_memo, roles_of  # noqa: E402,F401  (roles_of: for views)
 
@@ -151,6 +151,16 @@ def disagreement_threshold(tenant, call=None) -> Decimal:
     if call is not None and call.pk in rows:
         return rows[call.pk]
     return rows.get(None, DEFAULT_DISAGREEMENT_THRESHOLD)
+
+
+def disagreement_thresholds(tenant, call_ids) -> dict[int, Decimal]:
+    """{call_id: threshold} for these calls (the call's setting, else the tenant's): 1 query."""
+    call_ids = [pk for pk in call_ids if pk is not None]
+    rows = {r_call: value for r_call, value in ReviewSettings.objects.filter(tenant=tenant).filter(
+        Q(call__isnull=True) | Q(call_id__in=call_ids)).values_list("call_id",
+                                                                     "disagreement_threshold")}
+    default = rows.get(None, DEFAULT_DISAGREEMENT_THRESHOLD)
+    return {pk: rows.get(pk, default) for pk in call_ids}
 
 
 def criteria_for(dossier) -> list[Criterion]:
@@ -427,12 +437,85 @@ def granted_totals(tenant, calls) -> dict:
     per_call = dict(base.filter(dossier__call__in=calls).values_list("dossier__call_id")
                     .annotate(total=Coalesce(Sum("amount"), zero)))
     contract = base.aggregate(total=Coalesce(Sum("amount"), zero))["total"]
-    per_funder = dict(DecisionShare.objects.filter(
-        decision__session__tenant=tenant, decision__outcome=DecisionOutcome.GRANTED)
-        .values_list("funder").annotate(total=Coalesce(Sum("amount"), zero)))
+    shares = DecisionShare.objects.filter(decision__session__tenant=tenant,
+                                          decision__outcome=DecisionOutcome.GRANTED)
+    per_funder = dict(shares.values_list("funder").annotate(total=Coalesce(Sum("amount"), zero)))
+    per_call_funder = {(call_id, funder): money(total) for call_id, funder, total in shares.filter(
+        decision__dossier__call__in=calls).values_list("decision__dossier__call_id", "funder")
+        .annotate(total=Coalesce(Sum("amount"), zero)).order_by()}
     return {"per_call": {k: money(v) for k, v in per_call.items()},
             "contract": money(contract),
-            "per_funder": {k: money(v) for k, v in per_funder.items()}}
+            "per_funder": {k: money(v) for k, v in per_funder.items()},
+            "per_call_funder": per_call_funder}
+
+
+@dataclass(frozen=True)
+class FunderLine:
+    """One funder's envelope for one call (or the contract, ``call_id`` None): what is
+    committed (granted decisions), what the open session proposes on top, what remains."""
+
+    funder: str
+    funder_label: str
+    scope_label: str
+    call_id: int | None
+    envelope: Decimal | None
+    committed: Decimal
+    proposed: Decimal = Decimal("0.00")
+
+    @property
+    def label(self) -> str:
+        return f"{self.funder_label} — {self.scope_label}"
+
+    @property
+    def after(self) -> Decimal:
+        return money(self.committed + self.proposed)
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.envelope is None else money(self.envelope - self.after)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.envelope is not None and self.after > self.envelope
+
+
+def funder_envelope_lines(tenant, calls, totals=None, *, proposed=None,
+                          proposed_call_id=None) -> list[FunderLine]:
+    """Each funder's envelope per call (the funders of that call), then per contract, with
+    the committed amounts and, for ``proposed`` ({funder: amount} on a dossier of call
+    ``proposed_call_id``), the amounts the open session proposes (1 query + the totals')."""
+    from calls.enums import Funder
+
+    from .models import FunderEnvelope
+
+    totals = totals or granted_totals(tenant, calls)
+    budgets = {(call_id, funder): amount for call_id, funder, amount in
+               FunderEnvelope.objects.filter(tenant=tenant).filter(
+                   Q(call__isnull=True) | Q(call__in=calls)).values_list("call_id", "funder",
+                                                                         "amount")}
+    labels = {k: str(v) for k, v in Funder.choices}
+    proposed = {f: money(a) for f, a in (proposed or {}).items() if a}
+    lines, funders = [], []
+    for call in calls:
+        for funder in call.funders or []:
+            if funder not in funders:
+                funders.append(funder)
+            lines.append(FunderLine(
+                funder, labels.get(funder, funder), str(call), call.pk,
+                budgets.get((call.pk, funder)),
+                totals["per_call_funder"].get((call.pk, funder), money(0)),
+                proposed.get(funder, money(0)) if call.pk == proposed_call_id else money(0)))
+    contract = str(tenant.contract_title or tenant.name)
+    for funder in [f for f in Funder.values if f in funders or (None, f) in budgets]:
+        lines.append(FunderLine(funder, labels.get(funder, funder), contract, None,
+                                budgets.get((None, funder)),
+                                totals["per_funder"].get(funder, money(0)),
+                                proposed.get(funder, money(0))))
+    return lines
+
+
+def funder_overruns(lines: list[FunderLine]) -> list[FunderLine]:
+    return [line for line in lines if line.exceeded and line.proposed > 0]
 
 
 def envelope_lines(tenant, calls, totals=None) -> list[EnvelopeLine]:
@@ -498,6 +581,9 @@ class AgendaRow:
     can_decide: bool
     can_read: bool = False
     can_recuse: bool = False
+    call_id: int | None = None
+    #: the reviewers disagree (spread above the call's threshold), for whoever reads scores
+    disagreement: bool = False
 
 
 def _person(first: str | None, last: str | None, email: str | None) -> str:
@@ -506,7 +592,7 @@ def _person(first: str | None, last: str | None, email: str | None) -> str:
 
 
 def agenda_rows(*, session, user, members, can_decide: bool,
-                letter_decision_ids=frozenset()) -> list[AgendaRow]:
+                letter_decision_ids=frozenset(), item_ids=None) -> list[AgendaRow]:
     """The agenda of `session` for `user`, in order: a member's conflicts hide the reviews
     and the decision button from them, scores follow `scores_visible` (blind review), recused
     and conflicted members are listed per dossier; `letter` says the decision's letter is
@@ -514,7 +600,10 @@ def agenda_rows(*, session, user, members, can_decide: bool,
     length of the agenda."""
     from .enums import Recommendation
 
-    items = list(AgendaItem.objects.filter(session=session).order_by("position", "pk").values_list(
+    items = AgendaItem.objects.filter(session=session)
+    if item_ids is not None:  # one item (the live meeting's current dossier)
+        items = items.filter(pk__in=list(item_ids))
+    items = list(items.order_by("position", "pk").values_list(
         "pk", "position", "dossier_id", "dossier__reference", "dossier__structure__name",
         "dossier__title", "dossier__call__title", "dossier__category__title", "dossier__requested_amount",
         "dossier__status", "dossier__review_summary__review_count",
@@ -522,7 +611,9 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         "dossier__review_summary__spread", "dossier__decision__pk", "dossier__decision__outcome",
         "dossier__decision__amount", "dossier__decision__advance_amount",
         "dossier__decision__motivation", "dossier__decision__decided_by__first_name",
-        "dossier__decision__decided_by__last_name", "dossier__decision__decided_by__email"))
+        "dossier__decision__decided_by__last_name", "dossier__decision__decided_by__email",
+        "dossier__call_id"))
+    thresholds = disagreement_thresholds(session.tenant, {row[-1] for row in items})
     dossier_ids = [row[2] for row in items]
     reviews = defaultdict(list)
     funder_labels = dict(Review._meta.get_field("funder").choices)
@@ -546,7 +637,7 @@ def agenda_rows(*, session, user, members, can_decide: bool,
     rows = []
     for (item_pk, position, dossier_id, reference, structure_name, title, call_title,
          category_title, requested, status, review_count, mean, median, spread, decision_pk,
-         outcome, amount, advance, motivation, first, last, email) in items:
+         outcome, amount, advance, motivation, first, last, email, call_id) in items:
         me_conflicted = (user.pk, dossier_id) in pairs
         visible = dossier_id in readable
         # The committee permissions read these facts from the item (no query per item).
@@ -575,5 +666,56 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             can_read=user.has_perm("reviews.read_agenda_dossier", item),
             can_decide=can_decide and user.has_perm("reviews.decide_agenda_dossier", item),
             can_recuse=(user.pk in member_ids and not session.is_closed
-                        and user.pk not in names)))
+                        and user.pk not in names),
+            call_id=call_id,
+            disagreement=visible and not me_conflicted and is_disagreement(
+                spread, thresholds.get(call_id, DEFAULT_DISAGREEMENT_THRESHOLD),
+                review_count or 0)))
     return rows
+
+
+# --- The live meeting ----------------------------------------------------------------------
+
+def meeting_votes(session, dossier_id) -> dict:
+    """The votes cast on one dossier: ``{"tally": {choice: [names]}, "by_user": {user_id:
+    choice}}`` (1 query)."""
+    from .enums import VoteChoice
+    from .models import Vote
+
+    tally = {choice: [] for choice in VoteChoice.values}
+    by_user = {}
+    for user_id, choice, first, last, email in Vote.objects.filter(
+            session=session, dossier_id=dossier_id).order_by("pk").values_list(
+            "user_id", "choice", "user__first_name", "user__last_name", "user__email"):
+        tally.setdefault(choice, []).append(_person(first, last, email))
+        by_user[user_id] = choice
+    return {"tally": tally, "by_user": by_user}
+
+
+def votes_by_dossier(session) -> dict[int, dict[str, list[str]]]:
+    """Every vote of the session, per dossier and choice, with the voters' names (1 query):
+    the minutes print them."""
+    from .models import Vote
+
+    result: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for dossier_id, choice, first, last, email in Vote.objects.filter(session=session).order_by(
+            "pk").values_list("dossier_id", "choice", "user__first_name", "user__last_name",
+                              "user__email"):
+        result[dossier_id][choice].append(_person(first, last, email))
+    return result
+
+
+def presence_events(session) -> list:
+    from .models import PresenceEvent
+
+    return list(PresenceEvent.objects.filter(session=session).select_related("user"))
+
+
+def proposal_deltas(session, dossier_id, decision_shares: dict) -> dict:
+    """What the chair's proposal on the current dossier adds to each funder's commitments
+    (the proposal less what a recorded decision already commits)."""
+    proposal = session.proposal or {}
+    if proposal.get("dossier") != dossier_id:
+        return {}
+    return {f: money(Decimal(a) - decision_shares.get(f, Decimal("0")))
+            for f, a in (proposal.get("shares") or {}).items()}

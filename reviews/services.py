@@ -31,7 +31,8 @@ from portal.models import Membership
 from portal.outbox import enqueue
 
 from .assignment import Need, Officer, plan_assignments
-from .enums import DecisionOutcome, EligibilityOutcome, Recommendation, ReviewStatus, SessionStatus
+from .enums import (DecisionOutcome, EligibilityOutcome, PresenceKind, Recommendation,
+                    ReviewStatus, SessionStatus, VoteChoice)
 from .envelope import advance_and_balance, money, overruns
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, DecisionShare, DossierSummary,
@@ -39,7 +40,7 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
 from .scoring import aggregate, parse_scores, rank, weighted_total
 from .selectors import (SEARCH_CONFIG, conflicted_dossier_ids_for, conflicted_pairs,  # noqa: F401
                         criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts,
-                        recused_by_dossier)
+                        funder_envelope_lines, funder_overruns, recused_by_dossier)
 
 
 #: The dossier state each outcome leads to (the enums are distinct: one names what was
@@ -731,9 +732,18 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
         advance_pct = rules.get("advance_percentage")
         advance, _balance = advance_and_balance(amount, advance_pct)
         if not errors:
-            previous = existing.amount if existing and existing.outcome == DecisionOutcome.GRANTED else Decimal(0)
+            granted_before = existing is not None and existing.outcome == DecisionOutcome.GRANTED
+            previous = existing.amount if granted_before else Decimal(0)
             lines = envelope_lines(locked.tenant, [locked.call])
             over = overruns(lines, amount - (previous or Decimal(0)))
+            # Each funder's own envelope (per call, per contract): the change of its share.
+            before = ({s.funder: s.amount for s in existing.shares.all()} if granted_before
+                      else {})
+            deltas = {f: clean_shares.get(f, Decimal(0)) - before.get(f, Decimal(0))
+                      for f in set(clean_shares) | set(before)}
+            funder_over = funder_overruns(funder_envelope_lines(
+                locked.tenant, [locked.call], proposed=deltas, proposed_call_id=locked.call_id))
+            over = [*over, *funder_over]
             if over and not envelope_override.strip():
                 errors["envelope_override"] = _(
                     "Cette aide dépasserait l'enveloppe : %(lines)s. Pour passer outre, "
@@ -782,6 +792,10 @@ def decision_record(*, user, session, dossier, outcome: str, shares: dict | None
         audit_log(tenant=locked.tenant, actor=user, action="reviews.decision.changed",
                   target=locked, data=data)
     sync_instance(dossier, locked)
+    if locked_session.proposal.get("dossier") == locked.pk:
+        locked_session.proposal = {}
+        locked_session.save(update_fields=["proposal"])
+    _bump(locked_session)
     if decision.envelope_override:
         audit_log(tenant=locked.tenant, actor=user, action="reviews.envelope.overridden",
                   target=locked, data={"decision": decision.pk, "amount": str(amount),
@@ -832,11 +846,15 @@ def session_close(*, user, session, now: datetime | None = None,
     if undecided:
         raise ReviewError(_("Des dossiers n'ont pas encore de décision : %(refs)s.")
                           % {"refs": ", ".join(undecided)})
-    locked.status = SessionStatus.CLOSED
+    _set_status(locked, SessionStatus.CLOSED)
     locked.closed_at = now
     locked.closed_by = user
     locked.version += 1
-    locked.save(update_fields=["status", "closed_at", "closed_by", "version"])
+    locked.current_item = None
+    locked.proposal = {}
+    locked.save(update_fields=["status", "closed_at", "closed_by", "version", "current_item",
+                               "proposal"])
+    _bump(locked)
     session.status, session.closed_at = locked.status, locked.closed_at
     decisions = list(Decision.objects.filter(session=locked).values_list("pk", flat=True))
     audit_log(tenant=locked.tenant, actor=user, action="reviews.session.closed", target=locked,
@@ -852,6 +870,260 @@ def session_close(*, user, session, now: datetime | None = None,
         enqueue("reviews.decision_letter", decision_id=decision_id)
         enqueue("reviews.decision_notify", decision_id=decision_id)
     return locked
+
+
+# --- The live meeting (« en séance ») ----------------------------------------------------------
+
+def _bump(session) -> None:
+    """Tell the members' screens that something they follow changed (they poll the version)."""
+    from django.db.models import F
+
+    CommitteeSession.objects.filter(pk=session.pk).update(live_version=F("live_version") + 1)
+
+
+def _require_chair(user, session) -> None:
+    if not user.has_perm("reviews.chair_session", session):
+        raise PermissionDenied("reviews.chair_session")
+
+
+def _set_status(locked, target) -> None:
+    from .workflow import session_can_move
+
+    if not session_can_move(locked.status, target):
+        raise ReviewError(_("La séance ne peut pas passer de « %(from)s » à « %(to)s ».")
+                          % {"from": locked.get_status_display(),
+                             "to": SessionStatus(target).label}, code="state")
+    locked.status = target
+
+
+@transaction.atomic
+def session_conduct_set(*, user, session, chair=None, votes_enabled: bool = False) -> CommitteeSession:
+    """Designate the member who chairs the meeting (or none: the tenant admin chairs) and
+    whether members vote by name on each dossier."""
+    _require(user, "reviews.manage_sessions", session.tenant)
+    locked = _open_session(session)
+    if chair is not None and not CommitteeMember.objects.filter(session=locked,
+                                                                user=chair).exists():
+        raise ReviewError({"chair": _("La présidence revient à un membre de la séance.")})
+    locked.chair = chair
+    locked.votes_enabled = bool(votes_enabled)
+    locked.save(update_fields=["chair", "votes_enabled"])
+    _bump(locked)
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.conduct_set",
+              target=locked, data={"chair": chair.pk if chair else None,
+                                   "chair_name": str(chair) if chair else "",
+                                   "votes_enabled": locked.votes_enabled})
+    return locked
+
+
+def session_quorum_problems(session, members) -> list[str]:
+    """The quorum of the meeting as a whole (dossier by dossier, recusals are counted by
+    `quorum_problems`): enough members present, each funder of the calls represented."""
+    present = [m for m in members if m.present]
+    problems = []
+    if len(present) < session.quorum:
+        problems.append(_("Quorum non atteint : %(n)s membre(s) présent(s), %(q)s requis.")
+                        % {"n": len(present), "q": session.quorum})
+    if session.quorum_each_funder:
+        funders = {f for c in session.calls.all() for f in (c.funders or [])}
+        missing = sorted(str(Funder(f).label) for f in funders
+                         if f not in {m.funder for m in present})
+        if missing:
+            problems.append(_("Financeur(s) non représenté(s) : %(f)s.")
+                            % {"f": ", ".join(missing)})
+    return problems
+
+
+@transaction.atomic
+def session_open(*, user, session, now: datetime | None = None) -> CommitteeSession:
+    """The session sits: « en séance ». The presence taken at the start must meet the
+    quorum; the members present are recorded as arrived at the opening time; the meeting
+    starts on the first agenda dossier without a decision."""
+    from .models import PresenceEvent
+
+    now = now or timezone.now()
+    _require_chair(user, session)
+    locked = _open_session(session)
+    members = list(CommitteeMember.objects.filter(session=locked))
+    items = list(AgendaItem.objects.filter(session=locked).select_related("dossier__decision")
+                 .order_by("position", "pk"))
+    if not items:
+        raise ReviewError(_("L'ordre du jour est vide : ajoutez des dossiers avant d'ouvrir la "
+                            "séance."), code="empty")
+    problems = session_quorum_problems(locked, members)
+    if problems:
+        raise ReviewError(problems, code="quorum")
+    _set_status(locked, SessionStatus.IN_SESSION)
+    locked.opened_at = locked.opened_at or now
+    undecided = [it for it in items if getattr(it.dossier, "decision", None) is None]
+    locked.current_item = (undecided or items)[0]
+    locked.proposal = {}
+    locked.save(update_fields=["status", "opened_at", "current_item", "proposal"])
+    PresenceEvent.objects.bulk_create([
+        PresenceEvent(session=locked, user_id=m.user_id, funder=m.funder,
+                      kind=PresenceKind.ARRIVED, at=now, recorded_by=user)
+        for m in members if m.present])
+    _bump(locked)
+    session.status = locked.status
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.opened", target=locked,
+              data={"present": sorted(m.user_id for m in members if m.present)})
+    return locked
+
+
+@transaction.atomic
+def session_suspend(*, user, session) -> CommitteeSession:
+    """Back to « en préparation » (the meeting is adjourned; decisions already taken stay)."""
+    _require_chair(user, session)
+    locked = _open_session(session)
+    _set_status(locked, SessionStatus.PLANNED)
+    locked.proposal = {}
+    locked.save(update_fields=["status", "proposal"])
+    _bump(locked)
+    session.status = locked.status
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.suspended",
+              target=locked, data={})
+    return locked
+
+
+def _sitting(session) -> CommitteeSession:
+    locked = _open_session(session)
+    if not locked.is_sitting:
+        raise ReviewError(_("La séance n'est pas ouverte : ouvrez-la pour conduire la réunion."),
+                          code="not_sitting")
+    return locked
+
+
+@transaction.atomic
+def meeting_move(*, user, session, item: AgendaItem) -> CommitteeSession:
+    """The chair brings the committee to another agenda dossier; every screen follows."""
+    _require_chair(user, session)
+    locked = _sitting(session)
+    if item.session_id != locked.pk:
+        raise PermissionDenied("reviews.chair_session")
+    locked.current_item = item
+    locked.proposal = {}
+    locked.save(update_fields=["current_item", "proposal"])
+    _bump(locked)
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.current_set",
+              target=locked, data={"dossier": item.dossier_id, "position": item.position})
+    return locked
+
+
+@transaction.atomic
+def meeting_propose(*, user, session, shares: dict) -> CommitteeSession:
+    """The chair puts a split between the funders before the committee for the current
+    dossier: every screen shows it, and the envelopes as they would be after it."""
+    _require_chair(user, session)
+    locked = _sitting(session)
+    if locked.current_item_id is None:
+        raise ReviewError(_("Aucun dossier en cours d'examen."))
+    item = AgendaItem.objects.select_related("dossier__call").get(pk=locked.current_item_id)
+    funders = item.dossier.call.funders or []
+    errors, clean = {}, {}
+    for funder, value in (shares or {}).items():
+        label = (_("Montant versé par : %(f)s (€)") % {"f": Funder(funder).label}
+                 if funder in Funder.values else None)
+        try:
+            amount = _amount(value, field=f"share_{funder}", label=label)
+        except ReviewError as exc:
+            errors.update(exc.message_dict)
+            continue
+        if amount:
+            if funder not in funders:
+                errors[f"share_{funder}"] = _("Ce financeur ne participe pas à cet appel.")
+            clean[funder] = amount
+    if errors:
+        raise ReviewError(errors)
+    locked.proposal = {"dossier": item.dossier_id,
+                       "shares": {f: str(a) for f, a in sorted(clean.items())}}
+    locked.save(update_fields=["proposal"])
+    _bump(locked)
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.session.split_proposed",
+              target=item.dossier, data={"session": locked.pk, "shares": locked.proposal["shares"],
+                                         "amount": str(sum(clean.values(), Decimal(0)))})
+    return locked
+
+
+@transaction.atomic
+def member_presence_change(*, user, session, member: CommitteeMember, present: bool,
+                           now: datetime | None = None) -> list[str]:
+    """A member arrives or leaves during the meeting: recorded with its time, audited; the
+    quorum is checked again. Returns the quorum problems after the change (empty: met)."""
+    from .models import PresenceEvent
+
+    now = now or timezone.now()
+    _require_chair(user, session)
+    locked = _sitting(session)
+    member = CommitteeMember.objects.select_for_update(of=("self",)).get(pk=member.pk,
+                                                                         session=locked)
+    if member.present == bool(present):
+        raise ReviewError(_("%(user)s est déjà %(state)s.") % {
+            "user": member.user, "state": _("présent·e") if present else _("absent·e")})
+    member.present = bool(present)
+    member.save(update_fields=["present"])
+    kind = PresenceKind.ARRIVED if present else PresenceKind.LEFT
+    PresenceEvent.objects.create(session=locked, user_id=member.user_id, funder=member.funder,
+                                 kind=kind, at=now, recorded_by=user)
+    _bump(locked)
+    members = list(CommitteeMember.objects.filter(session=locked))
+    problems = session_quorum_problems(locked, members)
+    audit_log(tenant=locked.tenant, actor=user,
+              action="reviews.session.member_arrived" if present else "reviews.session.member_left",
+              target=locked, data={"user": member.user_id, "name": str(member.user),
+                                   "funder": member.funder, "quorum_met": not problems})
+    return problems
+
+
+@transaction.atomic
+def vote_cast(*, user, session, dossier, choice: str, now: datetime | None = None):
+    """A present, non-recused member votes pour / contre / abstention on an agenda dossier
+    (where the session asks for votes); voting again replaces the vote."""
+    from .models import Vote
+
+    now = now or timezone.now()
+    locked = _sitting(session)
+    if not locked.votes_enabled:
+        raise ReviewError(_("Cette séance ne procède pas à des votes nominatifs."))
+    item = AgendaItem.objects.select_related("session__tenant", "dossier").filter(
+        session=locked, dossier=dossier).first()
+    if item is None or not user.has_perm("reviews.vote_agenda_dossier", item):
+        raise PermissionDenied("reviews.vote_agenda_dossier")
+    if choice not in VoteChoice.values:
+        raise ReviewError({"choice": _("Choisissez : pour, contre ou abstention.")})
+    vote, _created = Vote.objects.update_or_create(session=locked, dossier=dossier, user=user,
+                                                   defaults={"choice": choice, "cast_at": now})
+    _bump(locked)
+    audit_log(tenant=locked.tenant, actor=user, action="reviews.vote.cast", target=dossier,
+              data={"session": locked.pk, "choice": choice})
+    return vote
+
+
+@transaction.atomic
+def funder_envelope_set(*, user, tenant, funder: str, amount, call=None):
+    """Set (or, with an empty amount, remove) one funder's envelope for a call or, without
+    a call, for the whole contract."""
+    from .models import FunderEnvelope
+
+    _require(user, "reviews.manage_sessions", tenant)
+    if funder not in Funder.values:
+        raise ReviewError({"funder": _("Financeur inconnu.")})
+    if call is not None and call.tenant_id != tenant.pk:
+        raise PermissionDenied("reviews.manage_sessions")
+    if call is not None and funder not in (call.funders or []):
+        raise ReviewError({"funder": _("%(f)s ne finance pas l'appel « %(call)s ».")
+                           % {"f": Funder(funder).label, "call": call.title}})
+    value = _amount(amount, field="amount", label=_("Enveloppe (€)"))
+    if value is None:
+        FunderEnvelope.objects.filter(tenant=tenant, call=call, funder=funder).delete()
+        row = None
+    else:
+        row, _created = FunderEnvelope.objects.update_or_create(
+            tenant=tenant, call=call, funder=funder, defaults={"amount": value})
+    audit_log(tenant=tenant, actor=user, action="reviews.envelope.funder_set", target=call,
+              data={"funder": funder, "call": call.pk if call else None,
+                    "call_title": call.title if call else "",
+                    "amount": str(value) if value is not None else None})
+    return row
 
 
 # --- Dashboard: saved views -------------------------------------------------------------------

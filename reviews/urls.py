@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from . import views, views_dashboard, views_meeting
 
 app_name = "reviews"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("instruction/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("instruction/export.ods", views.export_ods, name="export_ods"),
     path("instruction/affectations/", views.assignment_overview, name="assignments"),
+    path("comites/enveloppes/", views_meeting.funder_envelopes, name="funder_envelopes"),
     path("instruction/seuil-de-desaccord/", views.threshold_set, name="threshold_set"),
     path("instruction/liens-d-interets/", views.conflicts, name="conflicts"),
     path("instruction/liens-d-interets/<int:conflict_pk>/retirer/", views.conflict_delete,
@@ -43,6 +44,15 @@ urlpatterns = [
          name="agenda_attachment"),
     path(f"{S}/dossiers/<int:pk>/deport/", views.recusal_declare, name="recusal_declare"),
     path(f"{S}/cloture/", views.session_close, name="session_close"),
+    path(f"{S}/conduite/", views_meeting.session_conduct, name="session_conduct"),
+    path(f"{S}/seance/", views_meeting.meeting, name="meeting"),
+    path(f"{S}/seance/etat.json", views_meeting.meeting_state, name="meeting_state"),
+    path(f"{S}/seance/projection/", views_meeting.meeting_projection, name="meeting_projection"),
+    path(f"{S}/seance/statut/", views_meeting.meeting_status, name="meeting_status"),
+    path(f"{S}/seance/dossier-en-cours/", views_meeting.meeting_move, name="meeting_move"),
+    path(f"{S}/seance/decision/", views_meeting.meeting_decide, name="meeting_decide"),
+    path(f"{S}/seance/presences/", views_meeting.meeting_presence, name="meeting_presence"),
+    path(f"{S}/seance/dossiers/<int:pk>/vote/", views_meeting.meeting_vote, name="meeting_vote"),
     path(f"{S}/proces-verbal.pdf", views.session_minutes, name="session_minutes"),
     path(f"{S}/courriers/", views.session_letters, name="session_letters"),
     path(f"{S}/courriers/progression/", views.session_letters_progress,

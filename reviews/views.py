@@ -30,10 +30,10 @@ from portal.models import GeneratedDocument, Membership
 
 from . import selectors, services
 from .enums import ReviewStatus, SessionStatus
-from .forms import (RECOMMENDATION_CHOICES, AgendaMoveForm, CommitteeRecusalForm, ConflictForm,
-                    DashboardFilterForm, DecisionForm, EligibilityConfirmForm, MemberForm,
-                    OfficerForm, PresenceForm, ReviewForm, SessionCloseForm, SessionForm,
-                    ThresholdForm)
+from .forms import (RECOMMENDATION_CHOICES, AgendaMoveForm, CommitteeRecusalForm, ConductForm,
+                    ConflictForm, DashboardFilterForm, DecisionForm, EligibilityConfirmForm,
+                    MemberForm, OfficerForm, PresenceForm, ReviewForm, SessionCloseForm,
+                    SessionForm, ThresholdForm)
 from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, EligibilityReview, Recusal, Review)
 from .scoring import is_disagreement
@@ -548,6 +548,11 @@ def session_detail(request, session_pk: int):
             "tenant_slug": request.tenant.slug, "session_pk": session.pk, "pk": 0,
         }).rsplit("/0/decision/", 1)[0],
         "envelope": selectors.envelope_lines(request.tenant, calls, totals),
+        "funder_lines": selectors.funder_envelope_lines(request.tenant, calls, totals),
+        "can_follow": request.user.has_perm("reviews.follow_session", session),
+        "conduct_form": ConductForm(members=members, initial={
+            "chair": session.chair_id, "votes_enabled": session.votes_enabled})
+        if can_manage and not session.is_closed else None,
         "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
                        for f in funders_all],
         "member_form": MemberForm(choices=candidate_choices) if candidate_choices else None,

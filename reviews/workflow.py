@@ -31,3 +31,22 @@ ROWS = (
 
 def register() -> None:
     register_transitions(*ROWS)
+
+
+# --- The committee session's own life ------------------------------------------------------
+# One table, applied by reviews.services.session_status_set (open, suspend, close): a session
+# is prepared, sits (« en séance », the live meeting the chair leads), then is closed. A
+# prepared session may still be closed directly (decisions recorded outside a meeting).
+
+def _session_rows():
+    from .enums import SessionStatus as SS
+
+    return {
+        SS.PLANNED: {SS.IN_SESSION, SS.CLOSED},
+        SS.IN_SESSION: {SS.PLANNED, SS.CLOSED},
+        SS.CLOSED: set(),
+    }
+
+
+def session_can_move(source: str, target: str) -> bool:
+    return target in _session_rows().get(source, set())
