@@ -245,6 +245,9 @@ def meeting_decide(request, session_pk: int):
     from .views import _decision_form
 
     form = _decision_form(dossier, request.POST)
+    proposing = request.POST.get("action") == "propose"
+    if proposing:  # only the amounts are put before the committee
+        form.fields["outcome"].required = False
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -253,7 +256,7 @@ def meeting_decide(request, session_pk: int):
         return redirect(_meeting_url(request, session))
     data = form.cleaned_data
     try:
-        if request.POST.get("action") == "propose":
+        if proposing:
             services.meeting_propose(user=request.user, session=session, shares=form.shares())
             messages.success(request, _("Répartition proposée : elle s'affiche sur l'écran de "
                                         "chaque membre."))
