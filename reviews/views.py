@@ -22,7 +22,7 @@ from applications.models import Dossier
 from calls.enums import Funder
 from portal.audit import audit_events_for
 from portal.confirm import carried_values, confirmation_page, is_confirmed
-from portal.formatting import format_money
+from portal.formatting import format_money, format_time_local
 from portal.decorators import tenant_view
 from portal.forms import apply_validation_error
 from portal.enums import Role
@@ -360,7 +360,7 @@ def review_save(request, pk: int):
         return JsonResponse({"ok": True, "version": review.version,
                              "total": f"{review.total:.2f}".replace(".", ",")
                              if review.total is not None else None,
-                             "saved_at": timezone.localtime(review.updated_at).strftime("%H:%M:%S")})
+                             "saved_at": format_time_local(review.updated_at)})
     if asks_confirmation:
         return _review_submit_confirmation(request, dossier, review)
     messages.success(request, _("Évaluation soumise.") if submit else _("Brouillon enregistré."))

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # French spacing (no-break spaces before « : ; ! ? », inside « ») on every HTML page.
+    "portal.typography.FrenchTypographyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -233,6 +235,9 @@ CELERY_BEAT_SCHEDULE = {
     "portal.purge_expired_dossiers": {"task": "portal.purge_expired_dossiers",
                                       "schedule": 86400.0},
 }
+
+# portal.typography.FrenchTypographyMiddleware: French spacing on every HTML page.
+PORTAL_FRENCH_TYPOGRAPHY = True
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -16,6 +16,9 @@ PRIVATE_MEDIA_ROOT = MEDIA_ROOT = __import__("pathlib").Path(tempfile.mkdtemp(pr
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CELERY_TASK_ALWAYS_EAGER = True
+# Pages are compared with the strings of the templates as written: the French spacing of
+# portal.typography is switched on by the tests that check it (tests/test_typography_sweep.py).
+PORTAL_FRENCH_TYPOGRAPHY = False
 ALLOWED_HOSTS = ["*"]
 PORTAL_DEMO = True  # seed_demo may run in tests
 PORTAL_OPERATOR_NAME = "Centre national de la musique (essai)"

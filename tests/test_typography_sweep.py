@@ -1,0 +1,62 @@
+"""French typography on every HTML page of every role (the pages of the axe sweep, built from
+the URL registry of tests/sweep_rules.py): no breaking space before « : ; ! ? » », none after
+« « », « 1er » for the first of the month, times written « 9 h 14 »."""
+
+import pytest
+from django.test import Client
+
+from portal.typography import (french_html, french_typography, text_of_html,
+                               typography_violations)
+from tests.e2e.test_axe_all_pages import ROLES, pages_per_role
+from tests.sweep_rules import build_world
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
+
+
+def test_the_rules_on_sentences():
+    assert french_typography("Avant de publier : les dates ; prêt ? Oui !") == (
+        "Avant de publier\u00a0: les dates\u202f; prêt\u202f? Oui\u202f!")
+    assert french_typography("« Comité d'avril »") == "«\u202fComité d'avril\u202f»"
+    # Nothing else moves: URLs, clock-like codes, a run of « ?! », already correct text.
+    for kept in ("http://127.0.0.1:8000/a?b=1", "SHA-256 3f:2a", "Quoi\u202f?!",
+                 "Note\u00a0: 12"):
+        assert french_typography(kept) == kept
+    assert typography_violations("le 1 décembre à 09:14 : fin") == [
+        "espace insécable avant « : » : 'le 1 décembre à 09:14 : fin'",
+        "« 1er » pour le premier du mois : 'le 1 décembre à 09:14 : fin'",
+        "heure écrite « 9 h 14 » : 'le 1 décembre à 09:14 : fin'"]
+
+
+def test_a_page_is_served_with_french_spacing(client, settings, tenant):
+    settings.PORTAL_FRENCH_TYPOGRAPHY = True
+    body = client.get(f"/{tenant.slug}/").content.decode()
+    assert "Accessibilité\u00a0: non conforme" in body
+    settings.LANGUAGE_CODE = "en"
+    client.cookies["django_language"] = "en"
+    assert "Accessibility\u00a0:" not in client.get(f"/{tenant.slug}/").content.decode()
+
+
+def test_pages_keep_code_scripts_and_typed_text_as_they_are():
+    page = ('<p>Motif :</p><code>a : b</code><script>x = a ? b : c;</script>'
+            '<textarea>Déjà tapé : ici</textarea><input value="v : w">')
+    assert french_html(page) == page.replace("Motif :", "Motif\u00a0:")
+
+
+def test_every_page_of_every_role_follows_french_typography(settings):
+    settings.PORTAL_FRENCH_TYPOGRAPHY = True  # as in production and the demo
+    world = build_world()
+    clients = {"anonymous": Client()}
+    for role in ROLES:
+        clients[role] = Client()
+        clients[role].force_login(getattr(world, role))
+    plan = pages_per_role(world, clients)
+    problems, checked = {}, 0
+    for role, urls in plan.items():
+        for url in urls:
+            body = clients[role].get(url).content.decode()
+            checked += 1
+            found = typography_violations(text_of_html(body))
+            if found:
+                problems[f"{url} as {role}"] = found[:4]
+    assert problems == {}
+    assert checked > 80
