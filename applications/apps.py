@@ -10,6 +10,12 @@ def filed_dossier_count(call) -> int:
     return Dossier.objects.filter(call=call).exclude(status=DossierStatus.DRAFT).count()
 
 
+def _overview_pipeline(request) -> dict:
+    from .selectors import pipeline
+
+    return {"dossier_pipeline": pipeline(request.tenant)}
+
+
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Candidatures")
@@ -22,6 +28,9 @@ class ApplicationsConfig(AppConfig):
         from . import rules  # noqa: F401  (registers the permissions)
 
         register_filed_dossier_counter(filed_dossier_count)
+        from portal.views.manage import register_overview_section
+
+        register_overview_section("applications/_overview_pipeline.html", _overview_pipeline)
         from .reminders import register as register_reminders
 
         register_reminders()

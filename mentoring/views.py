@@ -217,6 +217,8 @@ def feedback(request, pk: int):
 @tenant_view(MANAGE)
 def dashboard(request):
     data = selectors.dashboard(request.tenant)
+    data["needs_chart"] = [(row["label"], row["count"]) for row in data["per_state"]]
+    data["load_chart"] = [(r.full_name, int(r.days_used or 0)) for r in data["pool"]]
     return render(request, "mentoring/pilot/dashboard.html", data)
 
 

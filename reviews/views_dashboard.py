@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.enums import DossierStatus
+from applications.workflow import status_choices
 from portal.decorators import tenant_view
 
 from . import dashboard as state_of
@@ -96,6 +97,8 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
                       "query": state.querystring(status="" if params.get("status") == value
                                                  else value)}
                      for value, label in DossierStatus.choices if value != DossierStatus.DRAFT],
+        "pipeline": [(str(label), counters[value]) for value, label in status_choices()
+                     if value != DossierStatus.DRAFT and counters.get(value)],
         "total": total, "query": state.querystring(), "liste": liste,
         "columns": state.sort_links(), "has_conflicts": bool(hidden),
         "presets": [{"slug": slug, "label": label, "active": state.view == slug,

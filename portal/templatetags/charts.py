@@ -17,8 +17,9 @@ def stacked_chart(lines, title, chart_id="envelope-chart"):
 
 
 @register.inclusion_tag("portal/_chart_bars.html")
-def bar_chart(items, title, chart_id="bar-chart", unit=""):
-    """``items``: [(label, count)]."""
-    items = list(items)
+def bar_chart(items, title, chart_id="bar-chart", table_id=""):
+    """``items``: [(label, count)]. With ``table_id``, the page already shows the figures in
+    that table (the picture points to it instead of repeating it)."""
+    items = [(str(label), value) for label, value in items]
     return {"chart": charts.bars(items), "title": title, "chart_id": chart_id, "items": items,
-            "unit": unit}
+            "table_id": table_id}

@@ -18,16 +18,30 @@ from .. import services
 
 MANAGE = "portal.manage_tenant"
 
+#: Sections other apps add to the contract's admin home, from their AppConfig.ready():
+#: (template name, function(request) -> extra context dict).
+OVERVIEW_SECTIONS: list[tuple[str, object]] = []
+
+
+def register_overview_section(template_name: str, context) -> None:
+    if all(name != template_name for name, _ctx in OVERVIEW_SECTIONS):
+        OVERVIEW_SECTIONS.append((template_name, context))
+
 
 @tenant_view(MANAGE)
 def overview(request):
     tenant = request.tenant
-    return render(request, "portal/manage/overview.html", {
+    context = {
         "organizations": tenant_organizations(tenant),
         "signatories": tenant_signatories(tenant),
         "member_count": Membership.objects.filter(tenant=tenant).count(),
         "pending_count": tenant_open_invitations(tenant).count(),
-    })
+        "overview_sections": [],
+    }
+    for template_name, extra in OVERVIEW_SECTIONS:
+        context.update(extra(request))
+        context["overview_sections"].append(template_name)
+    return render(request, "portal/manage/overview.html", context)
 
 
 @tenant_view(MANAGE)
