@@ -174,7 +174,11 @@ def meeting_state(request, session_pk: int):
         context = live_context(request, session, _members(session))
         template = ("reviews/_projection_live.html" if projection
                     else "reviews/_meeting_live.html")
-        data["html"] = render_to_string(template, context, request=request)
+        html = render_to_string(template, context, request=request)
+        # the page around it went through portal.typography's middleware; JSON does not
+        from portal.typography import french_html, is_french
+
+        data["html"] = french_html(html) if is_french() else html
     response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
     return response

@@ -152,7 +152,7 @@ def test_the_proposed_split_shows_against_the_envelopes_on_every_screen(
                                  shares={"cnm": "6 000,00", "drac": "1 500"})
     client.force_login(committee["drac"])
     data = client.get(url("meeting_state", tenant, session_pk=session.pk)).json()
-    html = unescape(data["html"]).replace("\u00a0", " ")
+    html = unescape(data["html"]).replace("\u00a0", " ").replace("\u202f", " ")
     with scope(tenant=tenant):
         assert data["version"] == _fresh(session).live_version
     assert "Résidence à Roubaix" in html
@@ -175,7 +175,7 @@ def test_a_recused_members_screen_shows_nothing_of_the_dossier(client, tenant, m
     assert "Vous êtes déporté·e sur ce dossier : rien ne s'en affiche" in page
     for secret in ("Tournée des scènes de l'Oise", meeting["dossiers"][0].reference, "18.00",
                    "3 000,00"):
-        assert secret not in page.replace("\u00a0", " ")
+        assert secret not in page.replace("\u00a0", " ").replace("\u202f", " ")
     client.force_login(committee["cnm"])
     page = unescape(client.get(url("meeting", tenant, session_pk=session.pk)).content.decode())
     assert "Tournée des scènes de l'Oise" in page
