@@ -116,10 +116,11 @@ def test_a_dossier_is_filed_declared_recevable_put_on_the_agenda_and_decided(pag
 
     with scopes_disabled():
         dossier = Dossier.objects.get(pk=dossier.pk)
-        assert dossier.status == "granted" and dossier.decision.amount == Decimal("12000.50")
+        # Closing the session starts the grant's payment schedule (awards): advance due.
+        assert dossier.status == "advance_due" and dossier.decision.amount == Decimal("12000.50")
         moves = list(AuditEvent.objects.filter(target_id=str(dossier.pk), data__has_key="to")
                      .order_by("created_at", "pk").values_list("data__to", flat=True))
-        assert moves == ["submitted", "eligible", "in_committee", "granted"]
+        assert moves == ["submitted", "eligible", "in_committee", "granted", "advance_due"]
         assert Recusal.objects.get().user == stepping_out
         assert Notification.objects.filter(kind="reviews.decision", state="sent").count() == 1
         assert Notification.objects.filter(
