@@ -46,6 +46,8 @@ caption { text-align: left; }
 .pdf-keep { page-break-inside: avoid; }
 .pdf-nohyphen { hyphens: manual; white-space: nowrap; }
 .pdf-break { page-break-before: always; }
+.pdf-envelopes tr { page-break-inside: avoid; }
+.pdf-envelopes__label { width: 46%; }
 """.replace("MARGINS", " ".join(f"{m}mm" for m in PAGE_MARGINS_MM))
 
 #: The bloc-marque of the State, drawn as the DSFR's `.fr-logo` does (the Marianne symbol over

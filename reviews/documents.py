@@ -117,6 +117,17 @@ def _envelope_chart(rows) -> dict:
                     for r in rows])
 
 
+def _envelope_legend(rows) -> list[tuple[str, str]]:
+    """The colours of the minutes' envelope chart and what they stand for (the table below
+    gives the figures)."""
+    from portal.charts import COLOURS
+
+    legend = [(COLOURS["committed"], _("engagé"))]
+    if any(r["envelope"] for r in rows):
+        legend.append((COLOURS["remaining"], _("reste")))
+    return legend
+
+
 def minutes_generate(session):
     from .letters import FUNDER_ORDER
     from portal.models import Organization
@@ -131,6 +142,7 @@ def minutes_generate(session):
         template_name="pdf/committee_minutes.html",
         context={**source, "tenant": tenant, "signatories": signatories,
                  "envelope_chart": _envelope_chart(source["envelopes"]),
+                 "envelope_legend": _envelope_legend(source["envelopes"]),
                  "funder_orgs": orgs, "title": _("Procès-verbal du comité")},
         source={**source, "signatories": [str(s) for s in signatories]},
         filename=f"proces-verbal-comite-{session.date:%Y-%m-%d}.pdf")
