@@ -80,7 +80,9 @@ COOP_CRITERIA = [
     chk("Licence(s) d'entrepreneur de spectacles", "structure.licence_categories",
         "contains_any", ["1", "2", "3"]),
     decl("La structure a une activité significative dans les Musiques actuelles en Occitanie."),
-    decl("Le bilan des précédentes aides reçues a été transmis."),
+    chk("Bilan des précédentes aides transmis", "structure.previous_reports_sent", "is_true",
+        message="Un bilan final d'une aide précédente de ce contrat est en retard : déposez-le "
+                "avant de demander une nouvelle aide."),
     chk("Producteurs de spectacles : seulement sans autre porteur sur le territoire",
         "structure.main_activity", "ne", "live_production", warning=True,
         message="Les producteurs de spectacles ne sont éligibles que sur des territoires où "
@@ -253,6 +255,10 @@ def _calls(today: date) -> dict[str, list[dict]]:
         "description": COOP_DESCRIPTION, "status": CallStatus.CLOSED,
         "expenses_start": date(2024, 1, 1), "expenses_end": date(2025, 12, 31),
         "min_self_financing_share": D("30"), "advance_percentage": D("80"),
+        # « Avance de 80 % puis solde ou réévaluation au bilan » (seed 001); the report's delay
+        # is not in the seed: the 3 months of the call's regulation template.
+        "advance_paid_on": "notification", "balance_paid_on": "report_accepted",
+        "report_due_months": 3,
         "tracks": [{"title": t} for t in OCC_TRACKS], "categories": COOP_CATEGORIES,
         "criteria": COOP_CRITERIA, "documents": COOP_DOCUMENTS, "appraisal": COOP_APPRAISAL}
     struct_2024 = {
@@ -263,6 +269,9 @@ def _calls(today: date) -> dict[str, list[dict]]:
         "description": STRUCT_DESCRIPTION, "status": CallStatus.CLOSED,
         "amount_min": D("10000"), "amount_max": D("20000"), "max_share_of_budget": D("50"),
         "advance_percentage": D("70"),
+        # « Avance de 70 % puis solde au bilan » (seed 001)
+        "advance_paid_on": "notification", "balance_paid_on": "final_report",
+        "report_due_months": 3,
         "tracks": [{"title": t, "criteria": STRUCT_TRACK_CRITERIA[t]} for t in OCC_TRACKS],
         "criteria": STRUCT_COMMON, "documents": STRUCT_DOCUMENTS, "appraisal": STRUCT_APPRAISAL}
     open_demo = {

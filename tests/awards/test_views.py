@@ -260,6 +260,9 @@ def test_envelope_page_shows_figures_and_a_chart_with_a_table(client, grant, for
     _pay_all_advances(w)
     page = _as(client, w.admin).get(url("envelope", w.tenant)).content.decode()
     assert "<svg" in page and 'role="img"' in page
+    # SVG coordinates are numbers, never French-formatted ("176,0" draws nothing)
+    widths = re.findall(r'<rect x="([^"]+)" y="[^"]+" width="([^"]+)"', page)
+    assert widths and all(re.fullmatch(r"\d+(\.\d+)?", v) for pair in widths for v in pair)
     assert "Engagé 12\u00a0000,50\u00a0€, versé 9\u00a0600,40\u00a0€, reste à verser " \
            "2\u00a0400,10\u00a0€, libéré 0,00\u00a0€." in page
     assert "OCC-2024" not in page

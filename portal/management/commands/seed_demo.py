@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 #: Apps that ship demo data, in dependency order; each has a `demo.seed()` function.
-DEMO_APPS = ("portal", "calls", "applications", "reviews", "mentoring")
+DEMO_APPS = ("portal", "calls", "applications", "reviews", "mentoring", "awards")
 
 
 class Command(BaseCommand):
