@@ -36,6 +36,8 @@ class ReviewsConfig(AppConfig):
 
         register(
             NavItem(_("Instruction"), "reviews:dashboard", "reviews.view_dashboard", order=40),
+            NavItem(_("Rapporteur·rices"), "reviews:assignments", "reviews.assign_from_menu",
+                    order=45),
             NavItem(_("Comités"), "reviews:session_list", "reviews.view_sessions", order=50),
             NavItem(_("Mes liens d'intérêts"), "reviews:conflicts",
                     "reviews.declare_conflicts_from_menu", order=55),

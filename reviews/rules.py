@@ -49,6 +49,8 @@ def is_assigned(user, dossier) -> bool:
 
 rules.add_perm("reviews.view_dashboard", is_instructor)
 rules.add_perm("reviews.assign", is_instructor | is_tenant_admin)
+#: The coordinator's menu entry to the assignments (instructors reach them from the dashboard).
+rules.add_perm("reviews.assign_from_menu", is_tenant_admin & ~is_instructor)
 rules.add_perm("reviews.declare_conflicts", is_instructor | is_committee_member)
 rules.add_perm("reviews.view_conflict_registry", is_tenant_admin)
 rules.add_perm("reviews.view_conflicts", is_instructor | is_committee_member | is_tenant_admin)
