@@ -11,6 +11,8 @@
   var versionEl = form.querySelector("input[name=version]");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var timer = null;
+  var inflight = null;    // the autosave request under way, if any
+  var submitting = false;
 
   function recompute() {
     var num = 0, weights = 0;
@@ -26,9 +28,10 @@
   }
 
   function autosave() {
+    if (submitting) { return; }
     var data = new FormData(form);
     data.set("action", "draft");
-    fetch(form.dataset.autosaveUrl, {
+    inflight = fetch(form.dataset.autosaveUrl, {
       method: "POST", body: data, credentials: "same-origin",
       headers: {"X-CSRFToken": csrf, "Accept": "application/json"}
     }).then(function (response) {
@@ -43,11 +46,27 @@
       }
     }).catch(function () {
       statusEl.textContent = "Enregistrement automatique impossible pour l'instant (réseau).";
-    });
+    }).then(function () { inflight = null; });
   }
+
+  // A submission carries the version of the last save: no autosave starts once the officer
+  // submits, and one under way is waited for (its new version is the one to send), else the
+  // server would see two saves of the same version and refuse the second as stale (409).
+  form.addEventListener("submit", function (event) {
+    window.clearTimeout(timer);
+    submitting = true;
+    if (inflight) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      inflight.then(function () {
+        if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      });
+    }
+  });
 
   form.addEventListener("input", function (event) {
     if (event.target.classList.contains("review-score")) { recompute(); }
+    if (submitting) { return; }
     window.clearTimeout(timer);
     timer = window.setTimeout(autosave, 1500);
   });
