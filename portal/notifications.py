@@ -59,7 +59,10 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
         subject = render_plain_text(f"emails/{template}_subject.txt", context)
         text = render_plain_text(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    return " ".join(subject.split()), text, html
+    from .typography import typeset_html, typeset_text
+
+    return (typeset_text(" ".join(subject.split()), language), typeset_text(text, language),
+            typeset_html(html, language))
 
 
 def _existing(kind: str, target_type, target_id: str, key: str, emails: list[str]) -> set[str]:

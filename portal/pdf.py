@@ -120,6 +120,9 @@ def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> by
 
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+    from .typography import typeset_html
+
+    html = typeset_html(html, language)
     fonts, sheets = _shared_styles()
     document = HTML(string=html, base_url=_static_base_url(), encoding="utf-8")
     return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)

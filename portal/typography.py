@@ -100,6 +100,21 @@ def typography_violations(text: str) -> list[str]:
     return found
 
 
+def _enabled(language: str | None) -> bool:
+    return (getattr(settings, "PORTAL_FRENCH_TYPOGRAPHY", True)
+            and (language or "fr").startswith("fr"))
+
+
+def typeset_html(html: str, language: str | None) -> str:
+    """An e-mail's or a PDF's HTML in `language`, with the French rules when it is French."""
+    return french_html(html) if _enabled(language) else html
+
+
+def typeset_text(text: str, language: str | None) -> str:
+    """A plain-text e-mail (or its subject) in `language`, with the French rules."""
+    return french_typography(text) if _enabled(language) else text
+
+
 def is_french() -> bool:
     return (get_language() or "fr").startswith("fr")
 

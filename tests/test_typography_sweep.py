@@ -60,3 +60,29 @@ def test_every_page_of_every_role_follows_french_typography(settings):
                 problems[f"{url} as {role}"] = found[:4]
     assert problems == {}
     assert checked > 80
+
+
+def test_emails_follow_the_rules_in_french_only(settings, tenant):
+    import portal.tasks  # noqa: F401  (registers the sending task when run alone)
+    from django.core import mail
+    from django_scopes import scope
+
+    from portal.emails import render_and_send_invitation
+    from tests.factories import InvitationFactory
+
+    settings.PORTAL_FRENCH_TYPOGRAPHY = True
+    with scope(tenant=tenant):
+        render_and_send_invitation(InvitationFactory(tenant=tenant, email="lea@example.org"))
+    message = mail.outbox[-1]
+    assert typography_violations(message.subject + "\n" + message.body) == []
+    assert typography_violations(text_of_html(message.alternatives[0][0])) == []
+    assert "«\u202f" in message.body or "\u00a0:" in message.body
+
+
+def test_pdfs_and_emails_in_english_are_left_alone(settings):
+    from portal.typography import typeset_html, typeset_text
+
+    settings.PORTAL_FRENCH_TYPOGRAPHY = True
+    assert typeset_text("Note : 12", "en") == "Note : 12"
+    assert typeset_text("Note : 12", "fr") == "Note\u00a0: 12"
+    assert typeset_html("<p>Motif :</p>", "fr") == "<p>Motif\u00a0:</p>"
