@@ -125,8 +125,8 @@ def _queue(pks: list[int]) -> None:
     if not pks:
         return
     from .celery import app
-
-    task = app.tasks["portal.notification_send"]
+    from .tasks import notification_send_task as task  # registered by its import, even in a
+    # process that has not autodiscovered the tasks (a management command, one test alone)
     if app.conf.task_always_eager:
         for pk in pks:  # one message failing leaves its row pending, not the others
             try:

@@ -183,14 +183,18 @@ def build_world(*, name: str = LONG_NAME) -> dict:
 
 def build_engagement(world: dict):
     """A mentoring engagement between the world's structure and a resource person."""
-    from tests.factories.mentoring import EngagementFactory, NeedRequestFactory
+    from tests.factories.mentoring import (EngagementFactory, NeedRequestFactory,
+                                           ResourcePersonFactory)
 
     tenant = world["tenant"]
     with scope(tenant=tenant):
         need = NeedRequestFactory(tenant=tenant, structure=world["structure"],
                                   person_name="Inès Fabre", person_role="Directrice")
+        resource = ResourcePersonFactory(
+            tenant=tenant, first_name="Jean-Baptiste", last_name="Lefèvre-Dumontier",
+            structure_name="La Cité de la musique électronique de Montpellier")
         engagement = EngagementFactory(
-            need=need, planned_days=Decimal("2"),
+            need=need, resource=resource, planned_days=Decimal("2"),
             start_date=timezone.localdate(), end_date=timezone.localdate() + timedelta(days=60),
             terms="Structurer la recherche de financements privés.\nÉcrire un plan de mécénat "
                   "sur trois ans.\nPréparer deux rendez-vous avec des fondations.")
