@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal.notifications_resend": {"task": "portal.notifications_resend", "schedule": 300.0},
     "portal.purge_expired_dossiers": {"task": "portal.purge_expired_dossiers",
                                       "schedule": 86400.0},
+    # Grants' follow-up: reports due at the end of the action, overdue past their deadline.
+    "awards.tick": {"task": "awards.tick", "schedule": 86400.0},
 }
 
 # portal.typography.FrenchTypographyMiddleware: French spacing on every HTML page.

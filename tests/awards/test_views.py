@@ -234,6 +234,14 @@ def test_instructor_reevaluates_and_the_letter_is_produced(client, grant):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     body = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
     assert body.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    text = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "Notification de réévaluation d'une aide" in text
+    assert "ramenée à 7 200,54 €" in text
+    assert "un titre de recettes de 1 399,96 €" in text and "999,90 €" in text
+    assert "Voies et délais de recours" in text and "Signataire cnm" in text
     applicant_pdf = _as(client, w.applicant).get(url("balance_letter", w.tenant, pk=w.dossier.pk))
     assert applicant_pdf.status_code == 200
 
