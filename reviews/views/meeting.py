@@ -23,11 +23,11 @@ from calls.enums import Funder
 from calls.models import Call
 from portal.decorators import tenant_view
 
-from . import selectors, services
-from .enums import DecisionOutcome, VoteChoice
-from .forms import (ConductForm, DecisionForm, FunderEnvelopesForm, MeetingMoveForm,
+from .. import selectors, services
+from ..enums import DecisionOutcome, VoteChoice
+from ..forms import (ConductForm, DecisionForm, FunderEnvelopesForm, MeetingMoveForm,
                     MeetingPresenceForm, VoteForm)
-from .models import AgendaItem, CommitteeMember, CommitteeSession, DecisionShare
+from ..models import AgendaItem, CommitteeMember, CommitteeSession, DecisionShare
 
 
 def _flash(request, exc: ValidationError) -> None:
@@ -132,7 +132,7 @@ def meeting(request, session_pk: int):
         if row is not None and row.can_decide and session.is_sitting:
             dossier = Dossier.objects.select_related("call", "decision").filter(
                 pk=row.dossier_pk).first()
-            from .views import _decision_form
+            from .committee import _decision_form
 
             form = _decision_form(dossier)
             proposal = session.proposal or {}
@@ -246,7 +246,7 @@ def meeting_decide(request, session_pk: int):
     item = AgendaItem.objects.select_related("dossier__call", "dossier__decision").get(
         pk=session.current_item_id)
     dossier = item.dossier
-    from .views import _decision_form
+    from .committee import _decision_form
 
     form = _decision_form(dossier, request.POST)
     proposing = request.POST.get("action") == "propose"
@@ -349,7 +349,7 @@ def session_conduct(request, session_pk: int):
 @tenant_view("reviews.manage_sessions")
 def funder_envelopes(request):
     """Each funder's envelope per call and for the whole contract (DRAC, CNM, Région apart)."""
-    from .models import FunderEnvelope
+    from ..models import FunderEnvelope
 
     calls = list(Call.objects.filter(tenant=request.tenant).order_by("title"))
     current = {(e.call_id, e.funder): e.amount

@@ -1,6 +1,5 @@
-"""The instruction dashboard (filters, predefined and saved views, sortable columns,
-pagination, row selection), the walk from one dossier of the list to the next, and the
-officer's voluntary recusal from a dossier. Thin: parse, call a selector or a service, render."""
+"""The instruction dashboard: filters, predefined and saved views, sortable columns, pagination,
+row selection and the batch actions run on it."""
 
 from __future__ import annotations
 
@@ -19,24 +18,19 @@ from applications.enums import DossierStatus
 from applications.workflow import status_choices
 from portal.decorators import tenant_view
 
-from . import dashboard as state_of
-from . import selectors, services
-from .forms import RecusalForm, SavedViewForm
-from .enums import BatchAction
-from .models import BatchJob, SavedView
-from .scoring import is_disagreement
-
-
-def _dashboard_url(request, query: str = "") -> str:
-    url = reverse("reviews:dashboard", kwargs={"tenant_slug": request.tenant.slug})
-    return f"{url}?{query}" if query else url
+from .. import dashboard as state_of, selectors, services
+from .common import dashboard_url
+from ..enums import BatchAction
+from ..forms import SavedViewForm
+from ..models import BatchJob, SavedView
+from ..scoring import is_disagreement
 
 
 def batch_forms(request, data=None) -> dict:
     """The batch actions the user may launch, each with its parameters' form."""
-    from .batch import batch_actions_for
-    from .enums import BatchAction
-    from .forms import (BatchAgendaForm, BatchAssignForm, BatchEligibilityForm,
+    from ..batch import batch_actions_for
+    from ..enums import BatchAction
+    from ..forms import (BatchAgendaForm, BatchAssignForm, BatchEligibilityForm,
                         batch_completion_form)
 
     builders = {
@@ -49,8 +43,6 @@ def batch_forms(request, data=None) -> dict:
             for action in batch_actions_for(request.user, request.tenant)}
 
 
-#: The filters folded under « Filtres par colonne » (the search box stays in sight): how many
-#: are in use is said on the fold.
 FOLDED_FILTERS = ("call", "track", "category", "funder", "status", "eligibility",
                   "submitted_from", "submitted_to", "score_min", "score_max", "mine",
                   "disagreement")
@@ -140,7 +132,7 @@ def saved_view_save(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Vue « %(name)s » enregistrée.") % {"name": view.name})
-            return HttpResponseRedirect(_dashboard_url(request, view.query))
+            return HttpResponseRedirect(dashboard_url(request, view.query))
     # shown again with its error and what was typed, on the list it was saving
     state = state_of.parse(QueryDict(query), tenant=request.tenant, user=request.user)
     return render(request, "reviews/dashboard.html",
@@ -167,7 +159,7 @@ def selection(request):
     list_query = request.POST.get("list_query", "")
     if not ids:
         messages.error(request, _("Cochez au moins un dossier."))
-        return HttpResponseRedirect(_dashboard_url(request, list_query))
+        return HttpResponseRedirect(dashboard_url(request, list_query))
     query = QueryDict(list_query, mutable=True)
     query["ids"] = ",".join(map(str, ids))
     action = request.POST.get("action")
@@ -184,7 +176,7 @@ def selection(request):
     ordered = selectors.dashboard_ids(request.tenant, request.user, state.params)
     if not ordered:
         messages.error(request, _("Aucun des dossiers cochés n'est accessible."))
-        return HttpResponseRedirect(_dashboard_url(request, list_query))
+        return HttpResponseRedirect(dashboard_url(request, list_query))
     url = reverse("reviews:dossier", kwargs={"tenant_slug": request.tenant.slug,
                                              "pk": ordered[0]})
     return HttpResponseRedirect(f"{url}?{urlencode({'liste': query.urlencode()})}")
@@ -193,7 +185,7 @@ def selection(request):
 def _batch(request, action: str, ids: list[int], list_query: str):
     """Launch a batch action on the checked dossiers; its parameters' errors are shown again
     on the dashboard with what was typed and the same boxes checked."""
-    from .batch import BatchError, batch_start
+    from ..batch import BatchError, batch_start
 
     forms = batch_forms(request, data=request.POST)
     form = forms.get(action)
@@ -219,7 +211,7 @@ def _batch(request, action: str, ids: list[int], list_query: str):
 @tenant_view("reviews.view_dashboard")
 def batch_detail(request, job_pk: int):
     """The batch's progress (polled by static/reviews/batch.js) and each dossier's outcome."""
-    from .batch import batch_progress
+    from ..batch import batch_progress
 
     job = get_object_or_404(BatchJob, tenant=request.tenant, user=request.user, pk=job_pk)
     return render(request, "reviews/batch.html", {"job": job, "progress": batch_progress(job)})
@@ -230,63 +222,7 @@ def batch_detail(request, job_pk: int):
 def batch_progress(request, job_pk: int):
     from django.http import JsonResponse
 
-    from .batch import batch_progress as progress
+    from ..batch import batch_progress as progress
 
     job = get_object_or_404(BatchJob, tenant=request.tenant, user=request.user, pk=job_pk)
     return JsonResponse(progress(job))
-
-
-def dossier_extras(request, dossier, *, recusal_form=None) -> dict:
-    """What the instruction page adds around the scoring form: the application itself (so
-    that it is read beside the form), the walk through the list the officer came from, and
-    the voluntary recusal form."""
-    from applications.budget import format_percent, summarize
-
-    lines = list(dossier.budget_lines.all())
-    budget = summarize(requested_amount=dossier.requested_amount, lines=lines)
-    partners = list(dossier.partners.all())
-    list_query = request.GET.get("liste", "") or request.POST.get("liste", "")
-    walk = state_of.walk(tenant=request.tenant, user=request.user, list_query=list_query,
-                         pk=dossier.pk)
-    base = reverse("reviews:dossier", kwargs={"tenant_slug": request.tenant.slug, "pk": 0})[:-2]
-    liste = urlencode({"liste": walk.list_query}) if walk else ""
-    can_recuse = request.user.has_perm("reviews.declare_conflicts", request.tenant)
-    return {
-        "budget_lines": lines, "budget": budget, "partners": partners,
-        "requested_share": format_percent(budget.requested_share),
-        "self_share": format_percent(budget.self_financing_share),
-        "attachments": list(dossier.attachments.select_related("requirement")),
-        "walk": walk, "liste": liste,
-        "walk_previous": f"{base}{walk.previous}/?{liste}" if walk and walk.previous else "",
-        "walk_next": f"{base}{walk.next}/?{liste}" if walk and walk.next else "",
-        "walk_back": _dashboard_url(request, walk.list_query) if walk else "",
-        "recusal_form": (recusal_form or RecusalForm(dossier=dossier, partners=partners))
-        if can_recuse else None,
-    }
-
-
-@require_POST
-@tenant_view("reviews.declare_conflicts")
-def dossier_recuse(request, pk: int):
-    """The officer steps back from this dossier: a declared link with its structure or one
-    of its partners (the registry then keeps them off every dossier it touches)."""
-    from .views import _dossier_for, render_instruction
-
-    dossier = _dossier_for(request, pk, "reviews.instruct_dossier")
-    form = RecusalForm(request.POST, dossier=dossier, partners=list(dossier.partners.all()))
-    if form.is_valid():
-        siret, name = form.target()
-        try:
-            services.conflict_declare(tenant=request.tenant, user=request.user, siret=siret,
-                                      structure_name=name, nature=form.cleaned_data["nature"])
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _(
-                "Vous vous êtes déporté·e : les dossiers liés à %(name)s ne vous sont plus "
-                "présentés et vous ne pouvez plus les évaluer. Vous pouvez retirer cette "
-                "déclaration depuis « Mes liens d'intérêts ».") % {"name": name})
-            list_query = request.POST.get("liste", "")
-            return HttpResponseRedirect(_dashboard_url(request, list_query))
-    return render_instruction(request, dossier, recusal_form=form, status=400)
