@@ -46,7 +46,14 @@ VALUES = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="éèà€œ—“”😀\u202e\u0000'\"<>&;", max_size=30),
     st.integers(min_value=-10**12, max_value=10**12).map(str),
+    # What a hand-made request sends where a number is expected (issue 13 finding 7).
+    st.sampled_from(["abc", "1e30", "²", "١٢", "NaN", "-1", "9" * 30, "0x10", "1,5e3"]),
 )
+
+#: Forms that the page's script also posts with `Accept: application/json`, answered in JSON
+#: by the same view (the scoring form's autosave, the criterion's live sentence): form id ->
+#: what the script sets. The fuzz posts them both ways.
+JSON_POSTS = {"review-form": {"action": "draft"}, "criterion-form": {"action": "preview"}}
 
 #: Form actions the fuzz leaves alone: allauth's and the language switch, not our forms.
 SKIPPED_ACTION_WORDS = ("/accounts/", "/i18n/")
@@ -68,7 +75,7 @@ class _Forms(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self.forms: list[tuple[str | None, dict[str, str], str | None]] = []
         self._current = None
         self._textarea = None
         self._select = None
@@ -76,7 +83,7 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._current = (attrs.get("action"), {})
+            self._current = (attrs.get("action"), {}, attrs.get("id"))
             return
         if self._current is None:
             return
@@ -163,8 +170,29 @@ def _legit_users(world):
 OWN_FORMS = ("committee",)
 
 
-def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
-    """(user key, page, action, fields) of every distinct post form of the world's pages."""
+def _json_pages(world) -> list[str]:
+    """Pages with the forms of JSON_POSTS that the sweep world does not show: a dossier its
+    instructor has still to score (the world's review is submitted), a criterion's page."""
+    from django.urls import reverse
+    from django_scopes import scope
+
+    from reviews.models import Assignment
+    from tests.factories.reviews import FiledDossierFactory
+
+    with scope(tenant=world.a):
+        pending = FiledDossierFactory(call=world.call, structure=world.structure,
+                                      status="in_review")
+        Assignment.objects.create(dossier=pending, officer=world.instructor_a, funder="cnm",
+                                  assigned_by=world.admin_a)
+    return [reverse("reviews:dossier", kwargs={"tenant_slug": world.a.slug, "pk": pending.pk}),
+            reverse("calls:manage_item_edit", kwargs={
+                "tenant_slug": world.a.slug, "call_slug": world.call.slug, "kind": "criteres",
+                "pk": world.criterion.pk})]
+
+
+def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str], str | None]]:
+    """(user key, page, action, fields, form id) of every distinct post form of the world's
+    pages."""
     found, seen = [], set()
     crashing = {url_for(e, world) for e in url_entries() if e.name in KNOWN_CRASHES}
     from django.urls import reverse
@@ -174,7 +202,7 @@ def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
     # The draft's form steps too: the sweep's dossier is filed, its steps are read-only.
     steps = [reverse("applications:dossier_step", kwargs={
         "tenant_slug": world.a.slug, "pk": world.draft.pk, "step": step})
-        for step in DossierStep.values]
+        for step in DossierStep.values] + _json_pages(world)
     for key, user in _legit_users(world).items():
         client = Client()
         client.force_login(user)
@@ -184,7 +212,7 @@ def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
                 continue
             parser = _Forms()
             parser.feed(response.content.decode("utf-8", "replace"))
-            for action, fields in parser.forms:
+            for action, fields, form_id in parser.forms:
                 action = urlsplit(action).path if action else url
                 if any(word in action for word in SKIPPED_ACTION_WORDS) or action in crashing:
                     continue
@@ -192,7 +220,7 @@ def _collect_forms(world) -> list[tuple[str, str, str, dict[str, str]]]:
                 if seen_key in seen:
                     continue
                 seen.add(seen_key)
-                found.append((key, url, action, fields))
+                found.append((key, url, action, fields, form_id))
     return found
 
 
@@ -217,10 +245,10 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
     world = build_world()
     forms = _collect_forms(world)
     # Every role has forms to fuzz (the collection itself did not silently break).
-    assert {key for key, _page, _action, fields in forms if fields} == {
+    assert {key for key, _page, _action, fields, _id in forms if fields} == {
         "admin", "applicant", "instructor", "pilot", "committee", "platform_admin"}
     # ...including the forms that end the world (fuzzed, then rolled back).
-    assert {word for _key, _page, action, _fields in forms
+    assert {word for _key, _page, action, _fields, _id in forms
             for word in ROLLED_BACK_ACTION_WORDS if word in action} >= {
         "deposer", "retirer", "cloture", "supprimer"}
     users = _legit_users(world)
@@ -234,7 +262,17 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
             if live:
                 problems.append(f"{action} as {key}: the page carries injected markup {live}")
 
-    for key, page, action, fields in forms:
+    # ...and the JSON posts of the scripts.
+    assert {form_id for *_rest, form_id in forms if form_id in JSON_POSTS} == set(JSON_POSTS)
+
+    def check_json(response, action, key):
+        if response.status_code >= 500:
+            problems.append(f"{action} (JSON) as {key}: {response.status_code}")
+        elif response.status_code in (200, 400, 409) and \
+                response.get("Content-Type") != "application/json":
+            problems.append(f"{action} (JSON) as {key}: answered {response['Content-Type']}")
+
+    for key, page, action, fields, form_id in forms:
         client = Client()
         client.force_login(users[key])
         rolled_back = any(word in action for word in ROLLED_BACK_ACTION_WORDS)
@@ -269,6 +307,17 @@ def test_random_values_in_every_form_never_crash_nor_echo_a_script(db, settings_
                                 f"{exc.__class__.__name__}: {str(exc)[:200]}")
                 return
             check(response, action, key)
+            if form_id in JSON_POSTS:
+                try:
+                    with transaction.atomic():
+                        response = client.post(action, dict(data, **JSON_POSTS[form_id]),
+                                               HTTP_ACCEPT="application/json")
+                        transaction.set_rollback(True)
+                except Exception as exc:  # noqa: BLE001 - a crash is what we look for
+                    problems.append(f"{action} (JSON post of {page} as {key}): 500 "
+                                    f"{exc.__class__.__name__}: {str(exc)[:200]}")
+                    return
+                check_json(response, action, key)
 
         post_random()
     assert problems == [], "\n".join(sorted(set(problems)))
@@ -310,7 +359,7 @@ def test_call_description_posted_with_a_script_is_stored_sanitized(db, settings_
                                                     "call_slug": world.call.slug})
     parser = _Forms()
     parser.feed(client.get(url).content.decode())
-    fields = next(f for action, f in parser.forms if "description" in f)
+    fields = next(f for action, f, _id in parser.forms if "description" in f)
     fields["description"] = f"<p>Présentation <b>gras</b></p>{SCRIPT}<img src=x onerror=alert(1)>"
     response = client.post(url, fields)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -330,6 +379,6 @@ def test_nul_character_in_a_draft_step_is_not_a_server_error(step, db):
     url = f"/{world.a.slug}/dossiers/{world.draft.pk}/etapes/{step}/"
     parser = _Forms()
     parser.feed(client.get(url).content.decode())
-    fields = next(f for action, f in parser.forms if f)
+    fields = next(f for action, f, _id in parser.forms if f)
     response = client.post(url, {name: "a\x00b" for name in fields})
     assert response.status_code in (200, 302, 400)

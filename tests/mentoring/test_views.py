@@ -653,3 +653,20 @@ def test_convention_download_serves_the_stored_document_and_produces_it_if_missi
     assert b"".join(again.streaming_content) == body  # served as stored, not re-rendered
     with scope(tenant=tenant):
         assert GeneratedDocument.objects.get(kind="mentoring.convention").sha256 == stored.sha256
+
+
+@pytest.mark.parametrize("other", ["²", "١", "abc", "-1", "9" * 30, ""])
+def test_swap_with_a_hand_made_other_is_refused_calmly(client, tenant, pilot, themes, other):
+    """Issue 13 finding 7: « ² ».isdigit() is true and int() refused it (500)."""
+    r1 = ResourcePersonFactory(tenant=tenant, themes={themes[1]: 3})
+    a = qualified(tenant, StructureFactory(), [themes[1]])
+    with scope(tenant=tenant):
+        pa = MatchProposal.objects.create(need=a, resource=r1, source="global")
+    client.force_login(pilot)
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/propositions/{pa.pk}/echanger/",
+                           {"other": other}, follow=True)
+    assert response.status_code == 200
+    assert "Choisissez la proposition avec laquelle échanger." in response.content.decode()
+    with scope(tenant=tenant):
+        pa.refresh_from_db()
+        assert pa.resource == r1

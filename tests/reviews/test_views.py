@@ -640,3 +640,37 @@ def test_eligibility_confirmation_reads_the_ticked_documents_and_the_comment(
         assert review.comment == "Pièces vérifiées, conformes."
         # the result left as it was is confirmed
         assert review.outcome == "eligible" and dossier.status == "eligible"
+
+
+# --- hand-made input (issue 13 finding 7) --------------------------------------------------------
+
+@pytest.mark.parametrize("data, field_message", [
+    ({"version": "abc"}, "Version"),
+    ({"version": "-1"}, "Version"),
+    ({"version": "0", "proposed_amount": "1e30"}, "Montant proposé"),
+    ({"version": "0", "proposed_amount": "1" + "0" * 40}, "Montant proposé"),
+    ({"version": "0", "proposed_amount": "NaN"}, "Montant proposé"),
+])
+def test_autosave_with_hand_made_values_answers_400_naming_the_field(
+        client, tenant, officers, dossier, data, field_message):
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+        q = dossier.rules_snapshot["appraisal_criteria"][0]["id"]
+    _login(client, officers["cnm"])
+    response = client.post(url("review_save", tenant, pk=dossier.pk),
+                           {f"score_{q}": "4", **data}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["ok"] is False
+    assert any(field_message in error for error in response.json()["errors"]), response.json()
+    with scope(tenant=tenant):
+        assert not Review.objects.filter(dossier=dossier).exists()
+
+
+def test_review_form_post_with_a_bad_version_keeps_the_page(client, tenant, officers, dossier):
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+    _login(client, officers["cnm"])
+    response = client.post(url("review_save", tenant, pk=dossier.pk), {"version": "abc"},
+                           follow=True)
+    assert response.status_code == 200
+    assert "Version" in html.unescape(response.content.decode())
