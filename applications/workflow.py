@@ -190,8 +190,13 @@ def mermaid(rows: Iterable[tuple[str, str, Transition]] | None = None) -> str:
 register_states(DossierStatus)
 
 #: Every state before the decision: the applicant may withdraw from these.
-BEFORE_DECISION = (DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED,
-                   DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW, DossierStatus.IN_COMMITTEE)
+#: A filed dossier may be withdrawn until it goes before the committee. Not while it is « en
+#: comité »: a member's recorded decision moves it to granted / rejected at once, while the
+#: applicant still reads « en comité » until the session closes; withdrawal allowed in one
+#: and refused in the other told the applicant the decision before its publication (issue 13
+#: finding 9). What the applicant may do depends only on the state they are shown.
+BEFORE_COMMITTEE = (DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED,
+                    DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW)
 
 register_transitions(
     Transition(sources={DossierStatus.DRAFT}, target=DossierStatus.SUBMITTED,
@@ -211,7 +216,7 @@ register_transitions(
     Transition(sources={DossierStatus.DRAFT}, target=DossierStatus.WITHDRAWN,
                perm="applications.withdraw_dossier", action="applications.dossier.withdrawn",
                stamps=("withdrawn_at",), label="retirer"),
-    Transition(sources=set(BEFORE_DECISION), target=DossierStatus.WITHDRAWN,
+    Transition(sources=set(BEFORE_COMMITTEE), target=DossierStatus.WITHDRAWN,
                perm="applications.withdraw_dossier", action="applications.dossier.withdrawn",
                stamps=("withdrawn_at",), enqueue=("applications.dossier_withdrawn_email",),
                label="retirer"),

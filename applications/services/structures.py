@@ -114,8 +114,9 @@ def revenue_delete(*, user, revenue: AnnualRevenue) -> None:
 
 
 def structure_invitation_create(*, user, structure: Structure, email: str) -> StructureInvitation:
-    """Invite a colleague by e-mail; they accept once signed in with that address."""
-    _require(user, "applications.view_structure", structure)
+    """Invite a colleague by e-mail; they accept once signed in with that address. Only the
+    structure's managers invite (a member works on its dossiers, not on who acts for it)."""
+    _require(user, "applications.manage_structure_members", structure)
     email = (email or "").strip().lower()
     if StructureMember.objects.filter(structure=structure, user__email__iexact=email).exists():
         raise DossierError({"email": _("Cette personne est déjà membre de la structure.")})

@@ -124,7 +124,10 @@ def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
         "can_request_completion": (user.has_perm("applications.request_completion", dossier)
                                    and can_move(dossier.status,
                                                 DossierStatus.COMPLETION_REQUESTED)),
-        "can_withdraw": is_member and can_move(dossier.status, DossierStatus.WITHDRAWN),
+        # from the state the applicant is shown, never the real one (a recorded decision)
+        "can_withdraw": is_member and can_move(dossier.status_for_applicant,
+                                               DossierStatus.WITHDRAWN),
+        "in_committee": dossier.status_for_applicant == DossierStatus.IN_COMMITTEE,
         "attachments": dossier.attachments.select_related("requirement"),
         "sections": dossier_sections(dossier, user),
     }, status=status)

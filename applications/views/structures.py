@@ -81,6 +81,7 @@ def _render_detail(request, structure, status: int = 200, **forms):
         "licence_form": LicenceForm(prefix="licence"),
         "revenue_form": RevenueForm(prefix="revenue"),
         "invite_form": StructureInvitationForm(prefix="invite"),
+        "can_invite": request.user.has_perm("applications.manage_structure_members", structure),
     }
     context.update(forms)
     return render(request, "applications/structure_detail.html", context, status=status)
@@ -142,6 +143,8 @@ def revenue_remove(request, pk: int, revenue_pk: int):
 @require_POST
 def member_invite(request, pk: int):
     structure = _structure_for(request, pk)
+    if not request.user.has_perm("applications.manage_structure_members", structure):
+        raise PermissionDenied("applications.manage_structure_members")
     form = StructureInvitationForm(request.POST, prefix="invite")
     if form.is_valid():
         try:

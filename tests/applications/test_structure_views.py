@@ -191,3 +191,30 @@ def test_structure_list_shows_only_my_structures(client, applicant, member, djan
         response = client.get("/structures/")
     assert len(response.context["structures"]) == 4
     assert "Pas la mienne" not in response.content.decode()
+
+
+def test_a_plain_member_does_not_invite_new_members(client, applicant, member):
+    """Issue 13 finding 8: `manage_structure_members` was never checked."""
+    from django.core.exceptions import PermissionDenied
+
+    from applications import services
+
+    colleague = UserFactory(email="colleague@example.org")
+    StructureMemberFactory(structure=member, user=colleague, role="member")
+    client.force_login(colleague)
+    page = client.get(f"/structures/{member.pk}/").content.decode()
+    assert "membres/inviter/" not in page
+    assert "Seuls les responsables de la structure invitent de nouveaux membres." in page
+    response = client.post(f"/structures/{member.pk}/membres/inviter/",
+                           {"invite-email": "intrus@example.org"})
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.structure_invitation_create(user=colleague, structure=member,
+                                             email="intrus@example.org")
+    assert not StructureInvitation.objects.filter(structure=member).exists()
+    assert len(mail.outbox) == 0
+    # The manager still does.
+    client.force_login(applicant)
+    assert "membres/inviter/" in client.get(f"/structures/{member.pk}/").content.decode()
+    assert client.post(f"/structures/{member.pk}/membres/inviter/",
+                       {"invite-email": "intrus@example.org"}).status_code == 302

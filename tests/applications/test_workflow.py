@@ -45,7 +45,6 @@ stateDiagram-v2
     in_review --> withdrawn: applications.dossier.withdrawn [applications.withdraw_dossier]
     in_committee --> granted: reviews.decision.recorded [reviews.decide_dossier]
     in_committee --> rejected: reviews.decision.recorded [reviews.decide_dossier]
-    in_committee --> withdrawn: applications.dossier.withdrawn [applications.withdraw_dossier]
     granted --> rejected: reviews.decision.changed [reviews.decide_dossier]
     granted --> advance_due: awards.dossier.advance_due [platform]
     granted --> report_due: awards.dossier.report_due [platform]
@@ -89,8 +88,9 @@ def test_valid_next_states_read_from_the_table():
     # the follow-up of a grant (awards) continues from granted
     assert workflow.next_states(S.GRANTED) == [S.REJECTED, "advance_due", "report_due"]
     assert workflow.next_states(S.INELIGIBLE) == []
+    # not from in_committee: the applicant would read the unpublished decision from it
     assert workflow.sources_of(S.WITHDRAWN) == {S.DRAFT, S.SUBMITTED, S.COMPLETION_REQUESTED,
-                                                S.ELIGIBLE, S.IN_REVIEW, S.IN_COMMITTEE}
+                                                S.ELIGIBLE, S.IN_REVIEW}
 
 
 def test_every_state_of_the_enum_is_reachable_from_draft():
