@@ -60,3 +60,37 @@ def pending_invitations_for_user(user):
             .filter(email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
                     expires_at__gt=timezone.now())
             .select_related("tenant", "organization"))
+
+
+def audit_target_labels(events) -> None:
+    """Give each audit event of `events` (a page of the journal) a `target_label` naming its
+    object as people know it (« Dossier HDF-2026-COOP-0005 », « Appel à projets Aide aux … »),
+    one query per kind of object; an object deleted since keeps its number."""
+    from collections import defaultdict
+
+    from django.utils.text import capfirst
+
+    wanted = defaultdict(set)
+    for event in events:
+        if event.target_type_id and event.target_id:
+            wanted[event.target_type_id].add(event.target_id)
+    names = {}
+    for event in events:
+        ct = event.target_type
+        if ct is None or (ct.pk, event.target_id) in names or ct.pk not in wanted:
+            continue
+        model = ct.model_class()
+        ids = wanted.pop(ct.pk)
+        if model is None:
+            continue
+        try:  # the base manager: these events are already the tenant's own
+            objects = model._base_manager.filter(pk__in=list(ids))
+            names.update({(ct.pk, str(obj.pk)): str(obj) for obj in objects})
+        except (ValueError, TypeError):  # a target id that is not this model's key type
+            continue
+    for event in events:
+        ct = event.target_type
+        kind = capfirst(str(ct.name)) if ct is not None else ""
+        name = names.get((event.target_type_id, event.target_id)) if ct is not None else None
+        event.target_label = (f"{kind} {name}" if name
+                              else f"{kind} n° {event.target_id}" if ct is not None else "")

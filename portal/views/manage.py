@@ -12,6 +12,7 @@ from ..formatting import format_date_local
 from ..forms import (InvitationForm, MembershipForm, OrganizationForm, SignatoryForm,
                      TenantContractForm, apply_validation_error)
 from ..models import AuditEvent, Invitation, Membership, Organization, Signatory
+from ..selectors import audit_target_labels
 from ..selectors import (tenant_memberships, tenant_organizations, tenant_open_invitations,
                          tenant_signatories)
 from .. import services
@@ -243,4 +244,6 @@ def audit_log_view(request):
     events = (AuditEvent.objects.filter(tenant=request.tenant)
               .select_related("actor", "target_type"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # the labels are set on these instances
+    audit_target_labels(page.object_list)
     return render(request, "portal/manage/audit_log.html", {"page_obj": page})
