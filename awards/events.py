@@ -67,6 +67,8 @@ register_many({
     "awards.payment.recovered": lambda v: _("Reversement de %(a)s recouvré par %(f)s le %(d)s "
                                             "(titre %(ref)s)") % {
         "a": _eur(v, "amount"), "f": _funder(v), "d": v["paid_on"], "ref": v["reference"]},
+    "awards.convention.received": _("Convention signée reçue le %(received_on)s : avance de "
+                                    "%(amount)s à mettre en paiement"),
     "awards.bank_account.saved": _("Coordonnées bancaires de %(structure)s enregistrées "
                                    "(IBAN se terminant par %(iban_end)s)"),
     "awards.payments.exported": lambda v: _("Fichier de paiement exporté pour %(f)s "

@@ -69,3 +69,7 @@ class BankAccountForm(PortalForm):
                            help_text=_("Par exemple FR76 3000 6000 0112 3456 7890 189."))
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False,
                           help_text=_("8 ou 11 caractères, par exemple BNPAFRPP."))
+
+
+class ConventionForm(PortalForm):
+    received_on = forms.DateField(label=_("Convention signée reçue le"), widget=DATE_WIDGET)

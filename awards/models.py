@@ -88,6 +88,11 @@ class Payment(models.Model):
         return self.kind == PaymentKind.RECOVERY
 
     @property
+    def awaits_convention(self) -> bool:
+        """An advance the call pays at the convention's signature, not returned yet."""
+        return self.kind == PaymentKind.ADVANCE and self.status == PaymentStatus.PLANNED
+
+    @property
     def is_due(self) -> bool:
         return self.status == PaymentStatus.DUE
 

@@ -43,6 +43,7 @@ def followup_section(dossier, user) -> dict | None:
         "sentence": state_sentence(dossier.status),
         "schedule": schedule, "report": report,
         "has_recovery": any(p.kind == PaymentKind.RECOVERY for p in schedule),
+        "awaiting_convention": any(p.awaits_convention for p in schedule),
         "may_file": is_member and dossier.status in REPORT_OPEN_STATES,
         "is_staff": user.has_perm("awards.examine_report", dossier),
         "letter_due": letter_is_due(dossier), "letter": stored_letter(report),

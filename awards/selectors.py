@@ -114,15 +114,22 @@ def envelope_figures(tenant) -> dict:
                 f, EnvelopeFigures(label=str(Funder(f).label) if f in Funder.values else f))
             figures.add(EnvelopeFigures(label="", granted=share.amount, committed=now,
                                         paid=paid[f], released=share.amount - now))
+    from reviews.models import FunderEnvelope
+
+    budgets = {(e.call_id, e.funder): e.amount
+               for e in FunderEnvelope.objects.filter(tenant=tenant)}
     result_calls, per_funder = [], {}
     total = EnvelopeFigures(label="total", envelope=tenant.envelope)
     for call_id, funders in by_call.items():
         call = calls[call_id]
         row = EnvelopeFigures(label=call.title, envelope=call.envelope)
         for f in sorted(funders, key=lambda f: FUNDER_ORDER.index(f) if f in FUNDER_ORDER else 9):
+            funders[f].envelope = budgets.get((call_id, f))
             row.funders.append(funders[f])
             row.add(funders[f])
-            per_funder.setdefault(f, EnvelopeFigures(label=funders[f].label)).add(funders[f])
+            per_funder.setdefault(f, EnvelopeFigures(label=funders[f].label,
+                                                     envelope=budgets.get((None, f)))
+                                  ).add(funders[f])
         result_calls.append(row)
         total.add(row)
     result_calls.sort(key=lambda r: r.label)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applications.enums import BudgetKind, DossierStatus
 from applications.models import Dossier
 from applications.services import dossier_transition
-from calls.enums import Funder
+from calls.enums import AdvanceTiming, Funder
 from portal.amounts import clean_number
 from portal.audit import audit_log
 from portal.formatting import PARIS, format_date_fr, format_money
@@ -66,18 +66,20 @@ def schedule_create(*, decision, now: datetime | None = None) -> list[Payment]:
     if dossier.status != DossierStatus.GRANTED or Payment.objects.filter(dossier=dossier).exists():
         return []
     shares = [(s.funder, s.amount) for s in decision.shares.all()]
+    rules = dossier_rules(dossier)
+    # « versée à la signature de la convention »: the advance waits for the signed convention
+    awaiting = rules.get("advance_paid_on") == AdvanceTiming.CONVENTION
     rows = []
     for funder, _share, advance, balance in split_advance(shares, decision.advance_amount):
         if advance > 0:
             rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
                                 kind=PaymentKind.ADVANCE, amount=advance,
-                                status=PaymentStatus.DUE))
+                                status=PaymentStatus.PLANNED if awaiting else PaymentStatus.DUE))
         if balance > 0:
             rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
                                 kind=PaymentKind.BALANCE, amount=balance,
                                 status=PaymentStatus.PLANNED))
     Payment.objects.bulk_create(rows)
-    rules = dossier_rules(dossier)
     FinalReport.objects.get_or_create(
         dossier=dossier, defaults={"due_on": report_due_date(dossier=dossier, rules=rules)})
     has_advance = any(p.kind == PaymentKind.ADVANCE for p in rows)
@@ -85,8 +87,36 @@ def schedule_create(*, decision, now: datetime | None = None) -> list[Payment]:
                        else AwardStatus.REPORT_DUE, user=None, now=now,
                        data={"decision": decision.pk,
                              "advance_amount": str(decision.advance_amount or ZERO),
-                             "payments": len(rows)})
+                             "payments": len(rows), "awaiting_convention": awaiting})
     return rows
+
+
+@transaction.atomic
+def convention_receive(*, user, dossier, received_on: date, now: datetime | None = None
+                       ) -> list[Payment]:
+    """An instructor records the signed convention (or acceptance) returned by the structure:
+    where the call pays the advance at the convention's signature, the advance is now due."""
+    now = now or timezone.now()
+    locked = _locked(dossier)
+    _require(user, "awards.examine_report", locked)
+    waiting = list(Payment.objects.select_for_update(of=("self",)).filter(
+        dossier=locked, kind=PaymentKind.ADVANCE, status=PaymentStatus.PLANNED))
+    if locked.status != AwardStatus.ADVANCE_DUE or not waiting:
+        raise AwardError(_("Aucune avance n'attend la convention signée sur ce dossier."),
+                         code="state")
+    if not received_on:
+        raise AwardError({"received_on": [_("Reçue le : indiquez la date de réception de la "
+                                            "convention signée.")]})
+    if received_on > _today(now):
+        raise AwardError({"received_on": [_("Reçue le : la date ne peut pas être dans le futur "
+                                            "(%(d)s).") % {"d": format_date_fr(received_on)}]})
+    for payment in waiting:
+        payment.status = PaymentStatus.DUE
+        payment.save(update_fields=["status", "updated_at"])
+    audit_log(tenant=locked.tenant, actor=user, action="awards.convention.received",
+              target=locked, data={"received_on": received_on.isoformat(),
+                                   "amount": str(sum((p.amount for p in waiting), ZERO))})
+    return waiting
 
 
 # --- Payments ---------------------------------------------------------------------------------

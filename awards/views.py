@@ -16,7 +16,7 @@ from portal.forms import apply_validation_error
 
 from . import exports, selectors, services
 from .enums import AwardStatus, PaymentStatus, REPORT_OPEN_STATES
-from .forms import (BankAccountForm, PaymentPaidForm, ReportCompletionForm, ReportExamineForm,
+from .forms import (BankAccountForm, ConventionForm, PaymentPaidForm, ReportCompletionForm, ReportExamineForm,
                     ReportForm)
 from .letters import stored_letter
 from .models import Payment
@@ -148,6 +148,7 @@ def _followup_context(request, dossier):
 
     return {"dossier": dossier, "report": report, "figures": figures, "proposal": proposal,
             "letter_due": letter_is_due(dossier),
+            "awaiting_convention": any(p.awaits_convention for p in selectors.schedule_of(dossier)),
             "can_close": dossier.status == AwardStatus.BALANCE_PAID,
             "schedule": selectors.schedule_of(dossier), "decision": dossier.decision,
             "letter": stored_letter(report),
@@ -166,6 +167,7 @@ def _render_followup(request, dossier, forms=None, status: int = 200):
         **_followup_context(request, dossier),
         "completion_form": (forms or {}).get("completion") or ReportCompletionForm(),
         "examine_form": (forms or {}).get("examine") or ReportExamineForm(),
+        "convention_form": (forms or {}).get("convention") or ConventionForm(),
     }, status=status)
 
 
@@ -183,6 +185,14 @@ def report_examine(request, pk: int):
                                                    **form.cleaned_data)
                 messages.success(request, _("Compléments demandés : le bilan est rouvert au "
                                             "ou à la candidat·e."))
+                return redirect("awards:followup", tenant_slug=request.tenant.slug, pk=pk)
+        elif action == "convention":
+            form = forms["convention"] = ConventionForm(request.POST)
+            if form.is_valid():
+                services.convention_receive(user=request.user, dossier=dossier,
+                                            **form.cleaned_data)
+                messages.success(request, _("Convention signée enregistrée : l'avance est à "
+                                            "mettre en paiement par chaque financeur."))
                 return redirect("awards:followup", tenant_slug=request.tenant.slug, pk=pk)
         elif action in ("accept", "reevaluate", "close"):
             form = forms["examine"] = ReportExamineForm(request.POST)

@@ -254,3 +254,30 @@ def test_retention_keeps_a_dossier_whose_payments_are_not_closed(grant):
                                                              paid_amount=D("1"))
         assert len(closed_dossiers_expired(tenant=grant.tenant,
                                            cutoff=datetime(2100, 1, 1, tzinfo=PARIS))) == 1
+
+
+def test_where_the_call_says_so_the_advance_waits_for_the_signed_convention(tenant):
+    from tests.awards.world import build
+
+    w = build(tenant, advance_paid_on="convention")
+    with scope(tenant=w.tenant):
+        cnm = _payments(w)[("cnm", "advance")]
+        assert cnm.status == PaymentStatus.PLANNED and cnm.awaits_convention
+        with pytest.raises(services.AwardError):
+            services.payment_mark_sent(user=w.officers[K.CNM], payment=cnm, now=NOW)
+        with pytest.raises(PermissionDenied):
+            services.convention_receive(user=w.applicant, dossier=w.dossier,
+                                        received_on=date(2024, 5, 2), now=NOW)
+        with pytest.raises(services.AwardError) as exc:
+            services.convention_receive(user=w.officers[K.DRAC], dossier=w.dossier,
+                                        received_on=date(2024, 6, 2), now=NOW)
+        assert "dans le futur" in exc.value.message_dict["received_on"][0]
+        services.convention_receive(user=w.officers[K.DRAC], dossier=w.dossier,
+                                    received_on=date(2024, 5, 2), now=NOW)
+        assert {p.status for (f, k), p in _payments(w).items() if k == "advance"} == {
+            PaymentStatus.DUE}
+        event = AuditEvent.objects.get(action="awards.convention.received")
+        assert event.data == {"received_on": "2024-05-02", "amount": "9600.40"}
+        with pytest.raises(services.AwardError):  # once only
+            services.convention_receive(user=w.officers[K.DRAC], dossier=w.dossier,
+                                        received_on=date(2024, 5, 2), now=NOW)

@@ -287,3 +287,33 @@ def test_a_conflicted_officer_does_not_see_the_dossier_in_the_list_or_the_file(c
     assert "HDF-2024-COOP-0001" not in c.get(url("payments", w.tenant)).content.decode()
     csv_text = c.get(url("payments_csv", w.tenant)).content.decode("utf-8-sig")
     assert "HDF-2024-COOP-0001" not in csv_text and IBAN not in csv_text
+
+
+def test_the_instructor_records_the_signed_convention_from_the_followup_page(client, tenant):
+    w = build(tenant, advance_paid_on="convention")
+    c = _as(client, w.officers[K.DRAC])
+    page = c.get(url("followup", w.tenant, pk=w.dossier.pk)).content.decode()
+    assert "En attente de la convention signée" in page
+    response = c.post(url("report_examine", w.tenant, pk=w.dossier.pk),
+                      {"action": "convention", "received_on": ""})
+    assert response.status_code == 400
+    assert c.post(url("report_examine", w.tenant, pk=w.dossier.pk),
+                  {"action": "convention", "received_on": "2024-05-02"}).status_code == 302
+    assert _payment(w, "cnm").status == PaymentStatus.DUE
+    assert _as(client, w.applicant).post(url("report_examine", w.tenant, pk=w.dossier.pk),
+                                         {"action": "convention",
+                                          "received_on": "2024-05-02"}).status_code == 404
+
+
+def test_the_envelope_gives_each_funder_its_own_budget_and_what_is_left(client, grant):
+    from decimal import Decimal as D
+
+    from reviews.models import FunderEnvelope
+
+    w = grant
+    with scope(tenant=w.tenant):
+        FunderEnvelope.objects.create(tenant=w.tenant, call=w.call, funder="cnm",
+                                      amount=D("50000"))
+    page = _as(client, w.admin).get(url("envelope", w.tenant)).content.decode()
+    # the CNM's envelope on the call, less its committed share (7 000,50 €)
+    assert "50\u00a0000,00\u00a0€" in page and "42\u00a0999,50\u00a0€" in page

@@ -21,7 +21,8 @@ from tests.factories.reviews import FiledDossierFactory, SessionFactory, officer
 
 
 def build(tenant, *, closed_on=datetime(2024, 4, 26, 10, tzinfo=PARIS), amounts=None,
-          reference="HDF-2024-COOP-0001", structure=None) -> SimpleNamespace:
+          reference="HDF-2024-COOP-0001", structure=None,
+          advance_paid_on="notification") -> SimpleNamespace:
     w = SimpleNamespace(tenant=tenant)
     with scope(tenant=tenant):
         w.officers = {kind: officer(tenant, kind) for kind in (K.DRAC, K.CNM, K.REGION)}
@@ -35,7 +36,7 @@ def build(tenant, *, closed_on=datetime(2024, 4, 26, 10, tzinfo=PARIS), amounts=
         w.call = CallFactory(
             tenant=tenant, title="Aide aux projets de coopération professionnelle",
             envelope=D("150000.00"), expenses_start=date(2024, 1, 1),
-            expenses_end=date(2025, 12, 31), advance_paid_on="notification",
+            expenses_end=date(2025, 12, 31), advance_paid_on=advance_paid_on,
             balance_paid_on="report_accepted", report_due_months=3,
             eligible_expense_kinds=["artistic", "travel", "services"])
         w.category = CategoryFactory(call=w.call, title="Expérimentation",
