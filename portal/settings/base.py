@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -194,6 +195,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REDIS_URL = env("REDIS_URL", default="")
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: allauth's login
+# rate limits then count the client's address, not the proxy's (with 0, its default, every
+# user behind the proxy shares one limit). Unset: `check --deploy` warns (portal.W002).
+if "ALLAUTH_TRUSTED_PROXY_COUNT" in os.environ:
+    ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT")
 # With Redis (production, docker-compose) every web host shares one cache: allauth's rate limits
 # and used-TOTP markers, the tenant and two-factor facts the middlewares read on each request
 # (portal.tenancy), and the sessions (below). CACHE_KEY_PREFIX keeps two deployments (or a

@@ -6,6 +6,10 @@ from .base import env
 DEBUG = False
 # No default: production refuses to start without a real secret.
 SECRET_KEY = env("SECRET_KEY")
+# No default either: login throttling, used-TOTP markers (replay protection) and sessions live
+# in the cache, and a per-process cache lets each gunicorn worker accept the same code again
+# (issue 13 finding 11). base.py builds the Redis caches from this same variable.
+REDIS_URL = env("REDIS_URL")
 PORTAL_REQUIRE_STAFF_2FA = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 

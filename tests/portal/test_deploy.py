@@ -32,7 +32,10 @@ def example_env() -> dict:
 
 LEGAL = {k: v for k, v in example_env().items() if k.startswith("PORTAL_") and k != "PORTAL_BASE_URL"}
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "portal.settings.production",
-              "ALLOWED_HOSTS": "portail.example", **LEGAL}
+              "ALLOWED_HOSTS": "portail.example",
+              "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+              "ALLAUTH_TRUSTED_PROXY_COUNT": example_env()["ALLAUTH_TRUSTED_PROXY_COUNT"],
+              **LEGAL}
 
 
 @pytest.mark.slow
@@ -51,6 +54,38 @@ def test_check_deploy_warns_when_the_legal_notice_names_no_publisher():
     assert result.returncode != 0
     assert "portal.W001" in result.stderr + result.stdout
     assert "PORTAL_OPERATOR_NAME not set" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_shared_cache():
+    """Issue 13 finding 11: with a per-process cache two gunicorn workers accepted the same
+    TOTP code twice and throttled logins each on its own."""
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(60)}
+    env.pop("REDIS_URL")
+    result = run_manage("check", env_overrides=env, drop=("REDIS_URL",))
+    assert result.returncode != 0
+    assert "Set the REDIS_URL environment variable" in result.stderr
+
+
+@pytest.mark.slow
+def test_check_deploy_warns_without_the_proxy_count_or_a_shared_cache():
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(60)}
+    env.pop("ALLAUTH_TRUSTED_PROXY_COUNT")
+    result = run_manage("check", "--deploy", env_overrides=env,
+                        drop=("ALLAUTH_TRUSTED_PROXY_COUNT",))
+    assert "portal.W002" in result.stderr + result.stdout
+    assert "ALLAUTH_TRUSTED_PROXY_COUNT not set" in result.stderr + result.stdout
+    # The shared settings without REDIS_URL (what the demo runs): the cache is per process.
+    result = run_manage("check", "--deploy", env_overrides={
+        "DJANGO_SETTINGS_MODULE": "portal.settings.base", "ALLAUTH_TRUSTED_PROXY_COUNT": "1"},
+        drop=("REDIS_URL",))
+    assert "portal.W003" in result.stderr + result.stdout
+    assert "portal.W002" not in result.stderr + result.stdout
+
+
+def test_deploy_example_sets_the_shared_cache_and_the_proxy_count():
+    assert example_env()["REDIS_URL"].startswith("redis://")
+    assert int(example_env()["ALLAUTH_TRUSTED_PROXY_COUNT"]) >= 0
 
 
 @pytest.mark.slow

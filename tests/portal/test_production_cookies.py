@@ -6,6 +6,7 @@ with a throw-away SECRET_KEY) and applied over the test settings: the database a
 stay those of the tests."""
 
 import importlib
+import os
 import secrets
 import sys
 
@@ -22,6 +23,7 @@ PREFIXES = ("SESSION_COOKIE_", "CSRF_COOKIE_", "LANGUAGE_COOKIE_", "SECURE_")
 @pytest.fixture
 def production_client(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(60))
+    monkeypatch.setenv("REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     sys.modules.pop("portal.settings.production", None)
     production = importlib.import_module("portal.settings.production")
     sys.modules.pop("portal.settings.production", None)

@@ -90,7 +90,8 @@ def test_demo_users_log_in_with_the_printed_password(client, settings):
 @pytest.mark.slow
 def test_seed_demo_refuses_to_run_under_production_settings():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "portail.example"}
+           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "portail.example",
+           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}
     result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
