@@ -388,6 +388,18 @@ RULES: dict[str, Rule] = {
     "reviews:session_letters": Rule(_sess),
     "reviews:session_letters_progress": Rule(_sess),
     "reviews:decision_letter": Rule(lambda w: {"decision_pk": w.decision.pk}, conflict=True),
+    # The live meeting: the session's pages (a conflicted member's screen hides that dossier).
+    "reviews:funder_envelopes": Rule(),
+    "reviews:session_conduct": Rule(_sess),
+    "reviews:meeting": Rule(_sess),
+    "reviews:meeting_state": Rule(_sess),
+    "reviews:meeting_projection": Rule(_sess),
+    "reviews:meeting_status": Rule(_sess),
+    "reviews:meeting_move": Rule(_sess),
+    "reviews:meeting_decide": Rule(_sess),
+    "reviews:meeting_presence": Rule(_sess),
+    "reviews:meeting_vote": Rule(lambda w: {"session_pk": w.session.pk, "pk": w.decided.pk},
+                                 conflict=True),
     # --- Mentoring ----------------------------------------------------------------------------
     "mentoring:home": Rule(access=PUBLIC),
     # Any signed-in member of a structure may state a need; the page lists their own.

@@ -307,8 +307,10 @@ def meeting_presence(request, session_pk: int):
 @tenant_view("reviews.view_sessions")
 def meeting_vote(request, session_pk: int, pk: int):
     session = _session(request, session_pk)
-    item = get_object_or_404(AgendaItem.objects.select_related("dossier"), session=session,
-                             dossier_id=pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("session__tenant", "dossier"),
+                             session=session, dossier_id=pk)
+    if not request.user.has_perm("reviews.vote_agenda_dossier", item):
+        raise Http404  # a recused or conflicted member learns nothing of that dossier
     form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Mon vote : choisissez pour, contre ou abstention."))
