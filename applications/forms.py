@@ -206,7 +206,11 @@ class ExpenseLineForm(_BudgetLineForm):
 
 
 class IncomeLineForm(_BudgetLineForm):
-    source = forms.ChoiceField(label=_("Origine"), choices=IncomeSource.choices)
+    # A blank line starts with no origin chosen: a preselected « Autofinancement » counted
+    # the line as self-financing as soon as an amount was typed, whatever it was.
+    source = forms.ChoiceField(label=_("Origine"), required=False,
+                               choices=[("", _("Choisissez l'origine"))]
+                               + list(IncomeSource.choices))
     label = forms.CharField(label=_("Financeur ou recette"), max_length=200, required=False)
     field_order = ["source", "label", "amount"]
 
@@ -214,6 +218,13 @@ class IncomeLineForm(_BudgetLineForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs["data-budget"] = "income"
         self.fields["source"].widget.attrs["data-budget-source"] = "1"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("label") and not data.get("source") and "source" not in self.errors:
+            self.add_error("source", _("Indiquez l'origine de « %(label)s ».")
+                           % {"label": data["label"]})
+        return data
 
 
 ExpenseFormSet = formset_factory(ExpenseLineForm, extra=2, max_num=60, validate_max=True)

@@ -87,3 +87,24 @@ def test_withdraw_is_refused_to_an_instructor(client, filed, instructor, no_staf
     assert response.status_code == 404
     with scope(tenant=filed.tenant):
         assert Dossier.objects.get(pk=filed.pk).status == "submitted"
+
+
+def test_a_blank_income_line_has_no_origin_chosen_and_a_named_line_needs_one():
+    """A new income line used to start on « Autofinancement »: an amount typed there counted
+    as self-financing whatever the line was. It starts unchosen; a line named without an
+    origin is refused by its name, what was typed kept."""
+    from applications.forms import IncomeLineForm
+
+    blank = IncomeLineForm(prefix="income-0")
+    html = str(blank["source"])
+    assert re.search(r'<option value="" selected>Choisissez l(&#x27;|\')origine</option>', html)
+
+    typed = IncomeLineForm({"income-0-source": "", "income-0-label": "Mécène local",
+                            "income-0-amount": "2 500,50"}, prefix="income-0")
+    assert not typed.is_valid()
+    assert typed.errors["source"] == ["Indiquez l'origine de « Mécène local »."]
+    assert 'value="2 500,50"' in str(typed["amount"]) or "2 500,50" in str(typed["amount"])
+
+    untouched = IncomeLineForm({"income-0-source": "", "income-0-label": "",
+                                "income-0-amount": ""}, prefix="income-0")
+    assert untouched.is_valid()
