@@ -38,7 +38,7 @@ from .models import (AgendaItem, Assignment, CommitteeMember, CommitteeSession,
                      ConflictDeclaration, Decision, DecisionShare, DossierSummary,
                      EligibilityReview, Recusal, Review, ReviewSettings)
 from .scoring import aggregate, parse_scores, rank, weighted_total
-from .selectors import (SEARCH_CONFIG, conflicted_dossier_ids_for, conflicted_pairs,  # noqa: F401
+from .selectors import (SEARCH_CONFIG, conflict_q, conflicted_dossier_ids_for, conflicted_pairs,  # noqa: F401,E501
                         criteria_for, dossier_rules, envelope_lines, fold, forget_conflicts,
                         funder_envelope_lines, funder_overruns, recused_by_dossier)
 
@@ -114,14 +114,33 @@ def conflict_declare(*, tenant, user, siret: str, structure_name: str = "",
     return declaration
 
 
+#: States in which a dossier's instruction has not started: a declaration touching only such
+#: dossiers (or none) is withdrawn by the officer who made it.
+BEFORE_INSTRUCTION = (DossierStatus.DRAFT, DossierStatus.SUBMITTED,
+                      DossierStatus.COMPLETION_REQUESTED, DossierStatus.WITHDRAWN)
+
+
 @transaction.atomic
 def conflict_withdraw(*, user, declaration: ConflictDeclaration) -> None:
-    if declaration.officer_id != user.pk:
+    """Withdraw a declared link. Once the instruction of a dossier it touches has started, only
+    the tenant admin may: the officer would otherwise regain access at once to a dossier they
+    stepped back from (issue 13 finding 10). The withdrawal is audited; the committee's record
+    of who was recused keeps what it held."""
+    is_admin = user.has_perm("reviews.view_conflict_registry", declaration.tenant)
+    if declaration.officer_id != user.pk and not is_admin:
         raise PermissionDenied("reviews.declare_conflicts")
+    started = (Dossier.objects.filter(tenant=declaration.tenant)
+               .filter(conflict_q({declaration.siret}))
+               .exclude(status__in=BEFORE_INSTRUCTION))
+    if not is_admin and started.exists():
+        raise ReviewError(_("L'instruction d'un dossier concerné par ce lien a commencé : seule "
+                            "l'administration du contrat peut retirer la déclaration."),
+                          code="instruction_started")
     audit_log(tenant=declaration.tenant, actor=user, action="reviews.conflict.withdrawn",
               target=declaration, data={"siret": declaration.siret})
+    officer = declaration.officer
     declaration.delete()
-    forget_conflicts(user)
+    forget_conflicts(officer)
 
 
 # --- Exports ----------------------------------------------------------------------------------

@@ -41,10 +41,17 @@ def conflicts(request):
 
 
 @require_POST
-@tenant_view("reviews.declare_conflicts")
+@tenant_view("reviews.view_conflicts")
 def conflict_delete(request, conflict_pk: int):
-    declaration = get_object_or_404(ConflictDeclaration, tenant=request.tenant,
-                                    officer=request.user, pk=conflict_pk)
-    services.conflict_withdraw(user=request.user, declaration=declaration)
-    messages.success(request, _("Déclaration retirée."))
+    """The officer withdraws their own declaration; the tenant admin any (from the registry)."""
+    declarations = ConflictDeclaration.objects.filter(tenant=request.tenant)
+    if not request.user.has_perm("reviews.view_conflict_registry", request.tenant):
+        declarations = declarations.filter(officer=request.user)
+    declaration = get_object_or_404(declarations, pk=conflict_pk)
+    try:
+        services.conflict_withdraw(user=request.user, declaration=declaration)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Déclaration retirée."))
     return redirect("reviews:conflicts", tenant_slug=request.tenant.slug)
