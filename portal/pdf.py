@@ -66,6 +66,10 @@ STATE_BLOCK_CSS = """
                    background-repeat: no-repeat, no-repeat;
                    background-size: 2.75rem 1.125rem, 2.75rem 1rem;
                    background-position: 0 -0.0625rem, 0 0; }
+/* The devise is an image: its words for text extraction and screen readers, unseen. */
+.fr-logo { position: relative; }
+.pdf-sr { position: absolute; left: 0; bottom: 0; font-size: 1pt; line-height: 1;
+          color: #fff; text-transform: none; white-space: nowrap; }
 .fr-logo::after { content: ""; display: block; width: 2.625rem; height: 2.208rem;
                   background-image: url("%(devise)s"); background-repeat: no-repeat;
                   background-size: 5.25rem 3.75rem; background-position: 0 0.333rem; }

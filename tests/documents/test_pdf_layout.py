@@ -38,6 +38,7 @@ def test_grant_letter_is_co_branded_signed_by_name_and_states_payments_and_remed
     text = _check(content, title="Notification d'attribution d'une aide — OCC-2024-COOP-0007")
     for expected in [
         "PRÉFET DE LA RÉGION OCCITANIE", "DRAC Occitanie",
+        "Liberté, Égalité, Fraternité",  # the devise's words: its image has no text
         "Toulouse, le 26 avril 2024", "Référence du dossier : OCC-2024-COOP-0007",
         "Affaire suivie par : Délégation territoriale du CNM — pôle filière",
         "filiere-occitanie@cnm.example", "05 61 00 00 00", "BP 40087", "34070 Montpellier",
