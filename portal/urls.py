@@ -69,6 +69,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("structures/", include("applications.urls_global")),
     path("structures/", include("awards.urls_global")),
+    path("national/", include("national.urls")),
     path("", include((portal_patterns, "portal"))),
 ]
 # Each app's tenant pages share the /<tenant_slug>/ prefix (and its namespace).

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 #: First URL segments used by the platform itself; a tenant may not take them as its slug.
 RESERVED_SLUGS = frozenset(
-    {"admin", "accounts", "platform", "plateforme", "healthz", "static", "media", "i18n",
+    {"admin", "accounts", "platform", "plateforme", "national", "healthz", "static", "media", "i18n",
      "jsi18n", "my", "mes-espaces", "api", "favicon.ico", "robots.txt", "invitations",
      "structures", "ping", "mentions-legales", "accessibilite", "donnees-personnelles"}
 )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reviews",
     "mentoring",
     "awards",
+    "national",
 ]
 
 MIDDLEWARE = [

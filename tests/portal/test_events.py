@@ -15,7 +15,7 @@ from django.utils import translation
 from portal.events import has_renderer, registered_actions, render_event
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("portal", "calls", "applications", "reviews", "mentoring")
+APPS = ("portal", "calls", "applications", "reviews", "mentoring", "national")
 ACTION = re.compile(r"""["']((?:portal|calls|applications|reviews|mentoring|awards)"""
                     r"""\.[a-z_]+\.[a-z_]+)["']""")
 CODE_ON_SCREEN = re.compile(r"\b(?:portal|calls|applications|reviews|mentoring|awards)"
