@@ -274,6 +274,11 @@ RULES: dict[str, Rule] = {
     "portal:platform_tenant_create": Rule(),
     "portal:platform_tenant_edit": Rule(lambda w: {"slug": w.a.slug}),
     "portal:platform_tenant_admins": Rule(lambda w: {"slug": w.a.slug}),
+    # The national view: national officers only (and the platform admin grants the role).
+    "national:overview": Rule(),
+    "national:export_xlsx": Rule(),
+    "national:officers": Rule(),
+    "national:officer_revoke": Rule(lambda w: {"pk": 1}),
     # --- Structures (global) --------------------------------------------------------------------
     "structures:list": Rule(access=USER),
     "structures:create": Rule(access=USER),
