@@ -15,23 +15,18 @@ from applications.rules import (is_dossier_member, is_structure_manager,
                                 is_unconflicted_instructor)
 from portal.enums import Role
 from portal.rules import is_committee_member, is_instructor, is_tenant_admin
-from portal.tenancy import request_memo, roles_of
+from portal.tenancy import memberships_of, roles_of
 
 
 def officer_funder(user, tenant) -> str:
     """The funder (calls.enums.Funder value) an instructor of `tenant` acts for, "" if none."""
     if tenant is None or not getattr(user, "is_authenticated", False):
         return ""
-    memo = request_memo(user).setdefault("_awards_funder", {})
-    if tenant.pk not in memo:
-        from calls.enums import Funder
-        from portal.models import Membership
+    from calls.enums import Funder
 
-        memo[tenant.pk] = (Membership.objects.with_scope(tenant=tenant)
-                           .filter(tenant=tenant, user=user, role=Role.INSTRUCTOR,
-                                   organization__kind__in=Funder.values)
-                           .values_list("organization__kind", flat=True).first()) or ""
-    return memo[tenant.pk]
+    # read from the request's memberships (portal.tenancy): no query of its own
+    return next((kind for role, kind in memberships_of(user, tenant)
+                 if role == Role.INSTRUCTOR and kind in Funder.values), "")
 
 
 @rules.predicate

@@ -83,19 +83,34 @@ def forget_user_facts(user_id) -> None:
     cache.delete(USER_FACTS_KEY.format(pk=user_id))
 
 
+def memberships_of(user, tenant: Tenant | None) -> tuple[tuple[str, str], ...]:
+    """(role, kind of the membership's organisation or "") of each membership `user` holds in
+    `tenant`, oldest first: one query per request, cached on the user object, read by the
+    roles (`roles_of`) and by whatever needs the funder an officer acts for."""
+    if tenant is None or not getattr(user, "is_authenticated", False):
+        return ()
+    memo = request_memo(user).setdefault("_portal_memberships", {})
+    if tenant.pk not in memo:
+        from .models import Membership
+
+        memo[tenant.pk] = tuple(
+            (role, kind or "") for role, kind in Membership.objects.with_scope(tenant=tenant)
+            .filter(user=user, tenant=tenant).order_by("pk")
+            .values_list("role", "organization__kind"))
+    return memo[tenant.pk]
+
+
 def roles_of(user, tenant: Tenant | None) -> frozenset[str]:
     """The roles `user` holds in `tenant`, cached on the user object for the request."""
     if tenant is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     cache = request_memo(user).setdefault("_portal_roles", {})
     if tenant.pk not in cache:
-        from .models import Membership
-
-        cache[tenant.pk] = frozenset(
-            Membership.objects.with_scope(tenant=tenant)
-            .filter(user=user, tenant=tenant).values_list("role", flat=True))
+        cache[tenant.pk] = frozenset(role for role, _kind in memberships_of(user, tenant))
     return cache[tenant.pk]
 
 
 def forget_roles(user) -> None:
-    request_memo(user).pop("_portal_roles", None)
+    memo = request_memo(user)
+    memo.pop("_portal_roles", None)
+    memo.pop("_portal_memberships", None)

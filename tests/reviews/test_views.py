@@ -674,3 +674,26 @@ def test_review_form_post_with_a_bad_version_keeps_the_page(client, tenant, offi
                            follow=True)
     assert response.status_code == 200
     assert "Version" in html.unescape(response.content.decode())
+
+
+#: Queries of one dashboard page, whatever the filters and sort (session, user, memberships,
+#: calls/tracks/categories, threshold, conflicts, state counters, rows, reviews, saved views,
+#: the batch form's officers, the mentoring and signatory facts of the page's frame).
+DASHBOARD_QUERIES = 13
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"sort": "score"}, {"sort": "-spread"}, {"sort": "amount"}, {"sort": "structure"},
+    {"q": "Éléphant"}, {"status": "in_review"}, {"mine": "on"}, {"disagreement": "on"},
+    {"funder": "cnm", "eligibility": "eligible"}, {"score_min": "10", "sort": "median"},
+    {"submitted_from": "2024-01-01", "submitted_to": "2030-12-31", "sort": "-date"},
+    {"page": "2", "per_page": "10"},
+], ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "default")
+def test_dashboard_queries_are_bounded_whatever_the_filters_and_sort(
+        client, tenant, officers, call, category, params, django_assert_max_num_queries):
+    _login(client, officers["cnm"])
+    _bulk(tenant, call, category, 25, officers)
+    client.get(url("dashboard", tenant))  # warm caches (content types)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url("dashboard", tenant), params)
+    assert response.status_code == 200
