@@ -69,15 +69,32 @@ class EnvelopeFigures:
     envelope: Decimal | None = None
     funders: list[EnvelopeFigures] = field(default_factory=list)
 
+    #: (remaining, to_recover) summed over what was added: one grant's recovery never hides
+    #: another's payment due (None: a single grant's figures)
+    sums: list | None = None
+
     @property
     def remaining(self) -> Decimal:
-        return self.committed - self.paid
+        """Still to pay (never negative: an advance above the grant as it stands is to be
+        recovered, see `to_recover`)."""
+        if self.sums is not None:
+            return self.sums[0]
+        return max(self.committed - self.paid, ZERO)
+
+    @property
+    def to_recover(self) -> Decimal:
+        """Paid above the grant as it stands (a re-evaluation's recovery not collected yet)."""
+        if self.sums is not None:
+            return self.sums[1]
+        return max(self.paid - self.committed, ZERO)
 
     @property
     def envelope_left(self) -> Decimal | None:
         return None if self.envelope is None else self.envelope - self.committed
 
     def add(self, other: EnvelopeFigures) -> None:
+        self.sums = [(self.sums or [ZERO, ZERO])[0] + other.remaining,
+                     (self.sums or [ZERO, ZERO])[1] + other.to_recover]
         self.granted += other.granted
         self.committed += other.committed
         self.paid += other.paid
@@ -138,8 +155,8 @@ def envelope_figures(tenant) -> dict:
                 per_funder, key=lambda f: FUNDER_ORDER.index(f) if f in FUNDER_ORDER else 9)]}
 
 
-def envelope_chart(rows: list[EnvelopeFigures], *, width: int = 640, bar: int = 22,
-                   gap: int = 14, label_width: int = 190) -> dict:
+def envelope_chart(rows: list[EnvelopeFigures], *, width: int = 720, bar: int = 22,
+                   gap: int = 14, label_width: int = 250) -> dict:
     """Geometry of a horizontal stacked-bar chart (server-rendered SVG): one bar per row,
     paid | remaining to pay | released, scaled on the largest grant."""
     scale_max = max((r.granted for r in rows), default=ZERO) or Decimal(1)
@@ -148,8 +165,9 @@ def envelope_chart(rows: list[EnvelopeFigures], *, width: int = 640, bar: int = 
     for i, r in enumerate(rows):
         y = i * (bar + gap) + 4
         segments, x = [], Decimal(label_width)
-        for key, value in (("paid", max(r.paid, ZERO)), ("remaining", max(r.remaining, ZERO)),
-                           ("released", max(r.released, ZERO))):
+        # paid (up to the grant as it stands) + remaining + released = the granted amount
+        for key, value in (("paid", max(min(r.paid, r.committed), ZERO)),
+                           ("remaining", r.remaining), ("released", max(r.released, ZERO))):
             w = (value * plot / scale_max).quantize(Decimal("0.1"))
             if w > 0:
                 segments.append({"key": key, "x": x, "width": w, "value": value})

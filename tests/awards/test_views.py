@@ -317,3 +317,19 @@ def test_the_envelope_gives_each_funder_its_own_budget_and_what_is_left(client, 
     page = _as(client, w.admin).get(url("envelope", w.tenant)).content.decode()
     # the CNM's envelope on the call, less its committed share (7 000,50 €)
     assert "50\u00a0000,00\u00a0€" in page and "42\u00a0999,50\u00a0€" in page
+
+
+def test_a_recovery_due_on_one_grant_does_not_hide_a_payment_due_on_another():
+    from decimal import Decimal as D
+
+    from awards.selectors import EnvelopeFigures
+
+    row = EnvelopeFigures(label="CNM")
+    row.add(EnvelopeFigures(label="", granted=D("7000.50"), committed=D("4200.44"),
+                            paid=D("5600.40"), released=D("2800.06")))
+    row.add(EnvelopeFigures(label="", granted=D("5000"), committed=D("5000"), paid=D("4000")))
+    assert (row.remaining, row.to_recover) == (D("1000"), D("1399.96"))
+    total = EnvelopeFigures(label="total")
+    total.add(row)
+    assert (total.committed, total.paid, total.remaining, total.to_recover) == (
+        D("9200.44"), D("9600.40"), D("1000"), D("1399.96"))
