@@ -94,3 +94,21 @@ def test_inactive_tenant_answers_404(client, tenant):
 def test_platform_pages_run_outside_any_scope(client, tenant):
     # A scoped query slipped into a non-tenant page would raise, not leak.
     assert client.get("/").status_code == 200
+
+
+# --- the layer itself (issue 13): a request runs in its tenant's scope, and only there -------
+
+@pytest.mark.urls("tests.portal.scope_probe_urls")
+def test_a_tenant_url_runs_its_view_in_that_tenants_scope(client, tenant, other_tenant):
+    """Replacing scope(tenant=request.tenant) in portal/middleware.py by scopes_disabled()
+    makes this fail (the scope would be off, every tenant's rows readable)."""
+    for each in (tenant, other_tenant):
+        assert client.get(f"/{each.slug}/sonde-portee/").json() == {
+            "enabled": True, "tenant": each.pk, "request_tenant": each.pk}
+
+
+@pytest.mark.urls("tests.portal.scope_probe_urls")
+def test_a_scoped_query_outside_any_tenant_scope_fails_loudly(client, tenant):
+    OrganizationFactory(tenant=tenant)
+    with pytest.raises(ScopeError):
+        client.get("/sonde-hors-portee/")
