@@ -130,7 +130,9 @@ def national_overview() -> dict:
         })
     totals_per_state = [(label, sum(per_state.get(t["pk"], {}).get(v, 0) for t in tenants))
                         for v, label in states]
-    return {"regions": regions, "calls": national_calls(), "committees": national_committees(),
+    state_rows = [(label, [r["states"][i][1] for r in regions])
+                  for i, (_v, label) in enumerate(states)]
+    return {"regions": regions, "state_rows": state_rows, "calls": national_calls(), "committees": national_committees(),
             "states": states, "funders": funders,
             "pipeline": [(label, n) for label, n in totals_per_state if n],
             "funder_totals": [(label, sum((granted.get((t["pk"], v), ZERO) for t in tenants), ZERO),
