@@ -228,3 +228,29 @@ rules.add_perm("reviews.follow_session", is_tenant_admin_of_session | is_designa
                | is_seated_in_session | is_instructor_of_session)
 # A nominal vote: a member present and not recused on the dossier (the admin votes only if seated).
 rules.add_perm("reviews.vote_agenda_dossier", is_present_in_items_session & _not_excused)
+
+
+@rules.predicate
+def is_conflicted_in_session(user, session) -> bool:
+    """A declared link with a dossier on the session's agenda (or decided in it)."""
+    if session is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .models import AgendaItem, Decision
+    from .selectors import conflicted_dossier_ids_for
+
+    dossier_ids = (set(AgendaItem.objects.filter(session=session)
+                       .values_list("dossier_id", flat=True))
+                   | set(Decision.objects.filter(session=session)
+                         .values_list("dossier_id", flat=True)))
+    return bool(dossier_ids
+                and conflicted_dossier_ids_for(user, session.tenant, dossier_ids))
+
+
+# The minutes name every agenda dossier's decision: whoever has a declared conflict with one of
+# them does not download them (issue 13 finding 12); the decision reaches them when published.
+@rules.predicate
+def is_staff_of_session(user, session) -> bool:
+    return bool({Role.ADMIN, Role.COMMITTEE, Role.INSTRUCTOR} & _session_roles(user, session))
+
+
+rules.add_perm("reviews.read_session_minutes", is_staff_of_session & ~is_conflicted_in_session)

@@ -389,7 +389,7 @@ RULES: dict[str, Rule] = {
     "reviews:recusal_declare": Rule(lambda w: {"session_pk": w.session.pk,
                                                "pk": w.decided.pk}, conflict=True),
     "reviews:session_close": Rule(_sess),
-    "reviews:session_minutes": Rule(_sess),
+    "reviews:session_minutes": Rule(_sess, conflict=True),
     "reviews:session_letters": Rule(_sess),
     "reviews:session_letters_progress": Rule(_sess),
     "reviews:decision_letter": Rule(lambda w: {"decision_pk": w.decision.pk}, conflict=True),

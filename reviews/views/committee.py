@@ -107,7 +107,8 @@ def session_detail(request, session_pk: int):
         "recusal_form": CommitteeRecusalForm(),
         "minutes": GeneratedDocument.objects.filter(
             kind="reviews.committee_minutes", target_id=str(session.pk)).first()
-        if session.is_closed else None,
+        if session.is_closed and request.user.has_perm("reviews.read_session_minutes", session)
+        else None,
     })
 
 

@@ -45,9 +45,13 @@ def session_letters_progress(request, session_pk: int):
 @require_GET
 @tenant_view("reviews.view_sessions")
 def session_minutes(request, session_pk: int):
+    """The closed session's minutes (PDF); 404 to whoever has a declared conflict with one of
+    its dossiers, since the minutes name each decision (issue 13 finding 12)."""
     from portal.documents import private_file_response
 
     session = session_or_404(request, session_pk)
+    if not request.user.has_perm("reviews.read_session_minutes", session):
+        raise Http404
     document = GeneratedDocument.objects.filter(kind="reviews.committee_minutes",
                                                 target_id=str(session.pk),
                                                 tenant=request.tenant).first()

@@ -418,6 +418,45 @@ def test_closed_session_minutes_pdf_downloadable(client, tenant, call, category,
     assert mail.outbox == []  # the structure has no member to notify in this test
 
 
+def test_conflicted_instructor_cannot_download_the_minutes(client, tenant, call, category,
+                                                           committee, officers, admin_user,
+                                                           settings, tmp_path):
+    """The minutes name each agenda dossier's decision: an officer with a declared link with
+    one of those dossiers' structures gets 404 and no link (issue 13 finding 12)."""
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    session = _session_with(tenant, call, category, committee, 2, officers)
+    with scope(tenant=tenant):
+        first, second = [item.dossier for item in session.agenda.all()]
+        for d in (first, second):
+            services.decision_record(user=committee["cnm"], session=session, dossier=d,
+                                     outcome="rejected", motivation="Hors champ.")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _login(client, admin_user).post(url("session_close", tenant, session_pk=session.pk),
+                                        {"confirm": "on"})
+    minutes = url("session_minutes", tenant, session_pk=session.pk)
+    _login(client, officers["cnm"])
+    assert client.get(minutes).status_code == 200
+    assert minutes in client.get(url("session", tenant, session_pk=session.pk)).content.decode()
+    with scope(tenant=tenant):
+        ConflictDeclaration.objects.create(tenant=tenant, officer=officers["cnm"],
+                                           siret=second.structure.siret,
+                                           structure_name=second.structure.name, nature="Associé")
+    assert client.get(minutes).status_code == 404
+    assert minutes not in client.get(url("session", tenant, session_pk=session.pk)
+                                     ).content.decode()
+    # a link through a partner of the dossier counts too; the others still download them
+    with scope(tenant=tenant):
+        partner = PartnerFactory(dossier=first)
+        ConflictDeclaration.objects.create(tenant=tenant, officer=committee["drac"],
+                                           siret=partner.siret, structure_name="Partenaire",
+                                           nature="Associé")
+    assert _login(client, committee["drac"]).get(minutes).status_code == 404
+    assert _login(client, officers["drac1"]).get(minutes).status_code == 200
+    assert _login(client, admin_user).get(minutes).status_code == 200
+
+
 @pytest.mark.parametrize("name,data", [
     ("session_members", {"user": "abc"}), ("session_members", {"present": ["x", "-1"]}),
     ("session_agenda", {"item": "abc"}), ("threshold_set", {"call": "abc", "threshold": "2"}),
