@@ -24,6 +24,8 @@ from calls.validators import FORMAT_ALIASES, TEXT_FORMATS
 #: list of formats an admin may choose is checked against the same definitions).
 ALIASES = FORMAT_ALIASES
 SNIFF_BYTES = 8192
+#: Attachment.original_name's length.
+ORIGINAL_NAME_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,14 @@ def _check_pdf(upload) -> None:
                                 "puis déposez-le."), code="corrupted") from None
 
 
+def original_name(name: str, extension: str, max_length: int = ORIGINAL_NAME_MAX) -> str:
+    """`name`'s stem with the sniffed `extension`, at most `max_length` characters: a long
+    name loses the end of its stem, never its extension (issue 13 finding 12)."""
+    stem = PurePath(name).stem.strip() or "document"
+    suffix = f".{extension}"
+    return stem[:max_length - len(suffix)].rstrip() + suffix
+
+
 def inspect_upload(upload, *, allowed_formats: list[str], max_bytes: int) -> UploadInfo:
     """Validate `upload` (a Django UploadedFile); raise ValidationError on "file" with the
     reason. Returns what we keep about it (name, sniffed type, size, SHA-256)."""
@@ -193,6 +203,5 @@ def inspect_upload(upload, *, allowed_formats: list[str], max_bytes: int) -> Upl
         digest.update(chunk)
         size += len(chunk)
     upload.seek(0)
-    stem = PurePath(name).stem or "document"
-    return UploadInfo(original_name=f"{stem}.{extension}", extension=extension,
+    return UploadInfo(original_name=original_name(name, extension), extension=extension,
                       content_type=mime, size=size, sha256=digest.hexdigest())

@@ -249,7 +249,7 @@ def attachment_upload(*, user, dossier: Dossier, requirement, upload) -> Attachm
         previous.delete()
         transaction.on_commit(lambda: previous.file.storage.delete(old_file))
     attachment = Attachment(dossier=locked, requirement=requirement,
-                            original_name=info.original_name[:255],
+                            original_name=info.original_name,
                             content_type=info.content_type, extension=info.extension,
                             size=info.size, sha256=info.sha256, uploaded_by=user)
     upload.seek(0)

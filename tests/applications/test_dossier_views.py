@@ -206,6 +206,22 @@ def test_bad_uploads_are_refused_with_their_reason(client, dossier, requirement,
         assert Attachment.objects.count() == 0
 
 
+def test_a_long_file_name_is_stored_with_its_extension(client, dossier, requirement, applicant):
+    """A name over 255 characters is cut in its stem: the download keeps « .pdf » (issue 13
+    finding 12); without an extension the sniffed one is added, within the 255."""
+    client.force_login(applicant)
+    for name in ("Budget prévisionnel " + "é" * 300 + ".pdf", "Budget " + "x" * 300):
+        assert upload(client, dossier, requirement, name, pdf_bytes()).status_code == 302
+        with scope(tenant=dossier.tenant):
+            attachment = Attachment.objects.get(dossier=dossier)
+        assert attachment.original_name.endswith(".pdf")
+        assert len(attachment.original_name) == 255
+        assert attachment.original_name.startswith(name[:200])
+        response = client.get(url(dossier, f"fichiers/{attachment.pk}/"))
+        assert response.status_code == 200
+        assert ".pdf" in response["Content-Disposition"]
+
+
 def test_replacing_a_document_keeps_one_file(client, dossier, requirement, applicant):
     client.force_login(applicant)
     upload(client, dossier, requirement, "v1.pdf", pdf_bytes())

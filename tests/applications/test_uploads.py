@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import PurePath
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -67,3 +68,22 @@ def test_empty_file_is_refused():
         inspect_upload(SimpleUploadedFile("vide.pdf", b""), allowed_formats=["pdf"],
                        max_bytes=1024)
     assert exc.value.message_dict == {"file": ["Le fichier « vide.pdf » est vide."]}
+
+
+@pytest.mark.parametrize(("name", "stem_length"), [
+    ("Budget prévisionnel " + "é" * 300 + ".pdf", 251),  # cut by Django at 255, kept
+    ("Budget prévisionnel " + "é" * 300, 251),  # no extension: ".pdf" is added, not cut off
+    ("a" * 254 + ".x", 251),  # the sniffed extension is longer than the one given
+])
+def test_long_names_keep_their_extension(name, stem_length):
+    from applications.uploads import ORIGINAL_NAME_MAX, original_name
+
+    from .test_dossier_views import pdf_bytes
+
+    info = inspect_upload(SimpleUploadedFile(name, pdf_bytes()), allowed_formats=["pdf"],
+                          max_bytes=100_000)
+    assert info.original_name.endswith(".pdf")
+    assert len(info.original_name) == ORIGINAL_NAME_MAX
+    assert info.original_name[:-4] == PurePath(name).stem[:stem_length]
+    assert original_name("   .docx", "docx") == "document.docx"
+    assert original_name("Statuts.pdf", "pdf") == "Statuts.pdf"
