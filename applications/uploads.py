@@ -1,12 +1,15 @@
 """Checks on an uploaded file before it is stored: size (from `upload.size`, before reading),
-type sniffed from the content with `filetype` (the extension is not trusted), and for PDFs
-a parse with pypdf that refuses corrupted and encrypted files.
+type sniffed from the content with `filetype` (the extension is not trusted); for PDFs a parse
+with pypdf that refuses corrupted and encrypted files and those carrying active content
+(JavaScript, launch actions); for Office and OpenDocument files (zip archives) a read of the
+archive that refuses broken ones and bombs (entries, uncompressed size, ratio bounded).
 
 `SizeLimitUploadHandler` caps a request's files while Django parses the body, so that an
 oversized file is never written whole to a temporary file; `inspect_upload` then re-checks
 the size of what was received."""
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -17,6 +20,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from calls.validators import FORMAT_ALIASES, TEXT_FORMATS
 
@@ -26,6 +30,23 @@ ALIASES = FORMAT_ALIASES
 SNIFF_BYTES = 8192
 #: Attachment.original_name's length.
 ORIGINAL_NAME_MAX = 255
+
+#: PDF actions that run something when the file is opened or used: refused.
+PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+#: Keys the walk does not follow: back links (reached from above) and what a page draws with
+#: (fonts, images, content streams), where no action lives.
+PDF_SKIPPED_KEYS = frozenset({"/Parent", "/P", "/Resources", "/Contents"})
+#: How many PDF objects the active-content walk reads at most (a file beyond it is refused).
+PDF_MAX_OBJECTS = 200_000
+
+#: Formats that are zip archives (what `filetype` sniffs them as).
+ZIP_FORMATS = frozenset({"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "zip"})
+#: Bounds of such an archive: entries, total uncompressed bytes, and the ratio of the
+#: uncompressed size to the file's (beyond ZIP_RATIO_FLOOR bytes uncompressed).
+ZIP_MAX_ENTRIES = 5_000
+ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -141,7 +162,46 @@ def _sniff(head: bytes, allowed: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _check_pdf(upload) -> None:
+class _TooComplex(Exception):
+    pass
+
+
+def pdf_active_content(reader: PdfReader) -> bool:
+    """Whether the PDF holds JavaScript or a launch action anywhere reachable from its
+    catalog: the open action, the document's, pages' and fields' additional actions (/AA),
+    annotations' and outline items' actions, the /JavaScript names tree. Raises _TooComplex
+    beyond PDF_MAX_OBJECTS objects."""
+    root = reader.trailer["/Root"]
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    visited = 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        visited += 1
+        if visited > PDF_MAX_OBJECTS:
+            raise _TooComplex
+        if isinstance(obj, DictionaryObject):
+            # an action that runs something, or the names dictionary's /JavaScript tree
+            if obj.get("/S") in PDF_ACTIVE_ACTIONS or "/JS" in obj or "/JavaScript" in obj:
+                return True
+            for name, value in obj.items():
+                if name in PDF_SKIPPED_KEYS:
+                    continue
+                if isinstance(value, (DictionaryObject, ArrayObject, IndirectObject)):
+                    stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(v for v in obj
+                         if isinstance(v, (DictionaryObject, ArrayObject, IndirectObject)))
+    return False
+
+
+def _check_pdf(upload, name: str) -> None:
     upload.seek(0)
     try:
         reader = PdfReader(upload, strict=True)
@@ -151,12 +211,64 @@ def _check_pdf(upload) -> None:
         if len(reader.pages) < 1:
             raise ValidationError(_("Ce PDF ne contient aucune page."), code="corrupted")
         reader.pages[0].extract_text()
+        try:
+            active = pdf_active_content(reader)
+        except _TooComplex:
+            raise ValidationError(_("Le PDF « %(name)s » est trop complexe pour être vérifié : "
+                                    "enregistrez-le à nouveau (« Imprimer en PDF ») puis "
+                                    "déposez-le.") % {"name": name}, code="too_complex") from None
+        if active:
+            raise ValidationError(_("Le PDF « %(name)s » contient du code actif (JavaScript ou "
+                                    "lancement d'un programme), refusé pour la sécurité des "
+                                    "instructeurs : enregistrez-le à nouveau avec « Imprimer en "
+                                    "PDF » puis déposez-le.") % {"name": name}, code="active")
     except ValidationError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
             IndexError, RecursionError):
         raise ValidationError(_("Ce PDF est endommagé ou illisible : enregistrez-le à nouveau "
                                 "puis déposez-le."), code="corrupted") from None
+
+
+def _check_zip(upload, name: str) -> None:
+    """A real archive, within bounds: its directory is read, each entry's size bounded, then
+    each entry is decompressed by chunks, counting (a size that lies in the directory is
+    caught, the CRC too), so memory stays flat and a bomb is refused early."""
+    broken = ValidationError(_("Le fichier « %(name)s » est endommagé ou n'est pas un vrai "
+                               "document bureautique : enregistrez-le à nouveau puis "
+                               "déposez-le.") % {"name": name}, code="corrupted")
+    bomb = ValidationError(_("Le fichier « %(name)s » se décompresse en un volume anormal "
+                             "(archive piégée ?) : il n'a pas été enregistré.")
+                           % {"name": name}, code="zip_bomb")
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if not entries:
+                raise broken
+            if len(entries) > ZIP_MAX_ENTRIES:
+                raise bomb
+            declared = sum(e.file_size for e in entries)
+            limit = min(ZIP_MAX_UNCOMPRESSED, max(ZIP_RATIO_FLOOR, ZIP_MAX_RATIO * upload.size))
+            if declared > limit:
+                raise bomb
+            total = 0
+            for entry in entries:
+                if entry.is_dir():
+                    continue
+                with archive.open(entry) as member:
+                    while chunk := member.read(DRAIN_CHUNK):
+                        total += len(chunk)
+                        if total > limit:
+                            raise bomb
+    except ValidationError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError,
+            EOFError, OSError, RuntimeError, KeyError, IndexError):
+        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression.
+        raise broken from None
+    finally:
+        upload.seek(0)
 
 
 def original_name(name: str, extension: str, max_length: int = ORIGINAL_NAME_MAX) -> str:
@@ -191,11 +303,13 @@ def inspect_upload(upload, *, allowed_formats: list[str], max_bytes: int) -> Upl
                                % {"name": name, "found": found,
                                   "allowed": ", ".join(sorted(f.upper() for f in allowed))}})
     extension, mime = sniffed
-    if extension == "pdf":
-        try:
-            _check_pdf(upload)
-        except ValidationError as exc:
-            raise ValidationError({"file": exc.messages}) from None
+    try:
+        if extension == "pdf":
+            _check_pdf(upload, name)
+        elif extension in ZIP_FORMATS:
+            _check_zip(upload, name)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     upload.seek(0)
     digest = hashlib.sha256()
     size = 0

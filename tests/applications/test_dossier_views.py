@@ -222,6 +222,37 @@ def test_a_long_file_name_is_stored_with_its_extension(client, dossier, requirem
         assert ".pdf" in response["Content-Disposition"]
 
 
+def test_active_pdf_and_zip_bomb_are_refused_under_their_field(client, dossier, requirement,
+                                                               applicant):
+    """A PDF that runs JavaScript when opened and a zip bomb named .docx are refused, the
+    reason under the document's field, nothing stored (issue 13 finding 12)."""
+    from tests.applications.test_uploads import _office, _open_action_js, _pdf
+
+    with scope(tenant=dossier.tenant):
+        office = DocumentRequirementFactory(call=dossier.call, label="Dossier artistique",
+                                            allowed_formats=["docx"], max_size_mb=1)
+    client.force_login(applicant)
+    response = upload(client, dossier, requirement, "Budget prévisionnel.pdf",
+                      _pdf(_open_action_js))
+    assert response.status_code == 400
+    errors = {r["requirement"].label: r["form"].errors for r in response.context["requirements"]}
+    assert errors["Budget prévisionnel"]["file"][0].startswith(
+        "Le PDF « Budget prévisionnel.pdf » contient du code actif (JavaScript")
+    assert not errors["Dossier artistique"]
+    response = upload(client, dossier, office, "Dossier artistique.docx",
+                      _office([("document.xml", b"\0" * (20 * 1024 * 1024))]),
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert response.status_code == 400
+    errors = {r["requirement"].label: r["form"].errors for r in response.context["requirements"]}
+    assert errors["Dossier artistique"] == {"file": [
+        "Le fichier « Dossier artistique.docx » se décompresse en un volume anormal (archive "
+        "piégée ?) : il n'a pas été enregistré."]}
+    body = response.content.decode()
+    assert "archive piégée" in body and "Dossier artistique" in body
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.count() == 0
+
+
 def test_replacing_a_document_keeps_one_file(client, dossier, requirement, applicant):
     client.force_login(applicant)
     upload(client, dossier, requirement, "v1.pdf", pdf_bytes())

@@ -87,3 +87,167 @@ def test_long_names_keep_their_extension(name, stem_length):
     assert info.original_name[:-4] == PurePath(name).stem[:stem_length]
     assert original_name("   .docx", "docx") == "document.docx"
     assert original_name("Statuts.pdf", "pdf") == "Statuts.pdf"
+
+
+# --- active content in PDFs, archives that are not what they claim (issue 13 finding 12) ----
+
+def _pdf(build=None) -> bytes:
+    """A one-page PDF; `build(writer, page)` adds what the case needs."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    if build is not None:
+        build(writer, page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _js(script="app.alert('Bonjour');"):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                             NameObject("/JS"): TextStringObject(script)})
+
+
+def _open_action_js(writer, page):
+    from pypdf.generic import NameObject
+
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(_js())
+
+
+def _names_tree_js(writer, page):
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject(
+        [TextStringObject("ouverture"), writer._add_object(_js())])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/JavaScript"): writer._add_object(tree)})
+
+
+def _catalog_aa(writer, page):
+    from pypdf.generic import DictionaryObject, NameObject
+
+    writer._root_object[NameObject("/AA")] = DictionaryObject({NameObject("/WC"): _js()})
+
+
+def _page_aa(writer, page):
+    from pypdf.generic import DictionaryObject, NameObject
+
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): _js()})
+
+
+def _launch_link(writer, page):
+    from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject,
+                               TextStringObject)
+
+    annotation = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (10, 10, 200, 40)]),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                                            NameObject("/F"): TextStringObject("calc.exe")})})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+
+
+def _harmless(writer, page):
+    """What ordinary PDFs hold: an open action that shows page 1, a web link, an outline."""
+    from pypdf.annotations import Link
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+        [page.indirect_reference, NameObject("/Fit")])
+    writer.add_annotation(0, Link(rect=(10, 10, 200, 40), url="https://www.culture.gouv.fr/"))
+    writer.add_outline_item(title="Budget prévisionnel", page_number=0)
+
+
+ACTIVE = ("Le PDF « {} » contient du code actif (JavaScript ou lancement d'un programme), "
+          "refusé pour la sécurité des instructeurs : enregistrez-le à nouveau avec « Imprimer "
+          "en PDF » puis déposez-le.")
+
+
+@pytest.mark.parametrize("build", [_open_action_js, _names_tree_js, _catalog_aa, _page_aa,
+                                   _launch_link])
+def test_pdf_with_active_content_is_refused(build):
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Budget prévisionnel.pdf", _pdf(build)),
+                       allowed_formats=["pdf"], max_bytes=100_000)
+    assert exc.value.message_dict == {"file": [ACTIVE.format("Budget prévisionnel.pdf")]}
+
+
+def test_pdf_with_ordinary_navigation_is_accepted():
+    info = inspect_upload(SimpleUploadedFile("Budget.pdf", _pdf(_harmless)),
+                          allowed_formats=["pdf"], max_bytes=100_000)
+    assert info.extension == "pdf"
+
+
+def _office(entries, compression=zipfile.ZIP_DEFLATED, *, kind="word") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        for name, data in entries:
+            archive.writestr(f"{kind}/{name}", data)
+    return buffer.getvalue()
+
+
+BOMB = ("Le fichier « {} » se décompresse en un volume anormal (archive piégée ?) : il n'a pas "
+        "été enregistré.")
+BROKEN = ("Le fichier « {} » est endommagé ou n'est pas un vrai document bureautique : "
+          "enregistrez-le à nouveau puis déposez-le.")
+
+
+def test_zip_bomb_named_docx_is_refused():
+    # 20 Mo of zeros in 20 Ko: a thousand times its size, where a document is a few times
+    bomb = _office([("document.xml", b"\0" * (20 * 1024 * 1024))])
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Dossier artistique.docx", bomb),
+                       allowed_formats=["docx"], max_bytes=1024 * 1024)
+    assert exc.value.message_dict == {"file": [BOMB.format("Dossier artistique.docx")]}
+
+
+def test_archive_with_too_many_entries_is_refused():
+    from applications.uploads import ZIP_MAX_ENTRIES
+
+    crowded = _office([(f"media/{i}.xml", "") for i in range(ZIP_MAX_ENTRIES)],
+                      zipfile.ZIP_STORED)
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Budget.docx", crowded), allowed_formats=["docx"],
+                       max_bytes=10 * 1024 * 1024)
+    assert exc.value.message_dict == {"file": [BOMB.format("Budget.docx")]}
+
+
+def test_an_archive_whose_directory_lies_is_refused():
+    """An entry declared small that inflates to more (the sizes written in the directory are
+    changed): the decompression stops at the declared size and its checksum fails."""
+    honest = _office([("document.xml", b"<w:document>" + b"texte " * 50_000 + b"</w:document>")])
+    real = len(b"<w:document>" + b"texte " * 50_000 + b"</w:document>")
+    lying = honest.replace(real.to_bytes(4, "little"), (1000).to_bytes(4, "little"))
+    assert lying != honest
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Budget.docx", lying), allowed_formats=["docx"],
+                       max_bytes=1024 * 1024)
+    assert exc.value.message_dict == {"file": [BROKEN.format("Budget.docx")]}
+
+
+def test_truncated_archive_is_refused():
+    whole = _office([("document.xml", "<w:document/>" * 1000)])
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Budget.docx", whole[:-30]), allowed_formats=["docx"],
+                       max_bytes=1024 * 1024)
+    assert exc.value.message_dict == {"file": [BROKEN.format("Budget.docx")]}
+
+
+def test_real_office_files_of_ordinary_size_are_accepted():
+    # a spreadsheet of 20 000 rows compresses well, within the ratio a real file has
+    rows = "".join(f'<row r="{i}"><c t="inlineStr"><is><t>Cachet artiste {i}</t></is></c>'
+                   f'<c><v>{i * 12.5}</v></c></row>' for i in range(20_000))
+    sheet = _office([("worksheets/sheet1.xml", f"<worksheet><sheetData>{rows}</sheetData>"
+                                               "</worksheet>"), ("workbook.xml", "<workbook/>")],
+                    kind="xl")
+    info = inspect_upload(SimpleUploadedFile("Budget détaillé.xlsx", sheet),
+                          allowed_formats=["xlsx"], max_bytes=10 * 1024 * 1024)
+    assert info.extension == "xlsx"
+    assert inspect_upload(SimpleUploadedFile("Note.docx", docx_bytes()),
+                          allowed_formats=["docx"], max_bytes=10_000).extension == "docx"
