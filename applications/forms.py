@@ -8,6 +8,7 @@ from portal.amounts import AmountField
 from portal.form_labels import mark_not_optional
 from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
+from portal.textlimits import COMMENT, MESSAGE
 
 from .enums import LicenceCategory
 from .models import Structure
@@ -274,7 +275,7 @@ class AttachmentForm(PortalForm):
 
 
 class MessageForm(PortalForm):
-    body = forms.CharField(label=_("Votre message"), max_length=10000,
+    body = forms.CharField(label=_("Votre message"), max_length=MESSAGE,
                            widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -285,7 +286,8 @@ class WithdrawForm(PortalForm):
 
 
 class CompletionRequestForm(PortalForm):
-    message = forms.CharField(label=_("Éléments demandés"), widget=forms.Textarea(attrs={"rows": 4}))
+    message = forms.CharField(label=_("Éléments demandés"), max_length=COMMENT,
+                              widget=forms.Textarea(attrs={"rows": 4}))
     steps = forms.MultipleChoiceField(label=_("Étapes que le ou la candidat·e pourra modifier"),
                                       widget=forms.CheckboxSelectMultiple)
     due_date = forms.DateField(label=_("À compléter avant le (inclus)"), widget=DATE_WIDGET)

@@ -12,6 +12,7 @@ from calls.enums import ExpenseKind
 from portal.enums import Aesthetic, MainActivity
 from portal.geo import departement_for_postal_code, region_for_postal_code
 from portal.models import RemembersLoadedValues
+from portal.textlimits import COMMENT, MESSAGE, PRESENTATION, bounded
 from portal.validators import INSEE_REGION_CODES
 
 from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
@@ -255,8 +256,10 @@ class Dossier(RemembersLoadedValues, models.Model):
                               default=DossierStatus.DRAFT)
 
     title = models.CharField(_("intitulé du projet"), max_length=200, blank=True)
-    summary = models.TextField(_("présentation du projet"), blank=True)
-    objectives = models.TextField(_("objectifs et impact sur le territoire"), blank=True)
+    summary = models.TextField(_("présentation du projet"), blank=True,
+                               max_length=PRESENTATION, validators=bounded(PRESENTATION))
+    objectives = models.TextField(_("objectifs et impact sur le territoire"), blank=True,
+                                  max_length=PRESENTATION, validators=bounded(PRESENTATION))
     start_date = models.DateField(_("date de début"), null=True, blank=True)
     end_date = models.DateField(_("date de fin"), null=True, blank=True)
     requested_amount = models.DecimalField(_("montant demandé (€)"), null=True, blank=True,
@@ -460,7 +463,8 @@ class CompletionRequest(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE,
                                 related_name="completion_requests")
-    message = models.TextField(_("éléments demandés"))
+    message = models.TextField(_("éléments demandés"), max_length=COMMENT,
+                               validators=bounded(COMMENT))
     steps = ArrayField(models.CharField(max_length=16), verbose_name=_("étapes à compléter"))
     due_at = models.DateTimeField(_("à compléter avant le"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -486,7 +490,7 @@ class DossierMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                related_name="+")
     from_instructor = models.BooleanField(default=False)
-    body = models.TextField(_("message"))
+    body = models.TextField(_("message"), max_length=MESSAGE, validators=bounded(MESSAGE))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(tenant="dossier__tenant")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.amounts import AmountField
 from portal.forms import PortalForm
+from portal.textlimits import COMMENT, LONG_TEXT
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,6 +29,7 @@ class ReportForm(PortalForm):
 
     activity_report = forms.CharField(
         label=_("Bilan d'activité"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=LONG_TEXT,
         help_text=_("Ce qui a été réalisé (dates, lieux, artistes, publics, partenaires), les "
                     "écarts avec le projet présenté et leurs raisons."))
 
@@ -52,7 +54,7 @@ class ReportForm(PortalForm):
 
 
 class ReportCompletionForm(PortalForm):
-    message = forms.CharField(label=_("Éléments demandés"),
+    message = forms.CharField(label=_("Éléments demandés"), max_length=COMMENT,
                               widget=forms.Textarea(attrs={"rows": 4}))
     due_on = forms.DateField(label=_("À compléter avant le (inclus)"), widget=DATE_WIDGET)
 
@@ -60,6 +62,7 @@ class ReportCompletionForm(PortalForm):
 class ReportExamineForm(PortalForm):
     comment = forms.CharField(
         label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=COMMENT,
         help_text=_("Reprise dans le courrier de solde ou de réévaluation."))
 
 

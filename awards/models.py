@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from calls.enums import Funder
+from portal.textlimits import COMMENT, LONG_TEXT, bounded
 
 from .enums import PaymentKind, PaymentStatus
 from .validators import format_iban, validate_bic, validate_iban
@@ -113,15 +114,18 @@ class FinalReport(models.Model):
     dossier = models.OneToOneField("applications.Dossier", on_delete=models.CASCADE,
                                    related_name="final_report")
     due_on = models.DateField(_("à remettre au plus tard le"), null=True, blank=True)
-    activity_report = models.TextField(_("bilan d'activité"), blank=True)
+    activity_report = models.TextField(_("bilan d'activité"), blank=True, max_length=LONG_TEXT,
+                                       validators=bounded(LONG_TEXT))
     filed_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+")
-    completion_message = models.TextField(_("compléments demandés"), blank=True)
+    completion_message = models.TextField(_("compléments demandés"), blank=True,
+                                          max_length=COMMENT, validators=bounded(COMMENT))
     examined_at = models.DateTimeField(null=True, blank=True)
     examined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
-    examination_comment = models.TextField(_("commentaire de l'instruction"), blank=True)
+    examination_comment = models.TextField(_("commentaire de l'instruction"), blank=True,
+                                           max_length=COMMENT, validators=bounded(COMMENT))
     #: the re-evaluation as computed (amounts as strings, per funder), None when accepted
     reevaluation = models.JSONField(null=True, blank=True, editable=False)
     reevaluated_amount = models.DecimalField(_("aide réévaluée (€)"), null=True, blank=True,

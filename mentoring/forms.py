@@ -11,6 +11,7 @@ from applications.models import Structure
 from portal.amounts import NumberField
 from portal.enums import Aesthetic
 from portal.forms import DATE_WIDGET, PortalForm, PortalModelForm
+from portal.textlimits import COMMENT, LONG_TEXT, PRESENTATION
 
 from .enums import DiagnosisOutcome, EngagementState, FeedbackSide, HopedFormat, PersonStatus
 from .models import MatchingWeights, MatchProposal, ResourcePerson, ResourceTheme, Theme
@@ -31,6 +32,7 @@ class NeedForm(PortalForm):
         error_messages={"required": _("Choisissez au moins une thématique.")})
     description = forms.CharField(
         label=_("Description du besoin"), widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=PRESENTATION,
         help_text=_("Le contexte, ce que vous attendez de l'échange, les compétences visées."),
         error_messages={"required": _("Décrivez votre besoin.")})
     hoped_format = forms.ChoiceField(label=_("Format souhaité"), choices=HopedFormat.choices,
@@ -74,9 +76,10 @@ class DiagnosisForm(PortalForm):
     days = NumberField(label=_("Nombre de jours prévus"), required=False,
                        max_digits=3, decimal_places=1, min_value=Decimal("0.5"),
                        help_text=_("TSF : 1 à 2 jours ; mentorat : jusqu'à 4 jours."))
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(label=_("Commentaire"), max_length=COMMENT,
+                              widget=forms.Textarea(attrs={"rows": 4}))
     redirect_to = forms.CharField(
-        label=_("Où s'adresser (réorientation)"), required=False,
+        label=_("Où s'adresser (réorientation)"), required=False, max_length=COMMENT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Pour un DLA ou une formation : l'organisme, le dispositif, le contact."))
 
@@ -144,7 +147,7 @@ class ProposalChoiceForm(PortalForm):
 
     resource = SafeModelChoiceField(label=_("Personne-ressource"),
                                     queryset=ResourcePerson.objects.none())
-    reason = forms.CharField(label=_("Justification"), required=False,
+    reason = forms.CharField(label=_("Justification"), required=False, max_length=COMMENT,
                              widget=forms.Textarea(attrs={"rows": 2}))
     #: which of the need page's two forms was posted: another ranked candidate, or a manual
     #: choice (override) that needs the justification
@@ -175,7 +178,7 @@ class ProposalSwapForm(PortalForm):
 
 
 class EngagementForm(PortalForm):
-    terms = forms.CharField(label=_("Cahier des charges"),
+    terms = forms.CharField(label=_("Cahier des charges"), max_length=LONG_TEXT,
                             widget=forms.Textarea(attrs={"rows": 12}))
     planned_days = NumberField(label=_("Jours prévus"), max_digits=3, decimal_places=1,
                                min_value=Decimal("0"))
@@ -185,7 +188,7 @@ class EngagementForm(PortalForm):
 
 class TransitionForm(PortalForm):
     to = forms.ChoiceField(choices=EngagementState.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Motif"), required=False,
+    reason = forms.CharField(label=_("Motif"), required=False, max_length=COMMENT,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -203,7 +206,7 @@ class FeedbackForm(PortalForm):
         label=_("Appréciation"), coerce=int, widget=forms.RadioSelect,
         choices=[(5, _("5 — excellent")), (4, _("4 — très bien")), (3, _("3 — bien")),
                  (2, _("2 — insuffisant")), (1, _("1 — décevant"))])
-    comment = forms.CharField(label=_("Commentaire"), required=False,
+    comment = forms.CharField(label=_("Commentaire"), required=False, max_length=COMMENT,
                               widget=forms.Textarea(attrs={"rows": 3}))
     side = forms.ChoiceField(choices=FeedbackSide.choices, widget=forms.HiddenInput)
 

@@ -16,6 +16,7 @@ from django_scopes import ScopedManager
 from portal.enums import Aesthetic, MainActivity
 from portal.geo import DEPARTEMENT_REGION
 from portal.models import Tenant
+from portal.textlimits import COMMENT, LONG_TEXT, PRESENTATION, bounded
 
 from .enums import (AssignmentRunState, DiagnosisOutcome, EngagementState, FeedbackSide, HopedFormat, NeedState,
                     PersonStatus, ProposalSource, ProposalStatus)
@@ -111,7 +112,8 @@ class ResourcePerson(models.Model):
     available_from = models.DateField(_("disponible à partir du"), null=True, blank=True)
     available_until = models.DateField(_("disponible jusqu'au"), null=True, blank=True)
     active = models.BooleanField(_("active dans le vivier"), default=True)
-    bio = models.TextField(_("parcours et compétences"), blank=True)
+    bio = models.TextField(_("parcours et compétences"), blank=True, max_length=COMMENT,
+                           validators=bounded(COMMENT))
     conflict_structures = models.ManyToManyField(
         "applications.Structure", blank=True, related_name="+",
         verbose_name=_("structures en conflit d'intérêts déclaré"))
@@ -190,7 +192,8 @@ class NeedRequest(models.Model):
                                      choices=PersonStatus.choices)
     person_role = models.CharField(_("mission ou fonction dans la structure"), max_length=200)
     themes = models.ManyToManyField(Theme, related_name="needs", verbose_name=_("thématiques"))
-    description = models.TextField(_("description du besoin"))
+    description = models.TextField(_("description du besoin"), max_length=PRESENTATION,
+                                   validators=bounded(PRESENTATION))
     hoped_format = models.CharField(_("format souhaité"), max_length=16,
                                     choices=HopedFormat.choices, default=HopedFormat.UNKNOWN)
     available_from = models.DateField(_("disponible à partir du"))
@@ -238,9 +241,10 @@ class Diagnosis(models.Model):
     days = models.DecimalField(_("nombre de jours prévus"), max_digits=3, decimal_places=1,
                                null=True, blank=True,
                                help_text=_("TSF : 1 à 2 jours ; mentorat : jusqu'à 4 jours."))
-    comment = models.TextField(_("commentaire"))
+    comment = models.TextField(_("commentaire"), max_length=COMMENT,
+                               validators=bounded(COMMENT))
     redirect_to = models.TextField(
-        _("où s'adresser"), blank=True,
+        _("où s'adresser"), blank=True, max_length=COMMENT, validators=bounded(COMMENT),
         help_text=_("Pour une réorientation : l'organisme, le dispositif, le contact."))
     diagnosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, related_name="+")
@@ -272,7 +276,8 @@ class MatchProposal(models.Model):
     source = models.CharField(_("origine"), max_length=16, choices=ProposalSource.choices)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True)
     breakdown = models.JSONField(_("détail du score"), default=dict, blank=True)
-    reason = models.TextField(_("justification"), blank=True)
+    reason = models.TextField(_("justification"), blank=True, max_length=COMMENT,
+                              validators=bounded(COMMENT))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -343,7 +348,8 @@ class Engagement(models.Model):
         (DiagnosisOutcome.TSF.value, DiagnosisOutcome.TSF.label),
         (DiagnosisOutcome.MENTORING.value, DiagnosisOutcome.MENTORING.label)])
     planned_days = models.DecimalField(_("jours prévus"), max_digits=3, decimal_places=1)
-    terms = models.TextField(_("cahier des charges"))
+    terms = models.TextField(_("cahier des charges"), max_length=LONG_TEXT,
+                             validators=bounded(LONG_TEXT))
     start_date = models.DateField(_("date de début prévue"), null=True, blank=True)
     end_date = models.DateField(_("date de fin prévue"), null=True, blank=True)
     state = models.CharField(_("état"), max_length=16, choices=EngagementState.choices,
@@ -353,7 +359,8 @@ class Engagement(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
+    cancel_reason = models.TextField(_("motif d'annulation"), blank=True, max_length=COMMENT,
+                                     validators=bounded(COMMENT))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -413,7 +420,8 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField(_("appréciation (1 à 5)"),
                                               validators=[MinValueValidator(1),
                                                           MaxValueValidator(5)])
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=COMMENT,
+                               validators=bounded(COMMENT))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

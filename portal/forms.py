@@ -13,6 +13,7 @@ from .form_labels import french_empty_labels
 from .enums import Role
 from .models import Organization, Signatory, Tenant, User
 from .signup import PersonNamesMixin, clean_person_name
+from .textlimits import name_length_limits
 from .validators import REGION_NAME_CHOICES
 
 
@@ -50,6 +51,7 @@ class PortalModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         french_empty_labels(self)
+        name_length_limits(self)
         if _french_numbers(self):
             for visible in self.visible_fields():
                 dsfr_input_class_attr(visible)
@@ -74,6 +76,7 @@ class PortalForm(DsfrBaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         french_empty_labels(self)
+        name_length_limits(self)
         if _french_numbers(self):
             for visible in self.visible_fields():
                 dsfr_input_class_attr(visible)

@@ -10,6 +10,7 @@ from calls.models import Call, Category, Track
 from portal.amounts import AmountField, NumberField
 from portal.form_labels import mark_not_optional
 from portal.forms import DATE_WIDGET, PortalForm
+from portal.textlimits import COMMENT, PRESENTATION
 
 from .enums import DecisionOutcome, Recommendation, VoteChoice
 
@@ -129,11 +130,12 @@ class DecisionForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Décision"), choices=DecisionOutcome.choices,
                                 widget=forms.RadioSelect)
     conditions = forms.CharField(label=_("Conditions (aide accordée)"), required=False,
+                                 max_length=COMMENT,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     motivation = forms.CharField(label=_("Motivation (obligatoire en cas de refus)"),
-                                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                                 required=False, max_length=COMMENT, widget=forms.Textarea(attrs={"rows": 2}))
     envelope_override = forms.CharField(
-        label=_("Justification d'un dépassement d'enveloppe"), required=False,
+        label=_("Justification d'un dépassement d'enveloppe"), required=False, max_length=COMMENT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seulement pour accorder au-delà de l'enveloppe ; tracé dans l'historique."))
     version = forms.IntegerField(widget=forms.HiddenInput, initial=0)
@@ -194,7 +196,7 @@ class BatchEligibilityForm(PortalForm):
         error_messages={"required": _("Cochez cette case : la recevabilité se confirme après "
                                       "vérification des pièces.")})
     comment = forms.CharField(label=_("Commentaire"), required=False,
-                              max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+                              max_length=COMMENT, widget=forms.Textarea(attrs={"rows": 2}))
 
     def params(self) -> dict:
         return {"comment": self.cleaned_data["comment"].strip()}
@@ -305,7 +307,7 @@ class EligibilityConfirmForm(PortalForm):
     as is) and `justification_<id>`; per required document, `doc_<id>` (ticked as
     conforming); a comment. The service checks the values and the justifications."""
 
-    comment = forms.CharField(label=_("Commentaire"), required=False, max_length=4000)
+    comment = forms.CharField(label=_("Commentaire"), required=False, max_length=COMMENT)
 
     def __init__(self, *args, results, documents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -336,7 +338,8 @@ class ReviewForm(PortalForm):
     says which one is wrong), the opinion, the recommendation, the proposed amount, the
     version the page was loaded with and the button pressed (`action=submit` submits)."""
 
-    opinion = forms.CharField(label=_("Avis technique"), required=False, strip=False)
+    opinion = forms.CharField(label=_("Avis technique"), required=False, strip=False,
+                              max_length=PRESENTATION)
     recommendation = forms.CharField(label=_("Recommandation"), required=False, max_length=32)
     proposed_amount = forms.CharField(label=_("Montant proposé (€)"), required=False,
                                       max_length=40)

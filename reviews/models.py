@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from calls.enums import Funder
+from portal.textlimits import COMMENT, PRESENTATION, bounded
 
 from .enums import (BatchAction, BatchStatus, DecisionOutcome, EligibilityOutcome,
                     PresenceKind, Recommendation, ReviewStatus, SessionStatus, VoteChoice)
@@ -258,7 +259,8 @@ class Review(models.Model):
     scores = models.JSONField(default=dict, blank=True)
     total = models.DecimalField(_("note pondérée (sur 20)"), max_digits=5, decimal_places=2,
                                 null=True, blank=True)
-    opinion = models.TextField(_("avis technique"), blank=True)
+    opinion = models.TextField(_("avis technique"), blank=True, max_length=PRESENTATION,
+                               validators=bounded(PRESENTATION))
     recommendation = models.CharField(_("recommandation"), max_length=16, blank=True,
                                       choices=Recommendation.choices)
     proposed_amount = models.DecimalField(_("montant proposé (€)"), null=True, blank=True,
@@ -308,7 +310,8 @@ class EligibilityReview(models.Model):
     results = models.JSONField(default=list)
     #: {"<document requirement id>": bool} — the completeness checklist
     checklist = models.JSONField(default=dict)
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=COMMENT,
+                               validators=bounded(COMMENT))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -399,10 +402,13 @@ class Decision(models.Model):
     advance_percentage = models.DecimalField(_("avance (%)"), max_digits=5, decimal_places=2,
                                              null=True, blank=True)
     advance_amount = models.DecimalField(_("avance (€)"), null=True, blank=True, **MONEY)
-    conditions = models.TextField(_("conditions"), blank=True)
-    motivation = models.TextField(_("motivation"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True, max_length=COMMENT,
+                                  validators=bounded(COMMENT))
+    motivation = models.TextField(_("motivation"), blank=True, max_length=COMMENT,
+                                  validators=bounded(COMMENT))
     envelope_override = models.TextField(_("justification du dépassement d'enveloppe"),
-                                         blank=True)
+                                         blank=True, max_length=COMMENT,
+                                         validators=bounded(COMMENT))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     decided_at = models.DateTimeField()

@@ -19,6 +19,7 @@ from portal.audit import audit_events_for
 from portal.decorators import tenant_view
 from portal.confirm import confirmation_page, is_confirmed
 from portal.formatting import PARIS, format_file_size
+from portal.textlimits import KEPT_INPUT
 
 from .. import services
 from ..budget import format_percent, line_is_eligible, summarize
@@ -96,7 +97,7 @@ def dossier_detail(request, pk: int):
 
 
 def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
-                   completion_form=None):
+                   completion_form=None, message_form=None):
     """The dossier page; a form given here (bound, with its errors) replaces the empty one,
     so an invalid submission is shown again with what was typed."""
     user = request.user
@@ -118,7 +119,7 @@ def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,
         "dossier_messages": dossier.messages.select_related("author"),
         "completion": services.open_completion_request(dossier),
         "editable_steps": services.editable_steps(dossier),
-        "message_form": MessageForm(),
+        "message_form": message_form or MessageForm(),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "completion_form": completion_form or CompletionRequestForm(),
         "can_request_completion": (user.has_perm("applications.request_completion", dossier)
@@ -147,7 +148,8 @@ def dossier_message(request, pk: int):
         else:
             messages.success(request, _("Message envoyé."))
     else:
-        messages.error(request, _("Écrivez votre message."))
+        # shown again with its error (empty, too long) and the text as typed
+        return _render_detail(request, dossier, status=400, message_form=form)
     return redirect(_detail_url(dossier) + "#messages")
 
 
@@ -223,8 +225,10 @@ def _step_url(dossier, step) -> str:
 
 
 def _raw(post) -> dict:
-    # NUL characters cannot be stored in PostgreSQL's jsonb (draft_data): dropped here.
-    return {k: [v.replace("\x00", "") for v in post.getlist(k)]
+    # NUL characters cannot be stored in PostgreSQL's jsonb (draft_data): dropped here. A text
+    # over its limit is kept for the applicant to shorten, up to KEPT_INPUT characters (a pasted
+    # megabyte is not stored again with every invalid save).
+    return {k: [v.replace("\x00", "")[:KEPT_INPUT] for v in post.getlist(k)]
             for k in post if k != "csrfmiddlewaretoken"}
 
 
