@@ -3,6 +3,7 @@ import html
 import io
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -736,3 +737,34 @@ def test_dashboard_queries_are_bounded_whatever_the_filters_and_sort(
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(url("dashboard", tenant), params)
     assert response.status_code == 200
+
+
+def test_dashboard_with_a_selection_keeps_its_query_count(client, tenant, officers, call,
+                                                          category,
+                                                          django_assert_max_num_queries):
+    """Rows checked (kept across pages and filters in `ids`) cost no query per row: the page
+    with 3 checked and the page with 30 checked read the same number of queries, within the
+    dashboard's bound; the walk through the selection (a dossier page with its list) too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.models import Dossier
+
+    _login(client, officers["cnm"])
+    _bulk(tenant, call, category, 30, officers)
+    with scope(tenant=tenant):
+        ids = list(Dossier.objects.filter(call=call).order_by("pk").values_list("pk", flat=True))
+    client.get(url("dashboard", tenant))  # warm caches (content types)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url("dashboard", tenant), {"ids": ",".join(map(str, ids[:3]))})
+    assert response.status_code == 200 and len(response.context["checked"]) == 3
+    with django_assert_max_num_queries(min(len(few.captured_queries), DASHBOARD_QUERIES)):
+        response = client.get(url("dashboard", tenant), {"ids": ",".join(map(str, ids))})
+    assert response.status_code == 200 and len(response.context["checked"]) == 30
+
+    listed = urlencode({"liste": urlencode({"ids": ",".join(map(str, ids[:3]))})})
+    with CaptureQueriesContext(connection) as walk_few:
+        assert client.get(f"{url('dossier', tenant, pk=ids[0])}?{listed}").status_code == 200
+    listed = urlencode({"liste": urlencode({"ids": ",".join(map(str, ids))})})
+    with django_assert_max_num_queries(len(walk_few.captured_queries)):
+        assert client.get(f"{url('dossier', tenant, pk=ids[0])}?{listed}").status_code == 200
