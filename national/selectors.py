@@ -132,7 +132,12 @@ def national_overview() -> dict:
                         for v, label in states]
     state_rows = [(label, [r["states"][i][1] for r in regions])
                   for i, (_v, label) in enumerate(states)]
-    return {"regions": regions, "state_rows": state_rows, "calls": national_calls(), "committees": national_committees(),
+    # needs per state as rows, regions as columns (as the dossiers): a column per need state
+    # ran off the page's right edge
+    need_rows = [(label, [r["needs"][i][1] for r in regions])
+                 for i, (_v, label) in enumerate(need_states)]
+    return {"regions": regions, "state_rows": state_rows, "need_rows": need_rows,
+            "calls": national_calls(), "committees": national_committees(),
             "states": states, "funders": funders,
             "pipeline": [(label, n) for label, n in totals_per_state if n],
             "funder_totals": [(label, sum((granted.get((t["pk"], v), ZERO) for t in tenants), ZERO),

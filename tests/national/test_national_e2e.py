@@ -26,6 +26,11 @@ def test_the_national_officer_reads_and_exports_the_figures(browser, live_server
         expect(page.locator("main, body").first).to_contain_text("Structuration Occitanie")
         assert "Les Voix de la Somme" not in page.content()
         shot(page, "national-view")
+        # every table fits the page (the mentoring table had a column per need state)
+        overflowing = page.evaluate("""() => [...document.querySelectorAll('main table')]
+            .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .map(t => t.caption ? t.caption.textContent.trim() : t.outerHTML.slice(0, 80))""")
+        assert overflowing == []
         assert serious_violations(page) == []
         with page.expect_download() as download:
             page.get_by_role("link", name="Exporter les chiffres (XLSX)").click()
