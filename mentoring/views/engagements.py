@@ -12,7 +12,7 @@ from portal.decorators import tenant_view
 from portal.forms import apply_validation_error
 
 from .. import selectors, services
-from .common import MANAGE
+from .common import MANAGE, state_filter
 from ..enums import ENGAGEMENT_TRANSITIONS, EngagementState, FeedbackSide
 from ..forms import EngagementForm, FeedbackForm, SessionForm, TransitionForm
 from ..models import Engagement, EngagementSession
@@ -21,9 +21,7 @@ from ..models import Engagement, EngagementSession
 @require_GET
 @tenant_view(MANAGE)
 def engagements(request):
-    state = request.GET.get("etat") or None
-    if state not in EngagementState.values:
-        state = None
+    state = state_filter(request, EngagementState.values)
     return render(request, "mentoring/pilot/engagements.html", {
         "engagements": selectors.engagements(request.tenant, state=state),
         "state": state, "states": EngagementState.choices})

@@ -12,7 +12,7 @@ from portal.forms import apply_validation_error
 
 from .. import selectors, services
 from .beneficiary import _timeline
-from .common import MANAGE
+from .common import MANAGE, state_filter
 from ..enums import FORMAT_DAY_LIMITS, NeedState, ProposalSource
 from ..explain import FACTOR_LABELS, exclusion_text, explain_candidate
 from ..forms import DiagnosisForm, ProposalChoiceForm
@@ -31,9 +31,7 @@ def dashboard(request):
 @require_GET
 @tenant_view(MANAGE)
 def pilot_needs(request):
-    state = request.GET.get("etat") or None
-    if state not in NeedState.values:
-        state = None
+    state = state_filter(request, NeedState.values)
     return render(request, "mentoring/pilot/needs.html", {
         "needs": selectors.pilot_needs(request.tenant, state=state),
         "state": state, "states": NeedState.choices})
