@@ -23,12 +23,14 @@ class AwardsConfig(AppConfig):
         from portal.navigation import NavItem, register
         from portal.notifications import register_attachment
         from portal.reminders import register_provider
+        from reviews.selectors import register_released_amounts
         from reviews.services import session_closed
 
         from . import privacy, rules, workflow  # noqa: F401  (permissions)
         from .notifications import balance_letter_attachment
         from .reminders import report_due_reminders
         from .sections import followup_section
+        from .selectors import released_amounts
 
         workflow.register()
         from applications.eligibility_facts import register_structure_facts
@@ -39,6 +41,7 @@ class AwardsConfig(AppConfig):
         session_closed.connect(_schedule_on_close, dispatch_uid="awards_schedule_on_close")
         register_attachment("awards.balance_letter", balance_letter_attachment)
         register_provider(report_due_reminders)
+        register_released_amounts(released_amounts)
         register_dossier_section("awards/_applicant_followup.html", followup_section)
         privacy.register()
         register(

@@ -56,6 +56,29 @@ def report_of(dossier) -> FinalReport | None:
 
 # --- Envelopes --------------------------------------------------------------------------------
 
+def released_amounts(tenant, calls) -> dict:
+    """What re-evaluations released, for the committee's envelope checks
+    (`reviews.selectors.register_released_amounts`): per call, contract, funder and (call,
+    funder), from each re-evaluated report's per-funder shares (1 query)."""
+    call_ids = {c.pk for c in calls}
+    out = {"per_call": defaultdict(lambda: ZERO), "contract": ZERO,
+           "per_funder": defaultdict(lambda: ZERO), "per_call_funder": defaultdict(lambda: ZERO)}
+    rows = (FinalReport.objects.filter(dossier__tenant=tenant, reevaluation__isnull=False)
+            .values_list("dossier__call_id", "reevaluation"))
+    for call_id, data in rows:
+        for funder, part in ((data or {}).get("funders") or {}).items():
+            released = money(part.get("share")) - money(part.get("new_share"))
+            if released <= 0:
+                continue
+            out["contract"] += released
+            out["per_funder"][funder] += released
+            if call_id in call_ids:
+                out["per_call"][call_id] += released
+                out["per_call_funder"][(call_id, funder)] += released
+    return {"contract": out["contract"],
+            **{k: dict(out[k]) for k in ("per_call", "per_funder", "per_call_funder")}}
+
+
 @dataclass
 class EnvelopeFigures:
     """Committed (the grants as they stand), paid (net of recoveries), remaining to pay and

@@ -52,7 +52,9 @@ def stacked(rows, *, caption_of=None) -> dict:
     out = []
     for index, r in enumerate(rows):
         y = 8 + index * ROW_HEIGHT
-        committed, proposed = _num(r.committed), _num(r.proposed)
+        # what re-evaluations released goes back to the envelope's remainder
+        committed = _num(r.committed) - _num(getattr(r, "released", 0))
+        proposed = _num(r.proposed)
         envelope = _num(r.envelope) if r.envelope is not None else committed + proposed
         x = float(LABEL_WIDTH)
         segments = []

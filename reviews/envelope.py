@@ -23,24 +23,32 @@ class EnvelopeLine:
     label: str
     envelope: Decimal | None
     granted: Decimal
+    #: given back since the grants (re-evaluations of final reports): the envelope gets it back
+    released: Decimal = ZERO
+
+    @property
+    def used(self) -> Decimal:
+        """What the grants take from the envelope: granted − released."""
+        return money(self.granted - self.released)
 
     @property
     def remaining(self) -> Decimal | None:
-        return None if self.envelope is None else money(self.envelope - self.granted)
+        return None if self.envelope is None else money(self.envelope - self.used)
 
     @property
     def exceeded(self) -> bool:
-        return self.envelope is not None and self.granted > self.envelope
+        return self.envelope is not None and self.used > self.envelope
 
     @property
     def percent_used(self) -> Decimal | None:
         if not self.envelope:
             return None
-        return (self.granted * 100 / self.envelope).quantize(Decimal("0.1"),
-                                                             rounding=ROUND_HALF_UP)
+        return (self.used * 100 / self.envelope).quantize(Decimal("0.1"),
+                                                          rounding=ROUND_HALF_UP)
 
     def with_amount(self, amount: Decimal) -> EnvelopeLine:
-        return EnvelopeLine(self.label, self.envelope, money(self.granted + money(amount)))
+        return EnvelopeLine(self.label, self.envelope, money(self.granted + money(amount)),
+                            self.released)
 
 
 def overruns(lines: list[EnvelopeLine], adding: Decimal) -> list[EnvelopeLine]:

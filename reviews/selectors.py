@@ -430,8 +430,39 @@ def workload(tenant) -> list[dict]:
 
 # --- Envelope ------------------------------------------------------------------------------
 
+#: Providers of the amounts given back to the envelopes after the decision (a grant reduced by
+#: re-evaluation of its final report): ``func(tenant, calls) -> {"per_call": {call_id: D},
+#: "contract": D, "per_funder": {funder: D}, "per_call_funder": {(call_id, funder): D}}``.
+#: Filled by the post-award app (`awards`), which this app must not import.
+_RELEASED_PROVIDERS: list = []
+
+
+def register_released_amounts(func):
+    """Register a provider of released amounts (see `_RELEASED_PROVIDERS`); idempotent."""
+    if func not in _RELEASED_PROVIDERS:
+        _RELEASED_PROVIDERS.append(func)
+    return func
+
+
+def released_totals(tenant, calls) -> dict:
+    """The amounts released since the grants (summed over the registered providers), in the
+    shape of `granted_totals`."""
+    out = {"per_call": defaultdict(lambda: money(0)), "contract": money(0),
+           "per_funder": defaultdict(lambda: money(0)),
+           "per_call_funder": defaultdict(lambda: money(0))}
+    for provider in _RELEASED_PROVIDERS:
+        part = provider(tenant, calls) or {}
+        out["contract"] = money(out["contract"] + money(part.get("contract")))
+        for key in ("per_call", "per_funder", "per_call_funder"):
+            for k, v in (part.get(key) or {}).items():
+                out[key][k] = money(out[key][k] + money(v))
+    return {"contract": out["contract"],
+            **{key: dict(out[key]) for key in ("per_call", "per_funder", "per_call_funder")}}
+
+
 def granted_totals(tenant, calls) -> dict:
-    """Granted amounts: per call id, for the whole contract, and per funder (3 queries)."""
+    """Granted amounts: per call id, for the whole contract, and per funder (3 queries), and
+    under "released" what re-evaluations gave back since (`released_totals`)."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
     base = Decision.objects.filter(session__tenant=tenant, outcome=DecisionOutcome.GRANTED)
     per_call = dict(base.filter(dossier__call__in=calls).values_list("dossier__call_id")
@@ -446,7 +477,8 @@ def granted_totals(tenant, calls) -> dict:
     return {"per_call": {k: money(v) for k, v in per_call.items()},
             "contract": money(contract),
             "per_funder": {k: money(v) for k, v in per_funder.items()},
-            "per_call_funder": per_call_funder}
+            "per_call_funder": per_call_funder,
+            "released": released_totals(tenant, calls)}
 
 
 @dataclass(frozen=True)
@@ -461,6 +493,8 @@ class FunderLine:
     envelope: Decimal | None
     committed: Decimal
     proposed: Decimal = Decimal("0.00")
+    #: given back by re-evaluations since the grants (the envelope gets it back)
+    released: Decimal = Decimal("0.00")
 
     @property
     def label(self) -> str:
@@ -468,7 +502,8 @@ class FunderLine:
 
     @property
     def after(self) -> Decimal:
-        return money(self.committed + self.proposed)
+        """What the envelope carries after the proposal: committed − released + proposed."""
+        return money(self.committed - self.released + self.proposed)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -489,6 +524,7 @@ def funder_envelope_lines(tenant, calls, totals=None, *, proposed=None,
     from .models import FunderEnvelope
 
     totals = totals or granted_totals(tenant, calls)
+    released = totals.get("released") or {}
     budgets = {(call_id, funder): amount for call_id, funder, amount in
                FunderEnvelope.objects.filter(tenant=tenant).filter(
                    Q(call__isnull=True) | Q(call__in=calls)).values_list("call_id", "funder",
@@ -504,13 +540,15 @@ def funder_envelope_lines(tenant, calls, totals=None, *, proposed=None,
                 funder, labels.get(funder, funder), str(call), call.pk,
                 budgets.get((call.pk, funder)),
                 totals["per_call_funder"].get((call.pk, funder), money(0)),
-                proposed.get(funder, money(0)) if call.pk == proposed_call_id else money(0)))
+                proposed.get(funder, money(0)) if call.pk == proposed_call_id else money(0),
+                (released.get("per_call_funder") or {}).get((call.pk, funder), money(0))))
     contract = str(tenant.contract_title or tenant.name)
     for funder in [f for f in Funder.values if f in funders or (None, f) in budgets]:
         lines.append(FunderLine(funder, labels.get(funder, funder), contract, None,
                                 budgets.get((None, funder)),
                                 totals["per_funder"].get(funder, money(0)),
-                                proposed.get(funder, money(0))))
+                                proposed.get(funder, money(0)),
+                                (released.get("per_funder") or {}).get(funder, money(0))))
     return lines
 
 
@@ -520,10 +558,12 @@ def funder_overruns(lines: list[FunderLine]) -> list[FunderLine]:
 
 def envelope_lines(tenant, calls, totals=None) -> list[EnvelopeLine]:
     totals = totals or granted_totals(tenant, calls)
-    lines = [EnvelopeLine(str(call), call.envelope, totals["per_call"].get(call.pk, money(0)))
+    released = totals.get("released") or {}
+    lines = [EnvelopeLine(str(call), call.envelope, totals["per_call"].get(call.pk, money(0)),
+                          (released.get("per_call") or {}).get(call.pk, money(0)))
              for call in calls]
     lines.append(EnvelopeLine(str(tenant.contract_title or tenant.name), tenant.envelope,
-                              totals["contract"]))
+                              totals["contract"], released.get("contract") or money(0)))
     return lines
 
 
