@@ -1,14 +1,14 @@
 """Demo data of the applicant side: for each demo region, five structures (the first is the
 demo applicant's) and the dossiers of the story (STORY): a draft and filed dossiers on the call
 open today, and the dossiers filed on the previous edition. reviews.demo takes the filed ones
-further. Idempotent: natural keys + get_or_create; runs under scopes_disabled (management command)."""
+further. Idempotent: natural keys + get_or_create; each tenant's rows are written in its scope."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 STRUCTURES = [
     # n, name, postal code, city, main activity, aesthetics
@@ -257,14 +257,14 @@ def seed() -> list[str]:
     from portal.models import Tenant, User
 
     logins = []
-    with scopes_disabled():  # management command
-        tenants = list(Tenant.objects.filter(slug__in=REGIONS))
-        specs = {spec[0]: spec for spec in STRUCTURES}
-        for tenant in tenants:
-            applicant = User.objects.filter(email=f"applicant@{tenant.slug}.demo").first()
-            structures = {n: _structure(*specs[n]) for n in REGIONS[tenant.slug]}
-            with scope(tenant=tenant):
-                _demo_for(tenant, applicant, structures)
-            if applicant is not None:
-                logins.append(applicant.email)
+    # Tenants, users and structures are global rows; each tenant's part runs in its scope.
+    tenants = list(Tenant.objects.filter(slug__in=REGIONS))
+    specs = {spec[0]: spec for spec in STRUCTURES}
+    for tenant in tenants:
+        applicant = User.objects.filter(email=f"applicant@{tenant.slug}.demo").first()
+        structures = {n: _structure(*specs[n]) for n in REGIONS[tenant.slug]}
+        with scope(tenant=tenant):
+            _demo_for(tenant, applicant, structures)
+        if applicant is not None:
+            logins.append(applicant.email)
     return logins

@@ -32,6 +32,17 @@ def dossiers_for_user_everywhere(user):
             .order_by("-updated_at"))
 
 
+def filed_dossiers_of_structure_everywhere(structure) -> list:
+    """The filed dossiers of `structure` in every region (a structure is global): a change of
+    its name or SIRET refreshes each one's search document, in that dossier's own scope. The
+    filter on the structure is what bounds this cross-tenant read."""
+    from .enums import DossierStatus
+    from .models import Dossier
+
+    return list(Dossier.objects.with_scopes_disabled().filter(structure=structure)
+                .exclude(status=DossierStatus.DRAFT).select_related("tenant", "structure"))
+
+
 #: The events of a dossier's history its structure may see (each has a label in
 #: templates/applications/_event_label.html): the state changes the transition table marks
 #: `applicant_visible`, and these. Everything else in the audit log of a dossier

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal as D
 
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from portal.formatting import PARIS
 
@@ -138,8 +138,7 @@ def _run(tenant) -> None:
 def seed() -> list[str]:
     from portal.models import Tenant
 
-    with scopes_disabled():  # management command: find the demo tenant
-        tenant = Tenant.objects.filter(slug="occitanie").first()
+    tenant = Tenant.objects.filter(slug="occitanie").first()  # Tenant is not scoped
     if tenant is not None:
         with scope(tenant=tenant):
             _run(tenant)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal as D
 
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from portal.formatting import PARIS
 from portal.models import Tenant
@@ -360,13 +360,13 @@ def _upsert_call(tenant, spec: dict) -> Call:
     return call
 
 
-@scopes_disabled()
 def seed() -> list[str]:
     today = timezone.localdate(timezone=PARIS)
     for slug, specs in _calls(today).items():
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             continue
-        for spec in specs:
-            _upsert_call(tenant, {**spec, "envelope": ENVELOPES.get((slug, spec["slug"]))})
+        with scope(tenant=tenant):
+            for spec in specs:
+                _upsert_call(tenant, {**spec, "envelope": ENVELOPES.get((slug, spec["slug"]))})
     return []

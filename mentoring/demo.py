@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from applications.models import Structure, StructureMember
 from portal.enums import OrganizationKind
@@ -70,13 +70,13 @@ RESOURCES = [
 ]
 
 
-@scopes_disabled()
 def seed() -> list[str]:
     tenant = Tenant.objects.filter(slug=TENANT_SLUG).first()
-    if tenant is None or not Organization.objects.filter(
-            tenant=tenant, kind=OrganizationKind.PILOT).exists():
+    if tenant is None:
         return []
     with scope(tenant=tenant):
+        if not Organization.objects.filter(tenant=tenant, kind=OrganizationKind.PILOT).exists():
+            return []
         return _seed(tenant)
 
 

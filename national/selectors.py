@@ -29,8 +29,7 @@ ZERO = Decimal("0.00")
 
 
 def national_tenants() -> list[dict]:
-    with scopes_disabled():
-        return list(Tenant.objects.order_by("name").values("pk", "name", "envelope"))
+    return list(Tenant.objects.order_by("name").values("pk", "name", "envelope"))
 
 
 def national_calls() -> list[dict]:

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from .enums import OrganizationKind as K
 from .enums import Role
@@ -137,36 +137,43 @@ def demo_user(email: str, *, superuser: bool = False, first_name: str = "",
     return user
 
 
-@scopes_disabled()
 def seed() -> list[str]:
-    """Create or update the demo rows; return the demo logins."""
+    """Create or update the demo rows; return the demo logins. Tenants and users are global
+    rows; each tenant's organisations, signatories and memberships are written in its scope."""
     logins = [PLATFORM_ADMIN_EMAIL]
     demo_user(PLATFORM_ADMIN_EMAIL, superuser=True, first_name="Opératrice", last_name="Plateforme")
     for spec in TENANTS:
         fields = {k: v for k, v in spec.items()
                   if k not in ("slug", "organizations", "signatories")}
         tenant, _ = Tenant.objects.update_or_create(slug=spec["slug"], defaults=fields)
-        orgs = {}
-        for name, kind in spec["organizations"]:
-            orgs[name], _ = Organization.objects.update_or_create(
-                tenant=tenant, name=name, defaults={"kind": kind})
-        for position, (org_name, person, title) in enumerate(spec["signatories"]):
-            Signatory.objects.update_or_create(
-                tenant=tenant, organization=orgs[org_name], position=position,
-                defaults={"person_name": person, "title": title})
-        by_kind = {org.kind: org for org in orgs.values()}
-        for local, role, kind in STAFF_ACCOUNTS:
-            if kind is not None and kind not in by_kind:
-                continue  # e.g. no pilot structure in this contract
-            email = f"{local}@{tenant.slug}.demo"
-            first, last, function = DEMO_PEOPLE.get(tenant.slug, {}).get(local, ("", "", ""))
-            user = demo_user(email, first_name=first, last_name=last)
-            Membership.objects.update_or_create(
-                user=user, tenant=tenant, role=role,
-                defaults={"organization": by_kind.get(kind) if kind else None,
-                          "title": function})
-            logins.append(email)
-        logins.append(f"applicant@{tenant.slug}.demo")
-        first, last, _function = DEMO_PEOPLE.get(tenant.slug, {}).get("applicant", ("", "", ""))
-        demo_user(f"applicant@{tenant.slug}.demo", first_name=first, last_name=last)
+        with scope(tenant=tenant):
+            logins += _seed_tenant(tenant, spec)
+    return logins
+
+
+def _seed_tenant(tenant, spec) -> list[str]:
+    logins = []
+    orgs = {}
+    for name, kind in spec["organizations"]:
+        orgs[name], _ = Organization.objects.update_or_create(
+            tenant=tenant, name=name, defaults={"kind": kind})
+    for position, (org_name, person, title) in enumerate(spec["signatories"]):
+        Signatory.objects.update_or_create(
+            tenant=tenant, organization=orgs[org_name], position=position,
+            defaults={"person_name": person, "title": title})
+    by_kind = {org.kind: org for org in orgs.values()}
+    for local, role, kind in STAFF_ACCOUNTS:
+        if kind is not None and kind not in by_kind:
+            continue  # e.g. no pilot structure in this contract
+        email = f"{local}@{tenant.slug}.demo"
+        first, last, function = DEMO_PEOPLE.get(tenant.slug, {}).get(local, ("", "", ""))
+        user = demo_user(email, first_name=first, last_name=last)
+        Membership.objects.update_or_create(
+            user=user, tenant=tenant, role=role,
+            defaults={"organization": by_kind.get(kind) if kind else None,
+                      "title": function})
+        logins.append(email)
+    logins.append(f"applicant@{tenant.slug}.demo")
+    first, last, _function = DEMO_PEOPLE.get(tenant.slug, {}).get("applicant", ("", "", ""))
+    demo_user(f"applicant@{tenant.slug}.demo", first_name=first, last_name=last)
     return logins

@@ -1,9 +1,10 @@
 """Personal data: a user's own data export, account deletion, and the retention of closed
 dossiers.
 
-These read and write across tenants on purpose (a person's data lives in every region they
-filed in), hence the `scopes_disabled()` blocks: each one is filtered on the user or on an
-explicit tenant. Portal, the lowest layer, knows none of the other apps: each registers what
+The export and the deletion read and write across tenants on purpose (a person's data lives
+in every region they filed in), hence their `scopes_disabled()` blocks, each filtered on the
+user (listed in `portal.tenancy.UNSCOPED_ENTRY_POINTS`); retention runs each tenant's purge
+in that tenant's scope. Portal, the lowest layer, knows none of the other apps: each registers what
 it holds of a person (`register_export_section`), why an account may not go yet
 (`register_deletion_blocker`) and what it purges after retention (`register_retention`),
 from its AppConfig.ready() (`applications/privacy.py`, `reviews/privacy.py`,
@@ -158,10 +159,11 @@ def purge_expired_dossiers(*, now: datetime | None = None) -> int:
     """Delete, in every tenant, what each app keeps no longer after the tenant's retention
     period (closed dossiers and abandoned drafts: `applications.privacy`), with their files;
     return how many objects were deleted."""
+    from .taskbase import for_each_tenant
+
     total = 0
-    with scopes_disabled():  # periodic job over every tenant, each filtered on its tenant
-        for tenant in Tenant.objects.all():
-            cutoff = retention_cutoff(tenant, now)
-            for purge in _RETENTION:
-                total += purge(tenant, cutoff)
+    for tenant in for_each_tenant(active_only=False):  # each tenant's purge in its own scope
+        cutoff = retention_cutoff(tenant, now)
+        for purge in _RETENTION:
+            total += purge(tenant, cutoff)
     return total

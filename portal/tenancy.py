@@ -1,11 +1,71 @@
-"""Tenant resolution helpers. `scopes_disabled()` is used here only for the tenant lookup."""
+"""Tenant resolution helpers, and the list of the places where product code leaves the tenant
+scope (`UNSCOPED_ENTRY_POINTS`). `Tenant` itself is not a scoped model: looking one up needs no
+`scopes_disabled()`."""
 
 from django.core.cache import cache
 from django.http import Http404
 from django.utils.functional import LazyObject, empty
-from django_scopes import scopes_disabled
 
 from .models import Tenant
+
+
+#: Every function of product code that turns the tenant scope off (``scopes_disabled()``, a
+#: manager's ``with_scopes_disabled()``), with why it must: ("file", "function") -> reason.
+#: Anything else runs in its request's or task's tenant scope, or enters one itself with
+#: ``scope(tenant=...)`` (``portal.taskbase.for_each_tenant`` for a job over every tenant).
+#: tests/portal/test_scope_lint.py parses the code and fails on a use not listed here (and on
+#: a listed function that no longer needs it). Migrations are not checked (they run unscoped).
+UNSCOPED_ENTRY_POINTS: dict[tuple[str, str], str] = {
+    # Tenant lookup before any tenant is known.
+    ("portal/views/account.py", "invitation_accept_view"):
+        "tenant lookup: the invitation token names the tenant",
+    ("portal/taskbase.py", "TenantTask.tenant_for"):
+        "task start-up: the task's row names the tenant whose scope the task enters",
+    # Platform pages outside every tenant, bounded by the signed-in user or public facts.
+    ("portal/selectors.py", "public_tenants"):
+        "platform home: every region's signatories (public contract facts)",
+    ("portal/selectors.py", "pending_invitations_for_user"):
+        "« my spaces »: invitations to the user's own address, in every region",
+    ("applications/selectors.py", "dossiers_for_user_everywhere"):
+        "« my dossiers »: the user's structures' dossiers, in every region",
+    ("portal/privacy.py", "user_data_export"):
+        "GDPR export: the user's own rows, in every region",
+    ("portal/privacy.py", "account_deletion_blockers"):
+        "account deletion: the user's own roles, in every region",
+    ("portal/privacy.py", "account_delete"):
+        "account deletion: the user's own rows and messages, in every region",
+    # A global row whose tenant-owned children live in several regions.
+    ("applications/selectors.py", "filed_dossiers_of_structure_everywhere"):
+        "a structure is global: its dossiers' search documents, each refreshed in its scope",
+    # The notification ledger: one unique key across regions, platform messages have none.
+    ("portal/notifications.py", "_existing"):
+        "ledger: the (kind, target, key, recipient) unique key holds across regions",
+    ("portal/notifications.py", "record_skipped"):
+        "ledger: the same unique key, for occasions never sent",
+    ("portal/notifications.py", "send_one"):
+        "task start-up: the ledger row names its tenant (none for platform messages)",
+    ("portal/notifications.py", "resend_pending"):
+        "periodic job: pending ledger rows of every region, queued again by id",
+    # Periodic jobs over every region that select what is due before any tenant is known.
+    ("portal/reminders.py", "run_reminders"):
+        "periodic job: the providers select what is due in every region, rows name their tenant",
+    ("reviews/reminders.py", "pending_reviews_provider"):
+        "reminder provider: calls with a committee soon, in every region",
+    # National officers' cross-region figures (no personal data: national/selectors.py).
+    ("national/selectors.py", "national_calls"): "national view: every region's calls",
+    ("national/selectors.py", "national_dossiers_per_state"):
+        "national view: dossiers counted per region and state",
+    ("national/selectors.py", "national_requested"):
+        "national view: amounts requested per region",
+    ("national/selectors.py", "national_granted_per_funder"):
+        "national view: amounts granted per region and funder",
+    ("national/selectors.py", "national_paid_per_funder"):
+        "national view: amounts paid per region and funder",
+    ("national/selectors.py", "national_committees"):
+        "national view: committee sessions per region",
+    ("national/selectors.py", "national_mentoring"):
+        "national view: mentoring needs and engagements per region",
+}
 
 
 #: Cache keys: a tenant by slug, and one user's staff/two-factor facts (shared cache: Redis in
@@ -21,8 +81,7 @@ def tenant_for_slug(slug: str) -> Tenant:
     key = TENANT_KEY.format(slug=slug)
     tenant = cache.get(key)
     if tenant is None:
-        with scopes_disabled():
-            tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+        tenant = Tenant.objects.filter(slug=slug, is_active=True).first()  # not scoped
         if tenant is None:
             raise Http404("Unknown tenant")
         cache.set(key, tenant, CACHE_SECONDS)

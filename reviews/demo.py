@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from portal.enums import Role
 
@@ -218,8 +218,7 @@ def seed() -> list[str]:
 
     from .services import summary_refresh
 
-    with scopes_disabled():  # management command
-        tenants = list(Tenant.objects.filter(slug__in=STORY))
+    tenants = list(Tenant.objects.filter(slug__in=STORY))  # Tenant is not scoped
     for tenant in tenants:
         with scope(tenant=tenant), transaction.atomic():
             staff = _staff(tenant)

@@ -49,17 +49,10 @@ def structure_saved(sender, instance, raw=False, created=False, **kwargs):
     instance.remember_values()
     if raw or created or not changed:
         return
-    from django_scopes import scopes_disabled
-
-    from applications.enums import DossierStatus
-    from applications.models import Dossier
+    from applications.selectors import filed_dossiers_of_structure_everywhere
 
     from .services import summary_refresh
 
-    with scopes_disabled():  # a global structure: its dossiers in every tenant
-        dossiers = list(Dossier.objects.filter(structure=instance)
-                        .exclude(status=DossierStatus.DRAFT)
-                        .select_related("tenant", "structure"))
-    for dossier in dossiers:
+    for dossier in filed_dossiers_of_structure_everywhere(instance):
         with scope(tenant=dossier.tenant):
             summary_refresh(dossier=dossier)
