@@ -81,6 +81,24 @@ class PortalForm(DsfrBaseForm):
             for visible in self.visible_fields():
                 dsfr_input_class_attr(visible)
 
+
+class ActionForm(forms.Form):
+    """Which of a page's forms was sent, when several post to one URL: each carries a hidden
+    ``action`` field, one of ``actions`` ({value: label}). The view dispatches on
+    ``cleaned_data["action"]``; anything else fails ``is_valid()`` and ``reason()`` says why,
+    for the 400 page (``portal.views.errors.refused``)."""
+
+    action = forms.ChoiceField(label=_("Action demandée"))
+
+    def __init__(self, data=None, *, actions: dict, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["action"].choices = list(actions.items())
+
+    def reason(self) -> str:
+        return " ".join(f"{self.fields['action'].label} : {error}"
+                        for error in self.errors.get("action", []))
+
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

@@ -22,8 +22,8 @@ from portal.models import Membership
 
 from .enums import DecisionOutcome, ReviewStatus
 from .envelope import EnvelopeLine, money
-from .models import (AgendaItem, Assignment, ConflictDeclaration, Decision, DecisionShare,
-                     Recusal, Review, ReviewSettings)
+from .models import (AgendaItem, Assignment, CommitteeMember, ConflictDeclaration, Decision,
+                     DecisionShare, Recusal, Review, ReviewSettings)
 from .scoring import DEFAULT_DISAGREEMENT_THRESHOLD, Criterion, is_disagreement
 
 from portal.tenancy import request_memo, roles_of  # noqa: E402,F401  (roles_of: for views)
@@ -115,6 +115,11 @@ def session_member_candidates(session, *, member_ids=None) -> list[tuple[int, st
                     else str(m.user)) for m in Membership.objects.filter(
         tenant=session.tenant, role__in=[Role.COMMITTEE, Role.ADMIN]).select_related(
         "user", "organization") if m.user_id not in member_ids}, key=lambda c: c[1])
+
+
+def session_members(session) -> list:
+    """The session's members (`CommitteeMember`) with their user, in the model's order."""
+    return list(CommitteeMember.objects.filter(session=session).select_related("user"))
 
 
 def tenant_user(tenant, user_id: int):

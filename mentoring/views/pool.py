@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from portal.decorators import tenant_view
-from portal.forms import apply_validation_error
+from portal.forms import ActionForm, apply_validation_error
+from portal.views.errors import refused
 
 from .. import selectors, services
 from .common import CONFIGURE, MANAGE
@@ -44,22 +45,34 @@ def resource_edit(request, pk: int | None = None):
         "form": form, "resource": resource, "past_engagements": past})
 
 
+#: The themes page's two forms, told apart by their hidden `action`.
+THEME_ACTIONS = {"add": _lazy("Ajouter une thématique"),
+                 "defaults": _lazy("Créer les cinq thématiques du dispositif")}
+
+
 @tenant_view(CONFIGURE)
 def themes(request):
+    """The themes; a POST adds one (`action=add`) or creates the five of the scheme
+    (`action=defaults`, offered while there is none)."""
     tenant = request.tenant
-    form = ThemeForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "defaults":
-        services.themes_seed_defaults(tenant=tenant, user=request.user)
-        messages.success(request, _("Les cinq thématiques du dispositif sont en place."))
-        return redirect("mentoring:themes", tenant_slug=tenant.slug)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.theme_save(tenant=tenant, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Thématique ajoutée."))
+    form = ThemeForm()
+    if request.method == "POST":
+        which = ActionForm(request.POST, actions=THEME_ACTIONS)
+        if not which.is_valid():
+            return refused(request, which.reason())
+        if which.cleaned_data["action"] == "defaults":
+            services.themes_seed_defaults(tenant=tenant, user=request.user)
+            messages.success(request, _("Les cinq thématiques du dispositif sont en place."))
             return redirect("mentoring:themes", tenant_slug=tenant.slug)
+        form = ThemeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.theme_save(tenant=tenant, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Thématique ajoutée."))
+                return redirect("mentoring:themes", tenant_slug=tenant.slug)
     return render(request, "mentoring/pilot/themes.html", {
         "form": form, "themes": selectors.tenant_themes(tenant)})
 

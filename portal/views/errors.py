@@ -37,6 +37,12 @@ def bad_request(request, exception=None):
     return _render(request, "400.html", {}, HttpResponseBadRequest)
 
 
+def refused(request, reason: str):
+    """A 400 page that says why the request was refused (e.g. an unknown ``action`` of a form,
+    ``portal.forms.ActionForm``): a forged or stale form, not a server error."""
+    return _render(request, "400.html", {"reason": reason}, HttpResponseBadRequest)
+
+
 @requires_csrf_token
 def permission_denied(request, exception=None):
     message = str(exception or "")

@@ -12,14 +12,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_lazy as _lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST, require_http_methods
 
 from calls.enums import Funder
 from portal.confirm import confirmation_page, is_confirmed
 from portal.decorators import tenant_view
-from portal.forms import apply_validation_error
+from portal.forms import ActionForm, apply_validation_error
 from portal.models import GeneratedDocument
+from portal.views.errors import refused
 
 from .. import selectors, services
 from .common import back_to_session, flash, messages_of, session_or_404
@@ -174,13 +175,20 @@ def session_member_remove(request, session_pk: int, member_pk: int):
     return back_to_session(request, session, "#membres")
 
 
+#: The two forms of the session page's « Membres » part, told apart by their hidden `action`.
+MEMBER_ACTIONS = {"add": _lazy("Ajouter le membre"), "presence": _lazy("Enregistrer les présences")}
+
+
 @require_POST
 @tenant_view("reviews.manage_sessions")
 def session_members(request, session_pk: int):
+    """The member form (`action=add`) or the presence form (`action=presence`)."""
     session = session_or_404(request, session_pk)
-    if "user" in request.POST:
-        candidates = dict(selectors.session_member_candidates(session))
-        form = MemberForm(request.POST, choices=list(candidates.items()))
+    which = ActionForm(request.POST, actions=MEMBER_ACTIONS)
+    if not which.is_valid():
+        return refused(request, which.reason())
+    if which.cleaned_data["action"] == "add":
+        form = MemberForm(request.POST, choices=selectors.session_member_candidates(session))
         if not form.is_valid():
             raise Http404
         member = selectors.tenant_user(request.tenant, int(form.cleaned_data["user"]))
@@ -188,7 +196,7 @@ def session_members(request, session_pk: int):
                          funder=form.cleaned_data["funder"],
                          override=form.cleaned_data["override"])
     else:
-        form = PresenceForm(request.POST, members=session.members.select_related("user"))
+        form = PresenceForm(request.POST, members=selectors.session_members(session))
         if not form.is_valid():
             raise Http404
         action = partial(services.session_presence_set,

@@ -7,7 +7,7 @@ import pytest
 from django_scopes import scope
 
 from mentoring.models import (Engagement, EngagementSession, MatchProposal, NeedRequest,
-                              ResourcePerson)
+                              ResourcePerson, Theme)
 from portal.models import AuditEvent
 from tests.factories import OrganizationFactory
 from tests.factories.applications import StructureFactory, StructureMemberFactory
@@ -548,9 +548,26 @@ def test_themes_page_seeds_the_five_themes(client, tenant, pilot):
     page = client.get(f"/{tenant.slug}/mentorat/pilotage/thematiques/").content.decode()
     assert "Actions responsables, locales et/ou solidaires" in page
     response = client.post(f"/{tenant.slug}/mentorat/pilotage/thematiques/",
-                           {"label": "Financement", "position": "9", "active": "on"})
+                           {"action": "add", "label": "Financement", "position": "9",
+                            "active": "on"})
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+@pytest.mark.parametrize("data", [{"label": "Financement", "position": "9"},
+                                  {"action": "purge"}])
+def test_themes_page_refuses_an_unknown_action_with_a_400(client, tenant, pilot, data):
+    """The page's two forms (add a theme, create the five) are told apart by their hidden
+    `action`; anything else is a 400 that names the field, and nothing is created."""
+    client.force_login(pilot)
+    client.raise_request_exception = False
+    response = client.post(f"/{tenant.slug}/mentorat/pilotage/thematiques/", data)
+    assert response.status_code == 400
+    assert "Action demandée : " in response.content.decode()
+    with scope(tenant=tenant):
+        assert not Theme.objects.filter(tenant=tenant).exists()
+    page = client.get(f"/{tenant.slug}/mentorat/pilotage/thematiques/").content.decode()
+    assert page.count('<input type="hidden" name="action" value=') == 2
 
 
 def test_mentoring_nav_entries_follow_the_roles(client, tenant, pilot, beneficiary):

@@ -184,13 +184,13 @@ def test_a_member_is_seated_only_for_their_own_funder(client, tenant, call, comm
         session.calls.set([call])
     client.force_login(admin_user)
     members = url("session_members", tenant, session_pk=session.pk)
-    client.post(members, {"user": committee["drac"].pk, "funder": "region"})
+    client.post(members, {"action": "add", "user": committee["drac"].pk, "funder": "region"})
     with scope(tenant=tenant):
         assert not CommitteeMember.objects.filter(session=session).exists()
-    response = client.post(members, {"user": committee["drac"].pk, "funder": "region"},
+    response = client.post(members, {"action": "add", "user": committee["drac"].pk, "funder": "region"},
                            follow=True)
     assert "ne peut siéger que pour son financeur (DRAC (État))" in response.content.decode()
-    client.post(members, {"user": committee["drac"].pk, "funder": "drac"})
+    client.post(members, {"action": "add", "user": committee["drac"].pk, "funder": "drac"})
     with scope(tenant=tenant):
         assert CommitteeMember.objects.get(session=session).funder == "drac"
 

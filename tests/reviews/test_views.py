@@ -12,7 +12,8 @@ from django_scopes import scope, scopes_disabled
 from portal.enums import OrganizationKind as K
 from portal.enums import Role
 from reviews import services
-from reviews.models import AgendaItem, Assignment, ConflictDeclaration, Decision, Review
+from reviews.models import (AgendaItem, Assignment, CommitteeMember, ConflictDeclaration, Decision,
+                            Review)
 from tests.factories import CallFactory
 from tests.factories.applications import StructureFactory
 from tests.factories.reviews import (CommitteeMemberFactory, FiledDossierFactory,
@@ -459,7 +460,8 @@ def test_conflicted_instructor_cannot_download_the_minutes(client, tenant, call,
 
 
 @pytest.mark.parametrize("name,data", [
-    ("session_members", {"user": "abc"}), ("session_members", {"present": ["x", "-1"]}),
+    ("session_members", {"action": "add", "user": "abc"}),
+    ("session_members", {"action": "presence", "present": ["x", "-1"]}),
     ("session_agenda", {"item": "abc"}), ("threshold_set", {"call": "abc", "threshold": "2"}),
 ])
 def test_garbage_ids_are_refused_without_a_500(client, tenant, admin_user, name, data):
@@ -469,6 +471,45 @@ def test_garbage_ids_are_refused_without_a_500(client, tenant, admin_user, name,
     client.raise_request_exception = False
     response = _login(client, admin_user).post(url(name, tenant, **kwargs), data)
     assert response.status_code in (302, 404)
+
+
+@pytest.mark.parametrize("data", [{}, {"action": "expel"}, {"user": "1", "present": ["1"]}])
+def test_an_unknown_members_action_is_a_400_that_says_so(client, tenant, admin_user, data):
+    """The session page's two member forms are told apart by their hidden `action`; without
+    one of the two (a forged or stale form) the page says which field is wrong, no 500."""
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+    client.raise_request_exception = False
+    response = _login(client, admin_user).post(
+        url("session_members", tenant, session_pk=session.pk), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Action demandée : " in body
+    assert ("Ce champ est obligatoire." in body if "action" not in data
+            else "Sélectionnez un choix valide. expel n’en fait pas partie." in body)
+    with scope(tenant=tenant):
+        assert not session.members.exists()
+
+
+def test_the_session_pages_member_and_presence_forms_carry_their_action(
+        client, tenant, call, committee, admin_user):
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+    _login(client, admin_user)
+    members = url("session_members", tenant, session_pk=session.pk)
+    page = client.get(url("session", tenant, session_pk=session.pk)).content.decode()
+    assert '<input type="hidden" name="action" value="add">' in page
+    client.post(members, {"action": "add", "user": committee["drac"].pk, "funder": "drac"})
+    with scope(tenant=tenant):
+        seat = CommitteeMember.objects.get(session=session)
+        assert (seat.user, seat.present) == (committee["drac"], False)
+    page = client.get(url("session", tenant, session_pk=session.pk)).content.decode()
+    assert '<input type="hidden" name="action" value="presence">' in page
+    client.post(members, {"action": "presence", "present": [seat.pk]})
+    with scope(tenant=tenant):
+        seat.refresh_from_db()
+        assert seat.present is True
 
 
 def test_garbage_officer_id_is_refused_without_a_500(client, tenant, officers, call):
