@@ -83,3 +83,12 @@ class IncomeSource(models.TextChoices):
     PUBLIC = "public", _("Autres financements publics (État, collectivités, CNM…)")
     PRIVATE = "private", _("Financements privés (mécénat, sociétés civiles, partenaires)")
     OTHER = "other", _("Autres recettes")
+
+
+class ExportState(models.TextChoices):
+    """Where the PDF export of a dossier stands (the `applications.dossier_export` task
+    renders it)."""
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("Mise en page en cours")
+    FINISHED = "finished", _("Prêt")
+    FAILED = "failed", _("Échec")

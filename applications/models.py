@@ -15,8 +15,8 @@ from portal.models import RemembersLoadedValues
 from portal.textlimits import COMMENT, MESSAGE, PRESENTATION, bounded
 from portal.validators import INSEE_REGION_CODES
 
-from .enums import (BudgetKind, DossierStatus, IncomeSource, LegalForm, LicenceCategory,
-                    StructureRole)
+from .enums import (BudgetKind, DossierStatus, ExportState, IncomeSource, LegalForm,
+                    LicenceCategory, StructureRole)
 from .validators import normalize_siret, validate_postal_code, validate_siret
 from .workflow import applicant_status, status_choices, status_label
 
@@ -502,6 +502,51 @@ class DossierMessage(models.Model):
 
     def __str__(self):
         return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DossierExport(models.Model):
+    """A PDF export of a dossier asked for by one user: the `applications.dossier_export`
+    task renders it into the private storage (never inside the request); its page follows the
+    state and, once finished, offers the file to that user alone (still permission-checked
+    on the dossier). `source_hash` is the checksum of the HTML the PDF was laid out from: an
+    unchanged dossier reuses the finished file instead of laying it out again."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                     related_name="+")
+    language = models.CharField(max_length=8, default="fr")
+    state = models.CharField(_("état"), max_length=16, choices=ExportState.choices,
+                             default=ExportState.QUEUED)
+    source_hash = models.CharField(max_length=64, blank=True)
+    file_path = models.CharField(max_length=255, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    #: why the export failed, in French, for the user (empty unless FAILED)
+    error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export PDF d’un dossier")
+        verbose_name_plural = _("exports PDF de dossiers")
+        indexes = [models.Index(fields=["dossier", "source_hash"],
+                                name="dossier_export_source")]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.get_state_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (ExportState.QUEUED, ExportState.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"dossier-{self.dossier.reference or self.dossier.pk}.pdf"
 
 
 class ReferenceCounter(models.Model):

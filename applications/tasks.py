@@ -94,3 +94,12 @@ def dossier_message_email_task(*, message_id: int) -> None:
         _notify(_dossier(message.dossier_id), "message",
                 to_instructors=not message.from_instructor, extra={"message": message},
                 key=str(message.pk))
+
+
+@tenant_task(name="applications.dossier_export",
+             tenant_from=("export_id", "applications.DossierExport", "tenant"))
+def dossier_export_task(*, export_id: int) -> None:
+    """Lay a dossier's PDF export out into the private storage (applications.exports)."""
+    from .exports import export_run
+
+    export_run(export_id=export_id)

@@ -23,5 +23,10 @@ urlpatterns = [
     path(f"{D}/fichiers/<int:attachment_pk>/retirer/", dossiers.attachment_remove,
          name="attachment_remove"),
     path(f"{D}/accuse-de-reception.pdf", dossiers.dossier_receipt, name="dossier_receipt"),
-    path(f"{D}/export.pdf", dossiers.dossier_export, name="dossier_export"),
+    path(f"{D}/export/", dossiers.dossier_export, name="dossier_export"),
+    path(f"{D}/export/<int:export_pk>/", dossiers.dossier_export_job, name="dossier_export_job"),
+    path(f"{D}/export/<int:export_pk>/progression/", dossiers.dossier_export_progress,
+         name="dossier_export_progress"),
+    path(f"{D}/export/<int:export_pk>/dossier.pdf", dossiers.dossier_export_download,
+         name="dossier_export_download"),
 ]

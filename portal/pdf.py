@@ -120,13 +120,24 @@ def _state_block_css() -> str:
 
 def render_pdf(*, template_name: str, context: dict, language: str = "fr") -> bytes:
     """Render `template_name` with `context` (in `language`) and return the PDF bytes."""
-    from weasyprint import HTML
+    return layout_pdf(render_pdf_html(template_name=template_name, context=context,
+                                      language=language))
 
+
+def render_pdf_html(*, template_name: str, context: dict, language: str = "fr") -> str:
+    """The typeset HTML a PDF is laid out from (cheap next to the layout itself: its checksum
+    says whether a stored PDF still shows the same thing)."""
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
     from .typography import typeset_html
 
-    html = typeset_html(html, language)
+    return typeset_html(html, language)
+
+
+def layout_pdf(html: str) -> bytes:
+    """Lay `html` (from `render_pdf_html`) out as PDF bytes: the costly part (WeasyPrint)."""
+    from weasyprint import HTML
+
     fonts, sheets = _shared_styles()
     document = HTML(string=html, base_url=_static_base_url(), encoding="utf-8")
     return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)

@@ -144,6 +144,11 @@ def build_world():
             results=[{"dossier": w.dossier.pk, "reference": w.dossier.reference, "ok": False,
                       "message": f"{SECRET} motif"}])
 
+        from applications.models import DossierExport
+
+        w.dossier_export = DossierExport.objects.create(tenant=w.a, dossier=w.dossier,
+                                                        requested_by=w.applicant_a)
+
         # A draft of structure A (its form steps are what the applicant fills in).
         from tests.factories.applications import DossierFactory
 
@@ -352,6 +357,16 @@ RULES: dict[str, Rule] = {
                                            conflict=True),
     "applications:dossier_receipt": Rule(_d, conflict=True),
     "applications:dossier_export": Rule(_d, conflict=True),
+    # Only the user who asked reaches an export (another member of the structure: 404).
+    "applications:dossier_export_job": Rule(lambda w: {"pk": w.dossier.pk,
+                                                       "export_pk": w.dossier_export.pk},
+                                            conflict=True),
+    "applications:dossier_export_progress": Rule(lambda w: {"pk": w.dossier.pk,
+                                                            "export_pk": w.dossier_export.pk},
+                                                 conflict=True),
+    "applications:dossier_export_download": Rule(lambda w: {"pk": w.dossier.pk,
+                                                            "export_pk": w.dossier_export.pk},
+                                                 conflict=True),
     # --- Instruction and committee ---------------------------------------------------------------
     "reviews:dashboard": Rule(),
     "reviews:export_csv": Rule(),
@@ -501,7 +516,7 @@ def url_for(entry: Entry, world, tenant=None) -> str:
 
 def world_fingerprint(world) -> dict:
     """What the sweep's foreign requests must leave untouched in tenant A."""
-    from applications.models import Attachment, Dossier, DossierMessage, Structure
+    from applications.models import Attachment, Dossier, DossierExport, DossierMessage, Structure
     from calls.models import Call, Track
     from mentoring.models import Engagement, MatchProposal, NeedRequest, ResourcePerson
     from portal.models import Invitation, Membership, Organization, Signatory
@@ -516,6 +531,7 @@ def world_fingerprint(world) -> dict:
             "dossiers": list(Dossier.objects.filter(tenant=world.a).order_by("pk")
                              .values_list("pk", "status", "title")),
             "attachments": Attachment.objects.filter(dossier__tenant=world.a).count(),
+            "exports": DossierExport.objects.filter(tenant=world.a).count(),
             "messages": DossierMessage.objects.filter(dossier__tenant=world.a).count(),
             "assignments": Assignment.objects.filter(dossier__tenant=world.a).count(),
             "reviews": list(Review.objects.filter(dossier__tenant=world.a)

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.applicability import items_applying
 from calls.enums import CriterionKind
@@ -587,10 +587,64 @@ def dossier_receipt(request, pk: int):
     return _pdf_response(pdf, f"accuse-reception-{dossier.reference}.pdf")
 
 
+@require_POST
 @tenant_view(FILE)
 def dossier_export(request, pk: int):
-    from ..receipts import render_export
+    """Ask for the dossier's PDF: a worker lays it out (never this request); the user lands on
+    the export's page, which follows it (applications.exports)."""
+    from ..exports import export_request
 
     dossier = _dossier_for(request, pk)
-    pdf = render_export(dossier, language=getattr(request, "LANGUAGE_CODE", "fr"))
-    return _pdf_response(pdf, f"dossier-{dossier.reference or dossier.pk}.pdf")
+    try:
+        export = export_request(user=request.user, dossier=dossier,
+                                language=getattr(request, "LANGUAGE_CODE", "fr"))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("applications:dossier_export_job", tenant_slug=request.tenant.slug,
+                    pk=dossier.pk, export_pk=export.pk)
+
+
+def _export_for(request, pk: int, export_pk: int):
+    """The user's own export of a dossier they may still see; otherwise 404."""
+    from ..models import DossierExport
+
+    dossier = _dossier_for(request, pk)
+    export = get_object_or_404(DossierExport, pk=export_pk, dossier=dossier,
+                               requested_by=request.user)
+    export.dossier = dossier
+    return export
+
+
+@require_GET
+@tenant_view(FILE)
+def dossier_export_job(request, pk: int, export_pk: int):
+    """The export's page: queued, laid out, then its download (polled by
+    static/applications/dossier-export.js; without script it refreshes itself)."""
+    from ..exports import export_progress
+
+    export = _export_for(request, pk, export_pk)
+    return render(request, "applications/dossier_export.html", {
+        "dossier": export.dossier, "export": export, "progress": export_progress(export),
+        "size": format_file_size(export.size) if export.size else ""})
+
+
+@require_GET
+@tenant_view(FILE)
+def dossier_export_progress(request, pk: int, export_pk: int):
+    from ..exports import export_progress
+
+    return JsonResponse(export_progress(_export_for(request, pk, export_pk)))
+
+
+@require_GET
+@tenant_view(FILE)
+def dossier_export_download(request, pk: int, export_pk: int):
+    """The finished file, to the user who asked for it, while they may see the dossier."""
+    from ..enums import ExportState
+    from portal.storage import private_file_response
+
+    export = _export_for(request, pk, export_pk)
+    if export.state != ExportState.FINISHED:
+        return redirect("applications:dossier_export_job", tenant_slug=request.tenant.slug,
+                        pk=pk, export_pk=export.pk)
+    return private_file_response(export.file_path, filename=export.filename)

@@ -369,7 +369,7 @@ def test_submission_after_closing_is_refused_with_a_clear_message(client, dossie
 
 # --- permissions and 404 ------------------------------------------------------------------------
 
-PAGES = ["", "etapes/project/", "etapes/budget/", "etapes/summary/", "export.pdf"]
+PAGES = ["", "etapes/project/", "etapes/budget/", "etapes/summary/"]
 
 
 @pytest.mark.parametrize("suffix", PAGES)
@@ -484,11 +484,19 @@ def test_my_dossiers_lists_every_region(client, dossier, applicant, other_tenant
     assert [d.pk for d in tenant_list.context["dossiers"]] == [dossier.pk]
 
 
-def test_export_pdf_of_a_draft(client, dossier, applicant):
+def test_export_pdf_of_a_draft(client, dossier, applicant, django_capture_on_commit_callbacks):
+    """Asked from the page, laid out by the (eager) task after commit, downloaded from its
+    page (tests/applications/test_dossier_export.py follows the whole flow)."""
     client.force_login(applicant)
-    response = client.get(url(dossier, "export.pdf"))
+    assert "Exporter le dossier (PDF)" in client.get(url(dossier)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(url(dossier, "export/"))
+    assert asked.status_code == 302
+    page = client.get(asked.url)
+    assert "Le PDF est prêt" in page.content.decode()
+    response = client.get(f"{asked.url}dossier.pdf")
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_unused_scopes_disabled_import_guard():

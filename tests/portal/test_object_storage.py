@@ -125,6 +125,26 @@ def test_an_upload_goes_to_the_bucket_and_is_streamed_back_by_the_view(client, t
 
 
 @pytest.mark.django_db
+def test_a_dossier_export_is_laid_out_into_the_bucket_and_streamed_back(
+        client, tenant, applicant, bucket, django_capture_on_commit_callbacks):
+    from applications.models import DossierExport
+
+    structure = StructureMemberFactory(user=applicant).structure
+    with scope(tenant=tenant):
+        dossier = DossierFactory(call=CallFactory(tenant=tenant), structure=structure)
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(f"/{tenant.slug}/dossiers/{dossier.pk}/export/")
+    with scope(tenant=tenant):
+        export = DossierExport.objects.get()
+    assert export.state == "finished"
+    assert _objects(bucket) == {f"private/{export.file_path}": export.size}
+    download = client.get(f"{asked.url}dossier.pdf")
+    content = b"".join(download.streaming_content)
+    assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == export.sha256
+
+
+@pytest.mark.django_db
 def test_a_generated_document_is_stored_once_and_served_by_a_short_signed_url(tenant, bucket,
                                                                              settings, tmp_path):
     (tmp_path / "portal_test_doc.html").write_text("<html><body><h1>Décision</h1></body></html>")
