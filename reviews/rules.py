@@ -246,11 +246,26 @@ def is_conflicted_in_session(user, session) -> bool:
                 and conflicted_dossier_ids_for(user, session.tenant, dossier_ids))
 
 
+@rules.predicate
+def is_recused_in_session(user, session) -> bool:
+    """Recused (déporté) on at least one dossier of the session."""
+    if session is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .models import Recusal
+
+    return Recusal.objects.filter(session=session, user=user).exists()
+
+
 # The minutes name every agenda dossier's decision: whoever has a declared conflict with one of
-# them does not download them (issue 13 finding 12); the decision reaches them when published.
+# them (issue 13 finding 12), or was recused on one of them, does not download them — as
+# HotCRP keeps a conflicted PC member out of the paper's discussion, and as the session's pages
+# already keep a recused member off that dossier (reviews.read_agenda_dossier). They are
+# refused whole rather than served a copy without that dossier: the minutes are one signed
+# record whose totals and envelope lines would still give the missing decision away.
 @rules.predicate
 def is_staff_of_session(user, session) -> bool:
     return bool({Role.ADMIN, Role.COMMITTEE, Role.INSTRUCTOR} & _session_roles(user, session))
 
 
-rules.add_perm("reviews.read_session_minutes", is_staff_of_session & ~is_conflicted_in_session)
+rules.add_perm("reviews.read_session_minutes", is_staff_of_session & ~is_conflicted_in_session
+               & ~is_recused_in_session)

@@ -459,6 +459,38 @@ def test_conflicted_instructor_cannot_download_the_minutes(client, tenant, call,
     assert _login(client, admin_user).get(minutes).status_code == 200
 
 
+def test_a_member_recused_on_one_dossier_cannot_download_the_minutes(
+        client, tenant, call, category, committee, officers, admin_user, settings, tmp_path):
+    """Recused (déporté) on a dossier of the session, as opposed to a declared conflict: the
+    member stepped out of that deliberation, so the minutes that record it are refused whole
+    (404, no link); the other members and the admin still download them (issue 13)."""
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    session = _session_with(tenant, call, category, committee, 2, officers)
+    with scope(tenant=tenant):
+        first, second = [item.dossier for item in session.agenda.all()]
+        services.recusal_declare(user=committee["region"], session=session, dossier=second,
+                                 reason="Administratrice de la structure")
+        for d in (first, second):
+            services.decision_record(user=committee["cnm"], session=session, dossier=d,
+                                     outcome="rejected", motivation="Hors champ.")
+        assert not ConflictDeclaration.objects.filter(officer=committee["region"]).exists()
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _login(client, admin_user).post(url("session_close", tenant, session_pk=session.pk),
+                                        {"confirm": "on"})
+    minutes = url("session_minutes", tenant, session_pk=session.pk)
+    session_page = url("session", tenant, session_pk=session.pk)
+    _login(client, committee["region"])
+    assert client.get(session_page).status_code == 200
+    assert client.get(minutes).status_code == 404
+    assert minutes not in client.get(session_page).content.decode()
+    for user in (committee["cnm"], committee["drac"], admin_user):
+        _login(client, user)
+        assert client.get(minutes).status_code == 200
+        assert minutes in client.get(session_page).content.decode()
+
+
 @pytest.mark.parametrize("name,data", [
     ("session_members", {"action": "add", "user": "abc"}),
     ("session_members", {"action": "presence", "present": ["x", "-1"]}),
