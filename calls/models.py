@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from portal.formatting import PARIS
+from portal.textlimits import COMMENT, PRESENTATION, RICH_TEXT, bounded
 
 from .enums import (AdvanceTiming, BalanceTrigger, CallPhase, CallStatus, CriterionKind,
                     ExpenseKind, Funder, Severity, ShareBase)
@@ -139,7 +140,7 @@ class Call(FundingRules):
                     "(ex. : COOP dans OCC-2024-COOP-0007)."))
     summary = models.CharField(_("résumé"), max_length=300, blank=True)
     description = models.TextField(
-        _("présentation"), blank=True,
+        _("présentation"), blank=True, max_length=RICH_TEXT, validators=bounded(RICH_TEXT),
         help_text=_("Texte mis en forme (HTML simple : paragraphes, gras, listes, liens). "
                     "Les balises non autorisées sont retirées."))
     opens_at = models.DateTimeField(_("ouverture des candidatures"), null=True, blank=True)
@@ -305,7 +306,8 @@ class Track(FundingRules):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="tracks",
                              verbose_name=_("appel"))
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("présentation"), blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=PRESENTATION,
+                                   validators=bounded(PRESENTATION))
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     objects = ScopedManager(tenant="call__tenant")
@@ -342,7 +344,8 @@ class Category(FundingRules):
                               help_text=_("Laisser vide si la catégorie vaut pour tous les "
                                           "volets."))
     title = models.CharField(_("intitulé"), max_length=200)
-    description = models.TextField(_("présentation"), blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=PRESENTATION,
+                                   validators=bounded(PRESENTATION))
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     objects = ScopedManager(tenant="call__tenant")
@@ -494,7 +497,8 @@ class AppraisalCriterion(_CallItem):
     category = _category_fk("appraisal_criteria")
 
     label = models.CharField(_("libellé"), max_length=255)
-    help_text = models.TextField(_("aide"), blank=True)
+    help_text = models.TextField(_("aide"), blank=True, max_length=COMMENT,
+                                 validators=bounded(COMMENT))
     weight = models.DecimalField(_("pondération"), max_digits=5, decimal_places=2,
                                  default=Decimal("1"),
                                  validators=[MinValueValidator(Decimal("0.01"))])
@@ -533,7 +537,8 @@ class DocumentRequirement(_CallItem):
     category = _category_fk("document_requirements")
 
     label = models.CharField(_("libellé"), max_length=255)
-    help_text = models.TextField(_("aide"), blank=True)
+    help_text = models.TextField(_("aide"), blank=True, max_length=COMMENT,
+                                 validators=bounded(COMMENT))
     required = models.BooleanField(_("obligatoire"), default=True)
     allowed_formats = ArrayField(models.CharField(max_length=10), default=default_formats,
                                  verbose_name=_("formats acceptés"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .textlimits import ADDRESS, PRESENTATION, bounded
 from .enums import ROLE_ORGANIZATION_KINDS, OrganizationKind, Role
 from .validators import (INSEE_REGION_CODES, validate_insee_region, validate_reference_prefix,
                          validate_tenant_slug)
@@ -140,7 +141,8 @@ class Tenant(models.Model):
                                    null=True, blank=True,
                                    validators=[MinValueValidator(Decimal("0"))],
                                    help_text=_("Laisser vide si elle n'est pas encore connue."))
-    description = models.TextField(_("présentation"), blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=PRESENTATION,
+                                   validators=bounded(PRESENTATION))
     # --- what the official documents (letters, receipts) print -----------------------------
     letter_place = models.CharField(
         _("lieu de signature des courriers"), max_length=120, blank=True,
@@ -235,8 +237,8 @@ class Organization(models.Model):
         help_text=_("PNG ou JPEG, 2 Mo au plus ; imprimé en tête des courriers. Pour la DRAC, "
                     "le bloc-marque de l'État est imprimé à la place."))
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
-    address = models.TextField(_("adresse"), blank=True,
-                               help_text=_("Une ligne par ligne d'adresse, code postal et "
+    address = models.TextField(_("adresse"), blank=True, max_length=ADDRESS,
+                               validators=bounded(ADDRESS), help_text=_("Une ligne par ligne d'adresse, code postal et "
                                            "commune compris."))
     representative_name = models.CharField(_("représenté·e par (nom)"), max_length=200,
                                            blank=True)

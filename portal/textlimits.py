@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 PRESENTATION = 5000   # a project's presentation, objectives, a need, a technical opinion
 LONG_TEXT = 10000     # an activity report, the terms of a mentoring engagement
 MESSAGE = 5000        # a message between the applicant and the instructors
-COMMENT = 2000        # a comment, a motivation, conditions, a justification
+COMMENT = 2000        # a comment, a motivation, conditions, a justification; a help text
+RICH_TEXT = 20000     # a call's presentation, formatted: its HTML markup counts
+ADDRESS = 500         # a postal address, one line per line
 #: what is kept of one value typed on a dossier step that does not validate yet (shown again
 #: for the applicant to shorten): twice the longest limit
 KEPT_INPUT = 2 * LONG_TEXT
