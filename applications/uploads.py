@@ -1,14 +1,19 @@
 """Checks on an uploaded file before it is stored: size (from `upload.size`, before reading),
 type sniffed from the content with `filetype` (the extension is not trusted); for PDFs a parse
 with pypdf that refuses corrupted and encrypted files and those carrying active content
-(JavaScript, launch actions); for Office and OpenDocument files (zip archives) a read of the
-archive that refuses broken ones and bombs (entries, uncompressed size, ratio bounded).
+(JavaScript, launch actions), embedded files or an XFA form with scripts (a fillable form
+without script passes); for Office and OpenDocument files (zip archives) a read of the archive
+that refuses broken ones, bombs (entries, uncompressed size, ratio bounded) and macros (VBA
+projects, macro-enabled types, Excel 4.0 macro sheets, OpenDocument Basic and scripts); a zip
+upload holding another archive is refused, the documents it holds are checked in turn.
 
 `SizeLimitUploadHandler` caps a request's files while Django parses the body, so that an
 oversized file is never written whole to a temporary file; `inspect_upload` then re-checks
 the size of what was received."""
 
 import hashlib
+import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -166,10 +171,37 @@ class _TooComplex(Exception):
     pass
 
 
-def pdf_active_content(reader: PdfReader) -> bool:
-    """Whether the PDF holds JavaScript or a launch action anywhere reachable from its
-    catalog: the open action, the document's, pages' and fields' additional actions (/AA),
-    annotations' and outline items' actions, the /JavaScript names tree. Raises _TooComplex
+#: What a PDF may carry that is refused, as `pdf_threat` names it.
+PDF_ACTIVE, PDF_EMBEDDED, PDF_XFA_SCRIPT = "active", "embedded", "xfa_script"
+#: A script element of an XFA form's XML (JavaScript or FormCalc), namespace prefix or not.
+XFA_SCRIPT = re.compile(rb"<(?:[\w.-]+:)?script[\s/>]", re.I)
+
+
+def _xfa_has_script(xfa) -> bool:
+    """Whether an /AcroForm's /XFA (one stream, or [name, stream, …] packets) holds a script
+    element. pypdf bounds each stream's decompression (a bomb raises, refused as damaged)."""
+    from pypdf.generic import StreamObject
+
+    xfa = xfa.get_object() if isinstance(xfa, IndirectObject) else xfa
+    packets = list(xfa) if isinstance(xfa, ArrayObject) else [xfa]
+    for packet in packets:
+        packet = packet.get_object() if isinstance(packet, IndirectObject) else packet
+        if isinstance(packet, StreamObject) and XFA_SCRIPT.search(packet.get_data()):
+            return True
+    return False
+
+
+def pdf_threat(reader: PdfReader) -> str | None:
+    """What the PDF carries that is refused, reachable from its catalog, or None:
+
+    * PDF_ACTIVE: JavaScript or a launch action — the open action, the document's, pages' and
+      fields' additional actions (/AA), annotations' and outline items' actions, the
+      /JavaScript names tree;
+    * PDF_EMBEDDED: an embedded file — the /EmbeddedFiles names tree, a /FileAttachment
+      annotation, a file specification carrying its file (/EF), an /EmbeddedFile stream;
+    * PDF_XFA_SCRIPT: an XFA form (/AcroForm /XFA) whose XML holds a script.
+
+    A fillable form (AcroForm fields, or XFA without script) passes. Raises _TooComplex
     beyond PDF_MAX_OBJECTS objects."""
     root = reader.trailer["/Root"]
     seen: set[tuple[int, int]] = set()
@@ -189,7 +221,13 @@ def pdf_active_content(reader: PdfReader) -> bool:
         if isinstance(obj, DictionaryObject):
             # an action that runs something, or the names dictionary's /JavaScript tree
             if obj.get("/S") in PDF_ACTIVE_ACTIONS or "/JS" in obj or "/JavaScript" in obj:
-                return True
+                return PDF_ACTIVE
+            if ("/EmbeddedFiles" in obj or "/EF" in obj
+                    or obj.get("/Subtype") == "/FileAttachment"
+                    or obj.get("/Type") == "/EmbeddedFile"):
+                return PDF_EMBEDDED
+            if "/XFA" in obj and _xfa_has_script(obj["/XFA"]):
+                return PDF_XFA_SCRIPT
             for name, value in obj.items():
                 if name in PDF_SKIPPED_KEYS:
                     continue
@@ -198,7 +236,30 @@ def pdf_active_content(reader: PdfReader) -> bool:
         elif isinstance(obj, ArrayObject):
             stack.extend(v for v in obj
                          if isinstance(v, (DictionaryObject, ArrayObject, IndirectObject)))
-    return False
+    return None
+
+
+def pdf_active_content(reader: PdfReader) -> bool:
+    """Whether the PDF carries anything `pdf_threat` refuses."""
+    return pdf_threat(reader) is not None
+
+
+def _pdf_refusal(threat: str, name: str) -> ValidationError:
+    if threat == PDF_EMBEDDED:
+        return ValidationError(_("Le PDF « %(name)s » contient des fichiers incorporés (pièces "
+                                 "jointes cachées dans le PDF), refusés pour la sécurité des "
+                                 "instructeurs : déposez chaque document à part, ou "
+                                 "enregistrez le PDF à nouveau avec « Imprimer en PDF ».")
+                               % {"name": name}, code="embedded")
+    if threat == PDF_XFA_SCRIPT:
+        return ValidationError(_("Le PDF « %(name)s » est un formulaire XFA qui contient des "
+                                 "scripts, refusé pour la sécurité des instructeurs : "
+                                 "remplissez-le puis enregistrez-le avec « Imprimer en PDF » "
+                                 "avant de le déposer.") % {"name": name}, code="xfa_script")
+    return ValidationError(_("Le PDF « %(name)s » contient du code actif (JavaScript ou "
+                             "lancement d'un programme), refusé pour la sécurité des "
+                             "instructeurs : enregistrez-le à nouveau avec « Imprimer en "
+                             "PDF » puis déposez-le.") % {"name": name}, code="active")
 
 
 def _check_pdf(upload, name: str) -> None:
@@ -212,16 +273,13 @@ def _check_pdf(upload, name: str) -> None:
             raise ValidationError(_("Ce PDF ne contient aucune page."), code="corrupted")
         reader.pages[0].extract_text()
         try:
-            active = pdf_active_content(reader)
+            threat = pdf_threat(reader)
         except _TooComplex:
             raise ValidationError(_("Le PDF « %(name)s » est trop complexe pour être vérifié : "
                                     "enregistrez-le à nouveau (« Imprimer en PDF ») puis "
                                     "déposez-le.") % {"name": name}, code="too_complex") from None
-        if active:
-            raise ValidationError(_("Le PDF « %(name)s » contient du code actif (JavaScript ou "
-                                    "lancement d'un programme), refusé pour la sécurité des "
-                                    "instructeurs : enregistrez-le à nouveau avec « Imprimer en "
-                                    "PDF » puis déposez-le.") % {"name": name}, code="active")
+        if threat:
+            raise _pdf_refusal(threat, name)
     except ValidationError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
@@ -230,16 +288,61 @@ def _check_pdf(upload, name: str) -> None:
                                 "puis déposez-le."), code="corrupted") from None
 
 
-def _check_zip(upload, name: str) -> None:
+#: Office formats that may carry macros, by family (what `filetype` sniffs them as).
+OOXML_FORMATS = frozenset({"docx", "xlsx", "pptx"})
+ODF_FORMATS = frozenset({"odt", "ods", "odp"})
+#: Marks, in an OOXML file's [Content_Types].xml (lower-cased), of a macro-enabled document,
+#: a VBA project or an Excel 4.0 macro sheet.
+OOXML_MACRO_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
+#: What is read of [Content_Types].xml at most (a real one is a few kB).
+CONTENT_TYPES_MAX = 1024 * 1024
+#: Entries of a zip upload that are archives themselves (by their name or their content):
+#: refused, since what they hold escapes every check here.
+ARCHIVE_EXTENSIONS = frozenset({"zip", "rar", "7z", "tar", "gz", "tgz", "bz2", "tbz2", "xz",
+                                "txz", "zst", "lz", "lz4", "lzma", "lzo", "z", "cab", "arj",
+                                "ace", "iso", "jar", "cpio", "rpm", "deb", "ar", "br"})
+ARCHIVE_SNIFFED = frozenset({"zip", "tar", "rar", "gz", "bz2", "7z", "cab", "xz", "Z", "lzo",
+                             "lz", "lz4", "zst", "br", "rpm", "deb", "ar", "crx"})
+#: Entries of a zip upload checked in turn as the documents they are.
+NESTED_CHECKED = frozenset({"pdf"}) | OOXML_FORMATS | ODF_FORMATS
+
+
+def _macro_entry(entry: str) -> bool:
+    """A VBA project (OOXML), an Excel 4.0 macro sheet, or an OpenDocument's Basic or
+    scripts library (Basic/…, Scripts/python/…)."""
+    path = entry.replace("\\", "/").lower()
+    return (path.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbaprojectsignature.bin")
+            or "/macrosheets/" in f"/{path}" or path.startswith(("basic/", "scripts/")))
+
+
+def _nested_refusal(name: str, exc: ValidationError) -> ValidationError:
+    inner = " ".join(exc.messages)
+    return ValidationError(_("Dans l'archive « %(name)s » : %(reason)s")
+                           % {"name": name, "reason": inner[:1].lower() + inner[1:]},
+                           code=getattr(exc, "code", None) or "nested")
+
+
+def _check_zip(upload, name: str, extension: str = "docx") -> None:
     """A real archive, within bounds: its directory is read, each entry's size bounded, then
     each entry is decompressed by chunks, counting (a size that lies in the directory is
-    caught, the CRC too), so memory stays flat and a bomb is refused early."""
+    caught, the CRC too), so memory stays flat and a bomb is refused early.
+
+    An Office or OpenDocument file carrying macros is refused (a VBA project, a macro-enabled
+    content type, an Excel 4.0 macro sheet; an OpenDocument Basic or scripts library). A zip
+    upload holding an archive is refused; the PDFs and office files it holds are checked as
+    if uploaded alone."""
     broken = ValidationError(_("Le fichier « %(name)s » est endommagé ou n'est pas un vrai "
                                "document bureautique : enregistrez-le à nouveau puis "
                                "déposez-le.") % {"name": name}, code="corrupted")
     bomb = ValidationError(_("Le fichier « %(name)s » se décompresse en un volume anormal "
                              "(archive piégée ?) : il n'a pas été enregistré.")
                            % {"name": name}, code="zip_bomb")
+    macros = ValidationError(_("Le fichier « %(name)s » contient des macros, refusées pour la "
+                               "sécurité des instructeurs : enregistrez-le sans macros (par "
+                               "exemple au format .docx, .xlsx ou .odt ordinaire) puis "
+                               "déposez-le.") % {"name": name}, code="macros")
+    is_office = extension in OOXML_FORMATS | ODF_FORMATS
+    is_zip = extension == "zip"
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -252,15 +355,52 @@ def _check_zip(upload, name: str) -> None:
             limit = min(ZIP_MAX_UNCOMPRESSED, max(ZIP_RATIO_FLOOR, ZIP_MAX_RATIO * upload.size))
             if declared > limit:
                 raise bomb
+            if is_office and any(_macro_entry(e.filename) for e in entries):
+                raise macros
             total = 0
             for entry in entries:
                 if entry.is_dir():
                     continue
+                entry_name = PurePath(entry.filename.replace("\\", "/")).name
+                entry_ext = PurePath(entry_name).suffix.lower().lstrip(".")
+                content_types = (is_office and extension in OOXML_FORMATS
+                                 and entry.filename == "[Content_Types].xml")
+                kept = bytearray() if content_types else None
+                spool = None
+                head = b""
                 with archive.open(entry) as member:
                     while chunk := member.read(DRAIN_CHUNK):
                         total += len(chunk)
                         if total > limit:
                             raise bomb
+                        if kept is not None and len(kept) < CONTENT_TYPES_MAX:
+                            kept += chunk[:CONTENT_TYPES_MAX - len(kept)]
+                        if is_zip:
+                            if not head:
+                                head = chunk[:SNIFF_BYTES]
+                                kind = filetype.guess(head)
+                                sniffed = kind.extension if kind else ""
+                                if entry_ext in ARCHIVE_EXTENSIONS or (
+                                        sniffed in ARCHIVE_SNIFFED
+                                        and entry_ext not in NESTED_CHECKED):
+                                    raise ValidationError(_(
+                                        "Le fichier « %(name)s » contient une autre archive "
+                                        "(« %(entry)s ») : les archives imbriquées sont "
+                                        "refusées, mettez tous les documents dans une seule "
+                                        "archive.") % {"name": name, "entry": entry_name},
+                                        code="nested_archive")
+                                nested = sniffed if sniffed in NESTED_CHECKED else (
+                                    entry_ext if sniffed == "zip"
+                                    and entry_ext in NESTED_CHECKED - {"pdf"} else "")
+                                if nested:
+                                    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+                            if spool is not None:
+                                spool.write(chunk)
+                if kept is not None and any(mark in bytes(kept).lower()
+                                            for mark in OOXML_MACRO_TYPES):
+                    raise macros
+                if spool is not None:
+                    _check_nested(spool, name=name, entry_name=entry_name, extension=nested)
     except ValidationError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError,
@@ -269,6 +409,22 @@ def _check_zip(upload, name: str) -> None:
         raise broken from None
     finally:
         upload.seek(0)
+
+
+def _check_nested(spool, *, name: str, entry_name: str, extension: str) -> None:
+    """Check a PDF or office file found in a zip upload as if it were uploaded alone (its own
+    archives are not looked into again: an office file's embedded objects are ordinary)."""
+    from django.core.files import File
+
+    with spool:
+        nested = File(spool, name=entry_name)
+        try:
+            if extension == "pdf":
+                _check_pdf(nested, entry_name)
+            else:
+                _check_zip(nested, entry_name, extension)
+        except ValidationError as exc:
+            raise _nested_refusal(name, exc) from None
 
 
 def original_name(name: str, extension: str, max_length: int = ORIGINAL_NAME_MAX) -> str:
@@ -307,7 +463,7 @@ def inspect_upload(upload, *, allowed_formats: list[str], max_bytes: int) -> Upl
         if extension == "pdf":
             _check_pdf(upload, name)
         elif extension in ZIP_FORMATS:
-            _check_zip(upload, name)
+            _check_zip(upload, name, extension)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     upload.seek(0)

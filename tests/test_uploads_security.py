@@ -71,6 +71,51 @@ def test_oversized_upload_is_refused_with_its_reason_and_nothing_is_stored(
         assert Attachment.objects.filter(dossier=dossier).count() == 0
 
 
+@pytest.mark.parametrize(("filename", "formats", "content", "reason"), [
+    ("Budget 2026.docx", ["docx"], "macro_docx",
+     "Le fichier « Budget 2026.docx » contient des macros"),
+    ("Cerfa 12156.pdf", ["pdf"], "xfa_pdf",
+     "Le PDF « Cerfa 12156.pdf » est un formulaire XFA qui contient des scripts"),
+    ("Budget.pdf", ["pdf"], "embedded_pdf", "Le PDF « Budget.pdf » contient des fichiers "
+                                             "incorporés"),
+    ("Annexes.zip", ["zip"], "nested_zip", "Le fichier « Annexes.zip » contient une autre "
+                                            "archive (« photos.zip »)"),
+], ids=["macros", "xfa-script", "embedded-file", "nested-archive"])
+def test_active_office_and_pdf_content_is_refused_on_the_documents_step(
+        client, applicant, draft, filename, formats, content, reason):
+    """The documents step says which file and why, under that document's field; nothing is
+    stored and the documents already received stay (issue 13)."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.applications import test_uploads as samples
+
+    dossier, requirement = draft
+    with scope(tenant=dossier.tenant):
+        requirement.allowed_formats = formats
+        requirement.save()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("photos.zip", samples._zip([("a.jpg", b"\xff\xd8\xff")]))
+    data = {"macro_docx": samples._macro_docm,
+            "xfa_pdf": lambda: samples._pdf(samples._xfa_script_stream),
+            "embedded_pdf": lambda: samples._pdf(samples._embedded_file),
+            "nested_zip": buffer.getvalue}[content]()
+    client.force_login(applicant)
+    response = client.post(
+        f"/{dossier.tenant.slug}/dossiers/{dossier.pk}/pieces/{requirement.pk}/",
+        {f"req{requirement.pk}-file": SimpleUploadedFile(filename, data)})
+    assert response.status_code == 400
+    errors = [form["form"].errors.get("file") for form in response.context["requirements"]
+              if form["requirement"].pk == requirement.pk][0]
+    assert len(errors) == 1 and errors[0].startswith(reason)
+    assert reason in html.unescape(response.content.decode())
+    with scope(tenant=dossier.tenant):
+        assert Attachment.objects.filter(dossier=dossier).count() == 0
+
+
 def test_big_upload_is_spooled_to_a_temporary_file():
     from django.core.files.uploadhandler import load_handler
 

@@ -251,3 +251,206 @@ def test_real_office_files_of_ordinary_size_are_accepted():
     assert info.extension == "xlsx"
     assert inspect_upload(SimpleUploadedFile("Note.docx", docx_bytes()),
                           allowed_formats=["docx"], max_bytes=10_000).extension == "docx"
+
+
+# --- embedded files, XFA scripts, macros, nested archives (issue 13) ------------------------
+
+def _stream(data: bytes):
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _embedded_file(writer, page):
+    """An attachment in the /EmbeddedFiles names tree (what « joindre un fichier » writes)."""
+    writer.add_attachment("budget.xlsm", b"PK\x03\x04 a macro workbook")
+
+
+def _file_attachment_annotation(writer, page):
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, \
+        TextStringObject
+
+    spec = DictionaryObject({
+        NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject("a.exe"),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(
+            _stream(b"MZ\x90\x00 an executable"))})})
+    annotation = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/FileAttachment"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (10, 10, 30, 30)]),
+        NameObject("/FS"): writer._add_object(spec)})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+
+
+XFA_TEMPLATE = (b'<?xml version="1.0"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">'
+                b'<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/">'
+                b'<subform name="cerfa"><field name="siret"><ui><textEdit/></ui>%s</field>'
+                b'</subform></template></xdp:xdp>')
+XFA_SCRIPT = (b'<event activity="initialize"><script contentType="application/x-javascript">'
+              b'app.launchURL("http://example.org/");</script></event>')
+
+
+def _acroform(writer, *, xfa=None):
+    """A fillable form: one text field (its widget on page 1), and an XFA packet if given."""
+    from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject,
+                               TextStringObject)
+
+    page = writer.pages[0]
+    field = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("siret"),
+        NameObject("/V"): TextStringObject(""),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (50, 700, 300, 720)])})
+    ref = writer._add_object(field)
+    page[NameObject("/Annots")] = ArrayObject([ref])
+    form = DictionaryObject({NameObject("/Fields"): ArrayObject([ref])})
+    if xfa is not None:
+        form[NameObject("/XFA")] = xfa
+    writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+
+
+def _xfa_script_stream(writer, page):
+    _acroform(writer, xfa=writer._add_object(_stream(XFA_TEMPLATE % XFA_SCRIPT)))
+
+
+def _xfa_script_packets(writer, page):
+    from pypdf.generic import ArrayObject, TextStringObject
+
+    _acroform(writer, xfa=ArrayObject([
+        TextStringObject("preamble"), writer._add_object(_stream(b"<xdp:xdp>")),
+        TextStringObject("template"), writer._add_object(_stream(
+            b'<template><subform><xfa:script xmlns:xfa="x">xfa.host.messageBox("1")'
+            b'</xfa:script></subform></template>')),
+        TextStringObject("postamble"), writer._add_object(_stream(b"</xdp:xdp>"))]))
+
+
+def _refused_pdf(build, name="Formulaire Cerfa.pdf"):
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile(name, _pdf(build)), allowed_formats=["pdf"],
+                       max_bytes=100_000)
+    return exc.value.message_dict["file"]
+
+
+EMBEDDED = ("Le PDF « {} » contient des fichiers incorporés (pièces jointes cachées dans le "
+            "PDF), refusés pour la sécurité des instructeurs : déposez chaque document à part, "
+            "ou enregistrez le PDF à nouveau avec « Imprimer en PDF ».")
+XFA = ("Le PDF « {} » est un formulaire XFA qui contient des scripts, refusé pour la sécurité "
+       "des instructeurs : remplissez-le puis enregistrez-le avec « Imprimer en PDF » avant de "
+       "le déposer.")
+
+
+@pytest.mark.parametrize("build", [_embedded_file, _file_attachment_annotation])
+def test_pdf_with_embedded_files_is_refused(build):
+    assert _refused_pdf(build, "Budget.pdf") == [EMBEDDED.format("Budget.pdf")]
+
+
+@pytest.mark.parametrize("build", [_xfa_script_stream, _xfa_script_packets])
+def test_xfa_form_with_scripts_is_refused(build):
+    assert _refused_pdf(build) == [XFA.format("Formulaire Cerfa.pdf")]
+
+
+@pytest.mark.parametrize("build", [
+    lambda writer, page: _acroform(writer),
+    lambda writer, page: _acroform(writer, xfa=writer._add_object(_stream(XFA_TEMPLATE % b""))),
+], ids=["acroform", "xfa-without-script"])
+def test_fillable_forms_without_script_are_accepted(build):
+    info = inspect_upload(SimpleUploadedFile("Cerfa 12156.pdf", _pdf(build)),
+                          allowed_formats=["pdf"], max_bytes=100_000)
+    assert info.extension == "pdf"
+
+
+MACROS = ("Le fichier « {} » contient des macros, refusées pour la sécurité des instructeurs : "
+          "enregistrez-le sans macros (par exemple au format .docx, .xlsx ou .odt ordinaire) "
+          "puis déposez-le.")
+
+
+def _odf(entries, mimetype="application/vnd.oasis.opendocument.text") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), mimetype)  # stored, first
+        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _macro_docm() -> bytes:
+    """A .docm renamed .docx: its content types say macro-enabled, its VBA project is there."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml",
+                         '<Types><Override PartName="/word/document.xml" ContentType="application'
+                         '/vnd.ms-word.document.macroEnabled.main+xml"/></Types>')
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "content", "formats"), [
+    ("Budget.docx", lambda: _office([("document.xml", "<w:document/>"),
+                                     ("vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA")]), ["docx"]),
+    ("Budget.docx", _macro_docm, ["docx"]),
+    ("Budget.xlsx", lambda: _office([("workbook.xml", "<workbook/>"),
+                                     ("macrosheets/sheet1.xml", "<xm:macrosheet/>")],
+                                    kind="xl"), ["xlsx"]),
+    ("Note.odt", lambda: _odf([("Basic/Standard/Module1.xml", "<script:module/>"),
+                               ("Basic/script-lc.xml", "<library:libraries/>")]), ["odt"]),
+    ("Tableau.ods", lambda: _odf([("Scripts/python/run.py", "import os")],
+                                 "application/vnd.oasis.opendocument.spreadsheet"), ["ods"]),
+], ids=["vbaProject.bin", "macro-enabled-type", "excel4-macrosheet", "odf-basic",
+        "odf-scripts"])
+def test_office_files_with_macros_are_refused(name, content, formats):
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile(name, content()), allowed_formats=formats,
+                       max_bytes=1024 * 1024)
+    assert exc.value.message_dict == {"file": [MACROS.format(name)]}
+
+
+def test_an_opendocument_without_macros_is_accepted():
+    assert inspect_upload(SimpleUploadedFile("Note.odt", _odf([("styles.xml", "<s/>")])),
+                          allowed_formats=["odt"], max_bytes=100_000).extension == "odt"
+
+
+def _zip(entries) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _refused_zip(entries):
+    with pytest.raises(ValidationError) as exc:
+        inspect_upload(SimpleUploadedFile("Pièces.zip", _zip(entries)), allowed_formats=["zip"],
+                       max_bytes=1024 * 1024)
+    return exc.value.message_dict["file"]
+
+
+NESTED = ("Le fichier « Pièces.zip » contient une autre archive (« {} ») : les archives "
+          "imbriquées sont refusées, mettez tous les documents dans une seule archive.")
+
+
+@pytest.mark.parametrize(("entry", "data"), [
+    ("annexes/photos.zip", lambda: _zip([("a.jpg", b"\xff\xd8\xff")])),
+    ("annexes/sans-extension", lambda: _zip([("a.txt", b"texte")])),  # found by its content
+    ("videos.tar.gz", lambda: b"\x1f\x8b\x08\x00" + b"\0" * 64),
+    ("sources.7z", lambda: b"7z\xbc\xaf\x27\x1c" + b"\0" * 64),
+])
+def test_a_zip_upload_holding_an_archive_is_refused(entry, data):
+    name = entry.rsplit("/", 1)[-1]
+    assert _refused_zip([("budget.pdf", _pdf()), (entry, data())]) == [NESTED.format(name)]
+
+
+def test_documents_inside_a_zip_upload_are_checked_as_if_uploaded_alone():
+    assert _refused_zip([("Budget.docx", _macro_docm())]) == [
+        "Dans l'archive « Pièces.zip » : l" + MACROS.format("Budget.docx")[1:]]
+    assert _refused_zip([("Programme.pdf", _pdf(_open_action_js))]) == [
+        "Dans l'archive « Pièces.zip » : l" + ACTIVE.format("Programme.pdf")[1:]]
+    info = inspect_upload(SimpleUploadedFile("Pièces.zip", _zip([
+        ("Budget.pdf", _pdf(_harmless)), ("Note.docx", docx_bytes()),
+        ("Photos/scène.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64)])),
+        allowed_formats=["zip"], max_bytes=1024 * 1024)
+    assert info.extension == "zip"
