@@ -42,5 +42,12 @@ class ApplicationsConfig(AppConfig):
         from . import privacy
 
         privacy.register()
+        from django.db.models.signals import post_delete
+
+        from .exports import export_deleted
+        from .models import DossierExport
+
+        post_delete.connect(export_deleted, sender=DossierExport,
+                            dispatch_uid="applications.export_deleted")
         register(NavItem(_("Mes dossiers"), "applications:dossier_list",
                          "applications.file_dossier", order=200))

@@ -9,13 +9,18 @@ permission on the dossier again and serves only the user's own export (another's
 The worker (`export_run`) renders the HTML first, which is cheap, and keeps its checksum: an
 unchanged dossier reuses the file already laid out (no second WeasyPrint run); a dossier that
 changed is laid out again.
+
+An export is a copy for the moment: it is kept `EXPORT_KEEP` (the daily
+`applications.dossier_exports_expire` job deletes older ones). Whatever deletes an export row
+(that job, the retention purge of its dossier, the deletion of an account) deletes its file
+too once no other export names it (`export_deleted`, a post_delete receiver).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.outbox import enqueue
-from portal.storage import private_file_exists, save_private_file
+from portal.storage import private_file_delete, private_file_exists, save_private_file
 
 from .enums import ExportState
 from .models import Dossier, DossierExport
@@ -32,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 EXPORT_TEMPLATE = "pdf/dossier_export.html"
 TASK = "applications.dossier_export"
+#: How long a finished export stays downloadable.
+EXPORT_KEEP = timedelta(days=7)
 
 
 @transaction.atomic
@@ -107,3 +114,26 @@ def export_progress(export: DossierExport) -> dict:
     return {"state": export.state, "label": str(export.get_state_display()),
             "finished": not export.is_pending,
             "failed": export.state == ExportState.FAILED, "error": export.error}
+
+
+def exports_expire(*, tenant, now: datetime | None = None) -> int:
+    """Delete the exports of `tenant` asked for more than EXPORT_KEEP ago (their files go with
+    them, see `export_deleted`); how many went."""
+    cutoff = (now or timezone.now()) - EXPORT_KEEP
+    deleted, _counts = DossierExport.objects.filter(tenant=tenant, created_at__lt=cutoff).delete()
+    return deleted
+
+
+def export_deleted(sender, instance, **kwargs) -> None:
+    """post_delete of DossierExport: once the deletion commits, delete its file unless another
+    export (an unchanged dossier's later one) still names it. The base manager looks the path
+    up whatever the scope: it is a random name under exports/<tenant>/."""
+    path = instance.file_path
+    if not path:
+        return
+
+    def remove():
+        if not DossierExport._base_manager.filter(file_path=path).exists():
+            private_file_delete(path)
+
+    transaction.on_commit(remove)

@@ -103,3 +103,13 @@ def dossier_export_task(*, export_id: int) -> None:
     from .exports import export_run
 
     export_run(export_id=export_id)
+
+
+@tenant_task(name="applications.dossier_exports_expire", tenant_from=None)  # every tenant
+def dossier_exports_expire_task() -> int:
+    """Beat job (daily): delete the dossier exports past their week, with their files."""
+    from portal.taskbase import for_each_tenant
+
+    from .exports import exports_expire
+
+    return sum(exports_expire(tenant=tenant) for tenant in for_each_tenant(active_only=False))

@@ -620,11 +620,12 @@ def _export_for(request, pk: int, export_pk: int):
 def dossier_export_job(request, pk: int, export_pk: int):
     """The export's page: queued, laid out, then its download (polled by
     static/applications/dossier-export.js; without script it refreshes itself)."""
-    from ..exports import export_progress
+    from ..exports import EXPORT_KEEP, export_progress
 
     export = _export_for(request, pk, export_pk)
     return render(request, "applications/dossier_export.html", {
         "dossier": export.dossier, "export": export, "progress": export_progress(export),
+        "keep_days": EXPORT_KEEP.days,
         "size": format_file_size(export.size) if export.size else ""})
 
 

@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
     "portal.notifications_resend": {"task": "portal.notifications_resend", "schedule": 300.0},
     "portal.purge_expired_dossiers": {"task": "portal.purge_expired_dossiers",
                                       "schedule": 86400.0},
+    # A dossier's PDF exports are kept a week (applications.exports.EXPORT_KEEP).
+    "applications.dossier_exports_expire": {"task": "applications.dossier_exports_expire",
+                                            "schedule": 86400.0},
     # Grants' follow-up: reports due at the end of the action, overdue past their deadline.
     "awards.tick": {"task": "awards.tick", "schedule": 86400.0},
 }

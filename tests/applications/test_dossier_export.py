@@ -211,6 +211,36 @@ def test_a_failed_layout_says_so_and_offers_to_try_again(client, dossier, applic
     assert client.get(url(dossier, f"export/{export.pk}/progression/")).json()["failed"] is True
 
 
+def test_exports_go_after_a_week_and_their_files_once_no_export_names_them(
+        client, dossier, applicant, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.tasks import dossier_exports_expire_task
+    from portal.storage import private_file_exists
+
+    client.force_login(applicant)
+    first = _ask(client, dossier, django_capture_on_commit_callbacks)
+    second = _ask(client, dossier, django_capture_on_commit_callbacks)  # the same file
+    with scope(tenant=dossier.tenant):
+        first.refresh_from_db()
+        assert "Il reste disponible ici pendant 7 jours." in client.get(
+            url(dossier, f"export/{first.pk}/")).content.decode()
+        DossierExport.objects.filter(pk=first.pk).update(
+            created_at=timezone.now() - timedelta(days=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dossier_exports_expire_task.apply().get() == 1
+    with scope(tenant=dossier.tenant):
+        assert list(DossierExport.objects.values_list("pk", flat=True)) == [second.pk]
+    assert private_file_exists(first.file_path)  # the later export still names it
+    assert client.get(url(dossier, f"export/{first.pk}/")).status_code == 404
+    # the dossier goes (retention purge, cascade): its exports' files go with it
+    with django_capture_on_commit_callbacks(execute=True), scope(tenant=dossier.tenant):
+        dossier.delete()
+    assert not private_file_exists(first.file_path)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_lays_the_export_out_and_the_page_follows_it(client, tenant, call,

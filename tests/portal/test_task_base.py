@@ -50,7 +50,8 @@ def test_every_task_of_the_project_runs_on_the_tenant_task_base():
     # Platform tasks (global rows, or jobs over every tenant) are few and named here.
     # The ledger's tasks are platform tasks: a message may belong to no tenant (a structure
     # invitation); `send_one` enters the row's tenant scope for its attachments.
-    assert platform == ["applications.structure_invitation_email",
+    assert platform == ["applications.dossier_exports_expire",
+                        "applications.structure_invitation_email",
                         "portal.notification_send", "portal.notifications_resend",
                         "portal.outbox_flush", "portal.purge_expired_dossiers",
                         "portal.run_reminders"]
