@@ -194,6 +194,42 @@ def dossier_rules(dossier) -> dict:
     return rules
 
 
+# --- One dossier's instruction page ---------------------------------------------------------
+
+def dossier_assignments(dossier) -> list[Assignment]:
+    """The dossier's rapporteurs, each `Assignment` with its officer (1 query)."""
+    return list(Assignment.objects.filter(dossier=dossier).select_related("officer"))
+
+
+def assignment_candidates(tenant, dossier, *, assigned_ids) -> list[Membership]:
+    """Who may still be made a rapporteur of `dossier`: the instructors of a funder of its
+    call, not among `assigned_ids`, without a declared link with it (1 query + the
+    conflicts')."""
+    conflicted = conflicted_pairs(tenant, [dossier.pk])
+    funders = dossier.call.funders or []
+    return [m for m in Membership.objects.filter(
+        tenant=tenant, role=Role.INSTRUCTOR, organization__isnull=False)
+        .select_related("user", "organization")
+        if m.user_id not in assigned_ids and (m.user_id, dossier.pk) not in conflicted
+        and m.organization.kind in funders]
+
+
+def eligibility_reviews(dossier) -> list:
+    """The recevabilité confirmations of `dossier` (`EligibilityReview`), with who confirmed
+    them (1 query)."""
+    from .models import EligibilityReview
+
+    return list(EligibilityReview.objects.filter(dossier=dossier).select_related("confirmed_by"))
+
+
+def application_parts(dossier) -> dict:
+    """The parts of the application the instruction page shows beside the scoring form: its
+    budget lines, partners and attachments (with their requirement), 3 queries."""
+    return {"budget_lines": list(dossier.budget_lines.all()),
+            "partners": list(dossier.partners.all()),
+            "attachments": list(dossier.attachments.select_related("requirement"))}
+
+
 # --- Reviews and the blind-review rule ------------------------------------------------------
 
 def scores_visible_q(user, tenant) -> Q:

@@ -17,16 +17,14 @@ from applications.enums import DossierStatus
 from portal.audit import audit_events_for
 from portal.confirm import carried_values, confirmation_page, is_confirmed
 from portal.decorators import tenant_view
-from portal.enums import Role
 from portal.formatting import format_money, format_time_local
-from portal.models import Membership
 
 from .. import dashboard as state_of, selectors, services
 from .common import (back_to_dossier, dashboard_url, dossier_breadcrumb, dossier_or_404,
                      dossier_url, flash, form_messages, messages_of)
 from ..forms import (EligibilityConfirmForm, OfficerForm, RECOMMENDATION_CHOICES, RecusalForm,
                      ReviewForm)
-from ..models import Assignment, EligibilityReview, Review
+from ..models import Assignment, Review
 from ..scoring import is_disagreement
 
 
@@ -54,14 +52,9 @@ def render_instruction(request, dossier, *, recusal_form=None, status: int = 200
     """The instruction page of `dossier`: the application beside the scoring form; a bound
     recusal form given here is shown again with its errors."""
 
-    assignments = list(Assignment.objects.filter(dossier=dossier).select_related("officer"))
-    assigned_ids = {a.officer_id for a in assignments}
-    conflicted = services.conflicted_pairs(request.tenant, [dossier.pk])
-    candidates = [m for m in Membership.objects.filter(
-        tenant=request.tenant, role=Role.INSTRUCTOR, organization__isnull=False)
-        .select_related("user", "organization")
-        if m.user_id not in assigned_ids and (m.user_id, dossier.pk) not in conflicted
-        and m.organization.kind in (dossier.call.funders or [])]
+    assignments = selectors.dossier_assignments(dossier)
+    candidates = selectors.assignment_candidates(
+        request.tenant, dossier, assigned_ids={a.officer_id for a in assignments})
     summary = getattr(dossier, "review_summary", None)
     review_count = summary.review_count if summary else 0
     if not request.user.has_perm("reviews.view_scores", dossier):
@@ -71,8 +64,7 @@ def render_instruction(request, dossier, *, recusal_form=None, status: int = 200
         "review_count": review_count,
         "dossier": dossier, "assignments": assignments, "candidates": candidates,
         "eligibility_results": dossier.eligibility_results or [],
-        "eligibility_reviews": list(EligibilityReview.objects.filter(dossier=dossier)
-                                    .select_related("confirmed_by")),
+        "eligibility_reviews": selectors.eligibility_reviews(dossier),
         "documents": services.required_documents(dossier),
         "can_confirm": dossier.status == DossierStatus.SUBMITTED,
         "can_assign": request.user.has_perm("reviews.assign", request.tenant)
@@ -95,9 +87,9 @@ def dossier_extras(request, dossier, *, recusal_form=None) -> dict:
     the voluntary recusal form."""
     from applications.budget import format_percent, summarize
 
-    lines = list(dossier.budget_lines.all())
+    parts = selectors.application_parts(dossier)
+    lines, partners = parts["budget_lines"], parts["partners"]
     budget = summarize(requested_amount=dossier.requested_amount, lines=lines)
-    partners = list(dossier.partners.all())
     list_query = request.GET.get("liste", "") or request.POST.get("liste", "")
     walk = state_of.walk(tenant=request.tenant, user=request.user, list_query=list_query,
                          pk=dossier.pk)
@@ -108,7 +100,7 @@ def dossier_extras(request, dossier, *, recusal_form=None) -> dict:
         "budget_lines": lines, "budget": budget, "partners": partners,
         "requested_share": format_percent(budget.requested_share),
         "self_share": format_percent(budget.self_financing_share),
-        "attachments": list(dossier.attachments.select_related("requirement")),
+        "attachments": parts["attachments"],
         "walk": walk, "liste": liste,
         "walk_previous": f"{base}{walk.previous}/?{liste}" if walk and walk.previous else "",
         "walk_next": f"{base}{walk.next}/?{liste}" if walk and walk.next else "",
