@@ -622,20 +622,32 @@ def reviews_prefetch(prefix: str = ""):
 
 # --- Committee agenda --------------------------------------------------------------------------
 
+class _ByKey:
+    """Rows the templates read by key: ``{{ row.reference }}`` finds the value at its first,
+    dictionary, lookup instead of raising (and catching) a TypeError per attribute and row."""
+
+    def __getitem__(self, key):
+        return self.__dict__[key]
+
+
 @dataclass(frozen=True)
-class AgendaReview:
+class AgendaReview(_ByKey):
     officer: str
     funder: str
     total: Decimal | None
     recommendation: str
     proposed_amount: Decimal | None
+    #: `total` localised (« 14,50 ») and `proposed_amount` as money (« 12 000,00 € »)
+    total_text: str = ""
+    proposed_text: str = ""
 
 
 @dataclass(frozen=True)
-class AgendaRow:
-    """One agenda item as the committee page shows it: plain values and French labels, read
-    in a fixed number of queries (no model instances: at 342 items building them, their
-    related objects and their choice labels cost most of the page)."""
+class AgendaRow(_ByKey):
+    """One agenda item as the committee page shows it: plain values, French labels and the
+    amounts and scores already written out, read in a fixed number of queries (no model
+    instances: at 342 items building them, their related objects and their choice labels
+    cost most of the page; formatting each number in the template cost a fifth of it)."""
 
     item_pk: int
     position: int
@@ -671,6 +683,13 @@ class AgendaRow:
     call_id: int | None = None
     #: the reviewers disagree (spread above the call's threshold), for whoever reads scores
     disagreement: bool = False
+    #: « Moyenne 14,50/20 · médiane 14,00 · écart 2,00 » when the reader sees the scores
+    scores_text: str = ""
+    #: the amounts as money (« 12 000,00 € »), "" when there is none
+    requested_text: str = ""
+    decision_amount_text: str = ""
+    decision_advance_text: str = ""
+    decision_balance_text: str = ""
 
 
 def _person(first: str | None, last: str | None, email: str | None) -> str:
@@ -678,13 +697,56 @@ def _person(first: str | None, last: str | None, email: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or (email or "")
 
 
+def _localised():
+    """A formatter of decimals as the templates localise them (``{{ value }}``) in the active
+    language: a score (under 1 000, two decimals) only changes its decimal point, and is
+    written so directly; any other value goes through Django's `localize`."""
+    from django.conf import settings
+    from django.utils.formats import get_format, localize
+
+    separator = get_format("DECIMAL_SEPARATOR")
+    grouping = settings.USE_THOUSAND_SEPARATOR
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        written = str(value)
+        if grouping or "E" in written or not -1000 < value < 1000:
+            return str(localize(value))
+        return written.replace(".", separator)
+    return text
+
+
+def _agenda_permissions(session, user, seat):
+    """``(recused, conflicted) -> (may read, may decide)`` for `user`'s agenda items. The
+    committee's rules (reviews.rules) depend on an item only through the viewer's seat in its
+    session, their recusal and their conflict on it: each of the four combinations is checked
+    once through the permissions, not once per item."""
+    known: dict[tuple[bool, bool], tuple[bool, bool]] = {}
+
+    def permissions(recused: bool, conflicted: bool) -> tuple[bool, bool]:
+        if (recused, conflicted) not in known:
+            probe = AgendaItem(session=session)
+            probe.viewer_id, probe.viewer_present = user.pk, seat
+            probe.viewer_recused, probe.viewer_conflicted = recused, conflicted
+            known[recused, conflicted] = (
+                user.has_perm("reviews.read_agenda_dossier", probe),
+                user.has_perm("reviews.decide_agenda_dossier", probe))
+        return known[recused, conflicted]
+    return permissions
+
+
 def agenda_rows(*, session, user, members, can_decide: bool,
                 letter_decision_ids=frozenset(), item_ids=None) -> list[AgendaRow]:
     """The agenda of `session` for `user`, in order: a member's conflicts hide the reviews
     and the decision button from them, scores follow `scores_visible` (blind review), recused
     and conflicted members are listed per dossier; `letter` says the decision's letter is
-    stored (`letter_decision_ids`: the decisions' ids as strings). 6 queries whatever the
+    stored (`letter_decision_ids`: the decisions' ids as strings). 7 queries whatever the
     length of the agenda."""
+    from django.utils.translation import gettext
+
+    from portal.formatting import format_money
+
     from .enums import Recommendation
 
     items = AgendaItem.objects.filter(session=session)
@@ -692,8 +754,8 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         items = items.filter(pk__in=list(item_ids))
     items = list(items.order_by("position", "pk").values_list(
         "pk", "position", "dossier_id", "dossier__reference", "dossier__structure__name",
-        "dossier__title", "dossier__call__title", "dossier__category__title", "dossier__requested_amount",
-        "dossier__status", "dossier__review_summary__review_count",
+        "dossier__title", "dossier__call__title", "dossier__category__title",
+        "dossier__requested_amount", "dossier__status", "dossier__review_summary__review_count",
         "dossier__review_summary__mean", "dossier__review_summary__median",
         "dossier__review_summary__spread", "dossier__decision__pk", "dossier__decision__outcome",
         "dossier__decision__amount", "dossier__decision__advance_amount",
@@ -702,9 +764,10 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         "dossier__call_id"))
     thresholds = disagreement_thresholds(session.tenant, {row[-1] for row in items})
     dossier_ids = [row[2] for row in items]
+    number = _localised()
     reviews = defaultdict(list)
-    funder_labels = dict(Review._meta.get_field("funder").choices)
-    recommendation_labels = dict(Recommendation.choices)
+    funder_labels = {k: str(v) for k, v in Review._meta.get_field("funder").choices}
+    recommendation_labels = {k: str(v) for k, v in Recommendation.choices}
     for (dossier_id, first, last, email, funder, total, recommendation,
          proposed) in Review.objects.filter(
             dossier_id__in=dossier_ids, status=ReviewStatus.SUBMITTED).order_by(
@@ -712,8 +775,9 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             "dossier_id", "officer__first_name", "officer__last_name", "officer__email",
             "funder", "total", "recommendation", "proposed_amount"):
         reviews[dossier_id].append(AgendaReview(
-            _person(first, last, email), str(funder_labels.get(funder, funder)), total,
-            str(recommendation_labels.get(recommendation, recommendation)), proposed))
+            _person(first, last, email), funder_labels.get(funder, funder), total,
+            recommendation_labels.get(recommendation, recommendation), proposed,
+            total_text=number(total), proposed_text=format_money(proposed)))
     pairs = conflicted_pairs(session.tenant, dossier_ids)
     readable = scores_visible_ids(user, session.tenant, dossier_ids)
     recused = recused_by_dossier(session, dossier_ids, members, pairs=pairs)
@@ -721,44 +785,110 @@ def agenda_rows(*, session, user, members, can_decide: bool,
     status_labels = {k: str(v) for k, v in status_choices()}
     outcome_labels = {k: str(v) for k, v in DecisionOutcome.choices}
     seat = next((m.present for m in members if m.user_id == user.pk), None)
+    permissions = _agenda_permissions(session, user, seat)
+    may_recuse = user.pk in member_ids and not session.is_closed
+    scores_sentence = gettext("Moyenne %(mean)s/20 · médiane %(median)s · écart %(spread)s")
     rows = []
     for (item_pk, position, dossier_id, reference, structure_name, title, call_title,
          category_title, requested, status, review_count, mean, median, spread, decision_pk,
          outcome, amount, advance, motivation, first, last, email, call_id) in items:
         me_conflicted = (user.pk, dossier_id) in pairs
         visible = dossier_id in readable
-        # The committee permissions read these facts from the item (no query per item).
-        item = AgendaItem(pk=item_pk, session=session, dossier_id=dossier_id)
-        item.viewer_id, item.viewer_present = user.pk, seat
         names = recused[dossier_id]
-        item.viewer_recused = user.pk in names
-        item.viewer_conflicted = me_conflicted
+        me_recused = user.pk in names
+        can_read, may_decide = permissions(me_recused, me_conflicted)
+        balance = None if amount is None else amount - (advance or 0)
+        count = (review_count or 0) if visible else 0
         rows.append(AgendaRow(
             item_pk=item_pk, position=position, dossier_pk=dossier_id, reference=reference,
             structure_name=structure_name, title=title or "", call_title=call_title,
             category_title=category_title or "", requested_amount=requested, status=status,
             status_label=status_labels.get(status, status),
-            review_count=(review_count or 0) if visible else 0,
+            review_count=count,
             mean=mean if visible else None, median=median if visible else None,
             spread=spread if visible else None,
             reviews=tuple(reviews.get(dossier_id, ())) if visible and not me_conflicted else (),
-            decision_pk=decision_pk, decision_outcome=outcome or "", decision_label=outcome_labels.get(outcome, ""),
-            decision_amount=amount, decision_advance=advance,
-            decision_balance=None if amount is None else amount - (advance or 0),
+            decision_pk=decision_pk, decision_outcome=outcome or "",
+            decision_label=outcome_labels.get(outcome, ""),
+            decision_amount=amount, decision_advance=advance, decision_balance=balance,
             decision_motivation=motivation or "",
             decided_by=_person(first, last, email) if outcome else "",
             recused=tuple(str(u) for u in names.values()), conflicted=me_conflicted,
             scores_hidden=not visible,
             letter=decision_pk is not None and str(decision_pk) in letter_decision_ids,
-            can_read=user.has_perm("reviews.read_agenda_dossier", item),
-            can_decide=can_decide and user.has_perm("reviews.decide_agenda_dossier", item),
-            can_recuse=(user.pk in member_ids and not session.is_closed
-                        and user.pk not in names),
+            can_read=can_read, can_decide=can_decide and may_decide,
+            can_recuse=may_recuse and not me_recused,
             call_id=call_id,
             disagreement=visible and not me_conflicted and is_disagreement(
                 spread, thresholds.get(call_id, DEFAULT_DISAGREEMENT_THRESHOLD),
-                review_count or 0)))
+                review_count or 0),
+            scores_text=scores_sentence % {"mean": number(mean), "median": number(median),
+                                           "spread": number(spread)} if count else "",
+            requested_text=format_money(requested), decision_amount_text=format_money(amount),
+            decision_advance_text=format_money(advance),
+            decision_balance_text=format_money(balance)))
     return rows
+
+
+# --- The committee page ------------------------------------------------------------------
+
+def stored_letter_ids(session) -> set[str]:
+    """Ids (as stored) of the session's decisions whose letter exists; only once closed
+    (2 queries then, none before)."""
+    from portal.models import GeneratedDocument
+
+    from .letters import LETTER_KIND
+
+    if not session.is_closed:
+        return set()
+    ids = [str(pk) for pk in Decision.objects.filter(session=session).values_list("pk", flat=True)]
+    return set(GeneratedDocument.objects.filter(kind=LETTER_KIND, target_id__in=ids,
+                                                tenant=session.tenant)
+               .values_list("target_id", flat=True))
+
+
+def session_minutes(session, user):
+    """The stored minutes of a closed session, for whoever may read them (else None)."""
+    from portal.models import GeneratedDocument
+
+    if not (session.is_closed and user.has_perm("reviews.read_session_minutes", session)):
+        return None
+    return GeneratedDocument.objects.filter(kind="reviews.committee_minutes",
+                                            target_id=str(session.pk)).first()
+
+
+def session_page(*, session, user) -> dict:
+    """What the committee page of `session` shows `user`: the calls, the members (and who is
+    present), the agenda rows (`agenda_rows`), the envelopes, the letters' progress and the
+    minutes once closed, and for whoever manages the sessions the accounts that may still be
+    seated. 21 queries for a committee member of an open session, whatever the length of
+    the agenda (tests/reviews/test_agenda_selector.py counts them)."""
+    from calls.enums import Funder
+
+    from .letters_batch import session_letters_progress
+
+    tenant = session.tenant
+    calls = list(session.calls.all())
+    members = session_members(session)
+    totals = granted_totals(tenant, calls)
+    can_manage = (user.has_perm("reviews.manage_sessions", tenant) and not session.is_closed)
+    rows = agenda_rows(session=session, user=user, members=members,
+                       can_decide=not session.is_closed,
+                       letter_decision_ids=stored_letter_ids(session))
+    funders = sorted({f for c in calls for f in (c.funders or [])})
+    return {
+        "calls": calls, "members": members, "present": [m for m in members if m.present],
+        "rows": rows, "can_decide": any(r.can_decide for r in rows), "can_manage": can_manage,
+        "envelope": envelope_lines(tenant, calls, totals),
+        "funder_lines": funder_envelope_lines(tenant, calls, totals),
+        "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
+                       for f in funders],
+        # only a manager sees the form that seats them
+        "candidates": session_member_candidates(
+            session, member_ids={m.user_id for m in members}) if can_manage else [],
+        "letters": session_letters_progress(session) if session.is_closed else None,
+        "minutes": session_minutes(session, user),
+    }
 
 
 # --- The live meeting ----------------------------------------------------------------------

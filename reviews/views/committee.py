@@ -3,7 +3,6 @@ presence, agenda, one dossier's decision, recusal, closing."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
@@ -15,11 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy as _lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST, require_http_methods
 
-from calls.enums import Funder
 from portal.confirm import confirmation_page, is_confirmed
 from portal.decorators import tenant_view
 from portal.forms import ActionForm, apply_validation_error
-from portal.models import GeneratedDocument
 from portal.views.errors import refused
 
 from .. import selectors, services
@@ -27,8 +24,7 @@ from .common import back_to_session, flash, messages_of, session_or_404
 from ..enums import ReviewStatus
 from ..forms import (AgendaMoveForm, CommitteeRecusalForm, ConductForm, DecisionForm, MemberForm,
                      PresenceForm, SessionCloseForm, SessionForm)
-from ..models import (AgendaItem, CommitteeMember, CommitteeSession, Decision, EligibilityReview,
-                      Recusal)
+from ..models import AgendaItem, CommitteeMember, CommitteeSession, Decision, Recusal
 
 
 @tenant_view("reviews.view_sessions")
@@ -51,65 +47,26 @@ def session_list(request):
     return render(request, "reviews/session_list.html", {"sessions": sessions, "form": form})
 
 
-def _letters_progress(session):
-    from ..letters_batch import session_letters_progress
-
-    return session_letters_progress(session) if session.is_closed else None
-
-
-def _stored_letter_ids(session) -> set[str]:
-    """Ids (as stored) of the session's decisions whose letter exists; only once closed."""
-    from ..letters import LETTER_KIND
-
-    if not session.is_closed:
-        return set()
-    ids = [str(pk) for pk in Decision.objects.filter(session=session).values_list("pk", flat=True)]
-    return set(GeneratedDocument.objects.filter(kind=LETTER_KIND, target_id__in=ids,
-                                                tenant=session.tenant)
-               .values_list("target_id", flat=True))
-
-
 @require_GET
 @tenant_view("reviews.view_sessions")
 def session_detail(request, session_pk: int):
     session = session_or_404(request, session_pk)
-    calls = list(session.calls.all())
-    members = list(CommitteeMember.objects.filter(session=session).select_related("user"))
-    member_ids = {m.user_id for m in members}
-    totals = selectors.granted_totals(request.tenant, calls)
-    can_decide = not session.is_closed
-    funders_all = sorted({f for c in calls for f in (c.funders or [])})
-    rows = selectors.agenda_rows(session=session, user=request.user, members=members,
-                                 can_decide=can_decide,
-                                 letter_decision_ids=_stored_letter_ids(session))
-    present = [m for m in members if m.present]
-    candidate_choices = selectors.session_member_candidates(session, member_ids=member_ids)
-    can_manage = request.user.has_perm("reviews.manage_sessions", request.tenant)
+    page = selectors.session_page(session=session, user=request.user)
+    can_manage = page["can_manage"]
     return render(request, "reviews/session.html", {
-        "letters": _letters_progress(session),
+        **page, "session": session,
         "can_generate_letters": request.user.has_perm("reviews.generate_letters", request.tenant),
-        "session": session, "calls": calls, "members": members, "present": present,
-        "rows": rows, "can_decide": any(r.can_decide for r in rows),
-        "can_manage": can_manage and not session.is_closed,
-        # …/dossiers/<pk>/decision/ for every row, reversed once
-        "decision_base": reverse("reviews:decision_record", kwargs={
+        # …/dossiers/<pk>/decision/ and …/dossiers/<pk>/deport/ for every row, reversed once
+        "dossier_base": reverse("reviews:decision_record", kwargs={
             "tenant_slug": request.tenant.slug, "session_pk": session.pk, "pk": 0,
         }).rsplit("/0/decision/", 1)[0],
-        "envelope": selectors.envelope_lines(request.tenant, calls, totals),
-        "funder_lines": selectors.funder_envelope_lines(request.tenant, calls, totals),
         "can_follow": request.user.has_perm("reviews.follow_session", session),
-        "conduct_form": ConductForm(members=members, initial={
+        "conduct_form": ConductForm(members=page["members"], initial={
             "chair": session.chair_id, "votes_enabled": session.votes_enabled})
-        if can_manage and not session.is_closed else None,
-        "per_funder": [(Funder(f).label, totals["per_funder"].get(f, Decimal("0.00")))
-                       for f in funders_all],
-        "member_form": MemberForm(choices=candidate_choices) if candidate_choices else None,
+        if can_manage else None,
+        "member_form": MemberForm(choices=page["candidates"]) if page["candidates"] else None,
         "closes_early": session.date > timezone.localdate(),
         "recusal_form": CommitteeRecusalForm(),
-        "minutes": GeneratedDocument.objects.filter(
-            kind="reviews.committee_minutes", target_id=str(session.pk)).first()
-        if session.is_closed and request.user.has_perm("reviews.read_session_minutes", session)
-        else None,
     })
 
 
@@ -306,8 +263,7 @@ def decision_record(request, session_pk: int, pk: int):
             "summary": getattr(dossier, "review_summary", None) if readable else None,
             "reviews": list(dossier.reviews.filter(status=ReviewStatus.SUBMITTED)
                             .select_related("officer")) if readable else [],
-            "eligibility_reviews": list(EligibilityReview.objects.filter(dossier=dossier)
-                                        .select_related("confirmed_by")),
+            "eligibility_reviews": selectors.eligibility_reviews(dossier),
             "rules": selectors.dossier_rules(dossier),
             "envelope": selectors.envelope_lines(request.tenant, [dossier.call]),
         })

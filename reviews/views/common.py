@@ -64,7 +64,9 @@ def dossier_breadcrumb(request, dossier):
 
 
 def session_or_404(request, session_pk: int) -> CommitteeSession:
-    return get_object_or_404(CommitteeSession, tenant=request.tenant, pk=session_pk)
+    session = get_object_or_404(CommitteeSession, tenant=request.tenant, pk=session_pk)
+    session.tenant = request.tenant  # the request's copy, not one more query to read it again
+    return session
 
 
 def back_to_session(request, session, anchor=""):

@@ -58,6 +58,7 @@ def test_a_member_recuses_from_the_committee_page(client, tenant, sitting, commi
     client.force_login(committee["region"])
     page = client.get(_page(tenant, session)).content.decode()
     assert "Me déporter sur ce dossier" in page
+    assert f'action="{_recuse(tenant, session, dossier)}"' in page
     response = client.post(_recuse(tenant, session, dossier), {"reason": "Je siège au CA du "
                                                                          "partenaire"})
     assert response.status_code == 302

@@ -50,3 +50,16 @@ def test_eligibility_reviews_and_application_parts_of_one_dossier(tenant, scoped
     assert ([b.pk for b in parts["budget_lines"]], [p.pk for p in parts["partners"]],
             parts["attachments"]) == ([line.pk], [partner.pk], [])
 
+
+def test_session_page_offers_candidates_to_seat_only_to_a_manager(tenant, scoped, committee,
+                                                                  admin_user):
+    from tests.factories.reviews import SessionFactory
+
+    session = SessionFactory(tenant=tenant)
+    seated = selectors.session_page(session=session, user=admin_user)
+    assert (seated["can_manage"], sorted(c for c, _name in seated["candidates"])) == (
+        True, sorted([admin_user.pk] + [u.pk for u in committee.values()]))
+    member_view = selectors.session_page(session=session, user=committee["cnm"])
+    assert (member_view["can_manage"], member_view["candidates"]) == (False, [])
+    assert (member_view["letters"], member_view["minutes"], member_view["rows"]) == (
+        None, None, [])
