@@ -112,3 +112,13 @@ def test_a_scoped_query_outside_any_tenant_scope_fails_loudly(client, tenant):
     OrganizationFactory(tenant=tenant)
     with pytest.raises(ScopeError):
         client.get("/sonde-hors-portee/")
+
+
+@pytest.mark.xfail(strict=True, reason="django-scopes 2.1 leaves exists() off the refused "
+                   "methods of an out-of-scope queryset: Model.objects.exists() answers for "
+                   "every tenant (several tests rely on it; fixing it means patching "
+                   "DisabledQuerySet in portal's AppConfig and those tests)")
+def test_exists_outside_any_scope_raises_too(tenant):
+    OrganizationFactory(tenant=tenant)
+    with pytest.raises(ScopeError):
+        Organization.objects.exists()
