@@ -15,7 +15,7 @@ def tenant_runs_mentoring(user, tenant) -> bool:
     """The contract has a pilot structure, hence a mentoring scheme."""
     if tenant is None:
         return False
-    if "_has_pilot" not in tenant.__dict__:
+    if "_has_pilot" not in tenant.__dict__:  # (kept with the cached tenant: portal.tenancy)
         from portal.models import Organization
 
         tenant._has_pilot = Organization.objects.with_scope(tenant=tenant).filter(

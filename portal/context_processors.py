@@ -3,8 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .enums import Role
 from .navigation import items_for
-from .selectors import tenant_signatories
-from .tenancy import roles_of
+from .tenancy import frame_signatories, roles_of
 
 
 def portal(request):
@@ -15,8 +14,8 @@ def portal(request):
         "tenant": tenant,
         "tenant_roles": roles,
         "ROLE": Role,
-        # Read once per request, on first use (header and footer both list them).
-        "tenant_signatories": SimpleLazyObject(lambda: list(tenant_signatories(tenant)))
+        # Kept with the cached tenant (header and footer both list them).
+        "tenant_signatories": SimpleLazyObject(lambda: frame_signatories(tenant))
         if tenant else [],
         "tenant_nav": items_for(request) if hasattr(request, "user") else [],
         "PORTAL_DEMO": getattr(settings, "PORTAL_DEMO", False),

@@ -76,20 +76,54 @@ CACHE_SECONDS = 300
 
 
 def tenant_for_slug(slug: str) -> Tenant:
-    """The active tenant of `slug` (404 otherwise), from the cache; saving or deleting a tenant
-    forgets it (`forget_tenant`, connected in portal.signals)."""
+    """The active tenant of `slug` (404 otherwise), with its frame facts, from the cache;
+    saving or deleting a tenant, one of its organisations or signatories forgets it
+    (`forget_tenant`, connected in portal.signals)."""
     key = TENANT_KEY.format(slug=slug)
     tenant = cache.get(key)
     if tenant is None:
         tenant = Tenant.objects.filter(slug=slug, is_active=True).first()  # not scoped
         if tenant is None:
             raise Http404("Unknown tenant")
+        _load_frame_facts(tenant)
         cache.set(key, tenant, CACHE_SECONDS)
     return tenant
 
 
+def _load_frame_facts(tenant: Tenant) -> None:
+    """What every page of the tenant shows or checks, kept with the cached tenant rather than
+    queried on each request: the signatories (header and footer) and whether the contract has
+    a pilot structure (the mentoring scheme's menu entry and permissions)."""
+    from django_scopes import scope
+
+    from .enums import OrganizationKind
+    from .models import Organization, Signatory
+
+    with scope(tenant=tenant):
+        tenant._signatories = list(Signatory.objects.filter(tenant=tenant)
+                                   .select_related("organization"))
+        tenant._has_pilot = Organization.objects.filter(
+            tenant=tenant, kind=OrganizationKind.PILOT).exists()
+
+
+def frame_signatories(tenant: Tenant) -> list:
+    """The tenant's signatories in their order, as the header and footer name them: from the
+    cached tenant (`tenant_for_slug`), else read."""
+    if "_signatories" not in tenant.__dict__:
+        from .selectors import tenant_signatories
+
+        tenant._signatories = list(tenant_signatories(tenant))
+    return tenant._signatories
+
+
 def forget_tenant(*slugs: str) -> None:
     cache.delete_many([TENANT_KEY.format(slug=slug) for slug in slugs if slug])
+
+
+def forget_tenant_by_pk(tenant_id) -> None:
+    """An organisation or a signatory of the tenant changed: its frame facts are read again."""
+    slug = Tenant.objects.filter(pk=tenant_id).values_list("slug", flat=True).first()
+    forget_tenant(slug)
 
 
 def request_memo(user) -> dict:

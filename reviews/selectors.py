@@ -438,13 +438,51 @@ def my_part(user, dossier_ids) -> dict[int, str]:
         "dossier_id", "review_status")}
 
 
-#: What a dashboard row shows (the dossier's JSON fields — rules snapshot, draft data,
-#: eligibility results — are never decoded for the page). The dashboard view reads only these.
-DASHBOARD_ROW_FIELDS = (
-    "pk", "tenant_id", "reference", "status", "requested_amount", "submitted_at", "call__title",
-    "category__title", "track__title", "structure__name", "structure__siret",
-    "review_summary__review_count", "review_summary__mean", "review_summary__median",
-    "review_summary__spread", "review_summary__tenant_id")
+@dataclass(frozen=True, slots=True)
+class DashboardRow:
+    """One line of the dashboard, read as plain values (no model instance is built for the
+    page: the dossier's JSON fields — rules snapshot, draft data, eligibility results — are
+    never read either). The scores are None where the blind-review rule hides them."""
+
+    pk: int
+    reference: str
+    status: str
+    status_label: str
+    requested_amount: Decimal | None
+    submitted_at: object
+    call_title: str
+    category_title: str | None
+    structure_name: str
+    structure_siret: str
+    review_count: int
+    mean: Decimal | None
+    median: Decimal | None
+    spread: Decimal | None
+    scores_visible: bool
+
+
+#: What a dashboard row reads, in DashboardRow's order (from `status_label` on, by name).
+DASHBOARD_ROW_VALUES = (
+    "pk", "reference", "status", "requested_amount", "submitted_at", "call__title",
+    "category__title", "structure__name", "structure__siret", "review_summary__review_count",
+    "review_summary__mean", "review_summary__median", "review_summary__spread",
+    "scores_visible")
+
+
+def dashboard_rows(queryset) -> list[DashboardRow]:
+    """The rows of `queryset` (a page of `dashboard_queryset`), one query."""
+    labels = dict(status_choices())
+    rows = []
+    for (pk, reference, status, amount, submitted_at, call_title, category_title, name, siret,
+         count, mean, median, spread, visible) in queryset.values_list(*DASHBOARD_ROW_VALUES):
+        rows.append(DashboardRow(
+            pk=pk, reference=reference, status=status,
+            status_label=str(labels.get(status, status)), requested_amount=amount,
+            submitted_at=submitted_at, call_title=call_title, category_title=category_title,
+            structure_name=name, structure_siret=siret, review_count=count or 0,
+            mean=mean if visible else None, median=median if visible else None,
+            spread=spread if visible else None, scores_visible=bool(visible)))
+    return rows
 
 
 def state_counters(queryset) -> dict[str, int]:

@@ -7,7 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..decorators import tenant_view
-from ..selectors import public_tenants, tenant_signatories
+from ..selectors import public_tenants
+from ..tenancy import frame_signatories
 
 
 #: Sections other apps add at the bottom of the region home, from their AppConfig.ready():
@@ -60,7 +61,7 @@ def personal_data(request):
 @tenant_view()
 def tenant_home(request):
     tenant = request.tenant
-    context = {"signatories": tenant_signatories(tenant), "home_sections": []}
+    context = {"signatories": frame_signatories(tenant), "home_sections": []}
     for template_name, extra in HOME_SECTIONS:
         if extra is not None:
             context.update(extra(request))

@@ -54,27 +54,27 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     tenant, user = request.tenant, request.user
     params = state.params
     qs, counters_qs = selectors.dashboard_queryset(tenant, user, params)
-    qs = qs.only(*selectors.DASHBOARD_ROW_FIELDS)
     counters = selectors.state_counters(counters_qs)
     total = counters.get(params["status"], 0) if params.get("status") else sum(counters.values())
     paginator = Paginator(qs, state.per_page)
     paginator.__dict__["count"] = total  # the counters already counted them
     page = paginator.get_page(request.GET.get("page"))
     threshold = params["threshold"]
-    dossiers = list(page.object_list)
+    dossiers = selectors.dashboard_rows(page.object_list)
     mine = selectors.my_part(user, [d.pk for d in dossiers])
     list_query = state.list_query
     if params.get("ids"):
         list_query = state.querystring(ids=",".join(map(str, params["ids"])))
     liste = urlencode({"liste": list_query}) if list_query else ""
+    # one reverse() for the page: the dossiers' addresses differ by their number only
+    head, _marker, tail = reverse("reviews:dossier", kwargs={
+        "tenant_slug": tenant.slug, "pk": 987654321}).rpartition("987654321")
+    tail += f"?{liste}" if liste else ""
     rows = []
     for d in dossiers:
-        summary = getattr(d, "review_summary", None)
-        scores = summary if d.scores_visible else None  # blind review
-        rows.append({"dossier": d, "summary": scores, "mine": mine.get(d.pk),
-                     "review_count": summary.review_count if summary else 0,
-                     "disagree": bool(scores) and is_disagreement(scores.spread, threshold,
-                                                                  scores.review_count)})
+        rows.append({"dossier": d, "mine": mine.get(d.pk), "url": f"{head}{d.pk}{tail}",
+                     "disagree": d.scores_visible and is_disagreement(d.spread, threshold,
+                                                                      d.review_count)})
     # the state filter's options say how many dossiers each would give (faceted counts)
     status_field = state.form["status"].field
     status_field.choices = [(value, f"{label} ({counters.get(value, 0)})" if value else label)
