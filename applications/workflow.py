@@ -122,6 +122,18 @@ def sources_of(target: str) -> frozenset[str]:
     return frozenset(s for (s, t) in _REGISTRY.transitions if t == str(target))
 
 
+def reachable_from(source: str) -> frozenset[str]:
+    """Every state a dossier in `source` may reach, in any number of transitions (the states
+    registered by higher apps included), `source` itself left out unless a cycle leads back."""
+    seen, todo = set(), [str(source)]
+    while todo:
+        for target in next_states(todo.pop()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return frozenset(seen)
+
+
 def transitions() -> list[tuple[str, str, Transition]]:
     return [(s, t, row) for (s, t), row in _REGISTRY.transitions.items()]
 

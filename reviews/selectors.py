@@ -327,6 +327,17 @@ def dashboard_base(tenant, user):
     return qs
 
 
+def eligible_states() -> frozenset[str]:
+    """The states of a dossier found « recevable »: recevable itself and every state it leads
+    to (instruction, committee, decision, and the follow-up states registered by `awards`),
+    except the exits that say nothing of it (withdrawal) or say the opposite."""
+    from applications.workflow import reachable_from
+
+    return (frozenset({DossierStatus.ELIGIBLE}) | reachable_from(DossierStatus.ELIGIBLE)) - {
+        DossierStatus.WITHDRAWN, DossierStatus.INELIGIBLE, DossierStatus.SUBMITTED,
+        DossierStatus.COMPLETION_REQUESTED, DossierStatus.DRAFT}
+
+
 def dashboard_queryset(tenant, user, params: dict):
     """Filters: call, track, category, status, eligibility, mine, to_review (assigned to
     the user, their review not submitted), ready (every rapporteur's review is in), funder,
@@ -342,9 +353,7 @@ def dashboard_queryset(tenant, user, params: dict):
         filters &= Q(category_id=params["category"])
     eligibility = params.get("eligibility")
     if eligibility == "eligible":
-        filters &= Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW,
-                                 DossierStatus.IN_COMMITTEE, DossierStatus.GRANTED,
-                                 DossierStatus.REJECTED])
+        filters &= Q(status__in=sorted(eligible_states()))
     elif eligibility == "ineligible":
         filters &= Q(status=DossierStatus.INELIGIBLE)
     elif eligibility == "pending":

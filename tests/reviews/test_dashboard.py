@@ -350,3 +350,25 @@ def test_flash_messages_quote_typed_text_escaped(client, tenant, officers):
     body = response.content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "Vue « &lt;script&gt;alert(1)&lt;/script&gt; » enregistrée." in body
+
+
+def test_recevable_counts_the_dossiers_followed_after_the_grant(client, tenant, call, category,
+                                                                officers):
+    """« Recevable » is every state a recevable dossier leads to, the follow-up states the
+    awards app registers included (a grant whose advance is paid was found recevable)."""
+    from awards.enums import AwardStatus
+    from reviews.selectors import eligible_states
+
+    assert {AwardStatus.ADVANCE_PAID, AwardStatus.REPORT_FILED, AwardStatus.CLOSED,
+            "granted", "in_review"} <= eligible_states()
+    assert not {"submitted", "completion_requested", "ineligible", "withdrawn"} & eligible_states()
+    with scope(tenant=tenant):
+        paid = FiledDossierFactory(call=call, category=category, status=AwardStatus.ADVANCE_PAID,
+                                   reference="HDF-2024-COOP-0101")
+        FiledDossierFactory(call=call, category=category, status="submitted",
+                            reference="HDF-2024-COOP-0102")
+        FiledDossierFactory(call=call, category=category, status="ineligible",
+                            reference="HDF-2024-COOP-0103")
+    client.force_login(officers["cnm"])
+    assert refs(client.get(url("dashboard", tenant), {"eligibility": "eligible"})) == [
+        paid.reference]
