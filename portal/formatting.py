@@ -12,12 +12,18 @@ PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
 
 
+_CENT = Decimal("0.01")
+
+
 def format_money(value, *, with_symbol: bool = True) -> str:
-    """`Decimal("12000")` → ``12 000,00 €`` (no-break spaces, French grouping)."""
-    if value is None or value == "":
+    """`Decimal("12000")` → ``12 000,00 €`` (no-break spaces, French grouping). A Decimal is
+    neither converted again nor compared with an int (each such comparison checks the int's
+    abstract type: a fifth of the committee page's agenda once went there)."""
+    if value is None or (isinstance(value, str) and value == ""):
         return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
+    amount = (value if isinstance(value, Decimal) else Decimal(value)).quantize(
+        _CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if amount and amount.is_signed() else ""
     units, cents = f"{abs(amount):.2f}".split(".")
     groups = []
     while units:

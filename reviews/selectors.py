@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import (BooleanField, Case, Count, DecimalField, Exists, ExpressionWrapper,
-                              F, OuterRef, Prefetch, Q, Sum, Value, When)
+                              F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When)
 from django.db.models.functions import Coalesce
 
 from applications.enums import DossierStatus
@@ -78,8 +78,15 @@ def conflicted_dossier_ids_for(user, tenant, dossier_ids=None, *, cached: bool =
     return set(qs.values_list("pk", flat=True))
 
 
+def _ids(dossier_ids):
+    """Ids to filter on: a list, or a queryset of ids kept as a subquery (a committee agenda:
+    342 ids are not sent, and parsed, in each query)."""
+    return dossier_ids if isinstance(dossier_ids, QuerySet) else list(dossier_ids)
+
+
 def conflicted_pairs(tenant, dossier_ids) -> set[tuple[int, int]]:
-    """(officer_id, dossier_id) pairs with a declared link, for the given dossiers (3 queries)."""
+    """(officer_id, dossier_id) pairs with a declared link, for the given dossiers (a list, or
+    a queryset of their ids), 3 queries."""
     by_siret = defaultdict(set)
     for officer_id, siret in ConflictDeclaration.objects.filter(tenant=tenant).values_list(
             "officer_id", "siret"):
@@ -87,7 +94,7 @@ def conflicted_pairs(tenant, dossier_ids) -> set[tuple[int, int]]:
     if not by_siret:
         return set()
     pairs = set()
-    dossier_ids = list(dossier_ids)
+    dossier_ids = _ids(dossier_ids)
     rows = list(Dossier.objects.filter(tenant=tenant, pk__in=dossier_ids,
                                        structure__siret__in=list(by_siret))
                 .values_list("pk", "structure__siret"))
@@ -282,8 +289,9 @@ def scores_visible(user, dossier) -> bool:
 
 
 def scores_visible_ids(user, tenant, dossier_ids) -> set[int]:
-    """Of `dossier_ids`, those whose scores `user` may read (one query)."""
-    return set(Dossier.objects.filter(tenant=tenant, pk__in=list(dossier_ids))
+    """Of `dossier_ids` (a list, or a queryset of ids), those whose scores `user` may read
+    (one query)."""
+    return set(Dossier.objects.filter(tenant=tenant, pk__in=_ids(dossier_ids))
                .filter(scores_visible_q(user, tenant)).values_list("pk", flat=True))
 
 
@@ -811,13 +819,16 @@ def agenda_rows(*, session, user, members, can_decide: bool,
         "dossier__call_id"))
     thresholds = disagreement_thresholds(session.tenant, {row[-1] for row in items})
     dossier_ids = [row[2] for row in items]
+    # the whole agenda: its dossiers as a subquery rather than a list of ids in each query
+    agenda = (AgendaItem.objects.filter(session=session).values("dossier_id")
+              if item_ids is None else dossier_ids)
     number = _localised()
     reviews = defaultdict(list)
     funder_labels = {k: str(v) for k, v in Review._meta.get_field("funder").choices}
     recommendation_labels = {k: str(v) for k, v in Recommendation.choices}
     for (dossier_id, first, last, email, funder, total, recommendation,
          proposed) in Review.objects.filter(
-            dossier_id__in=dossier_ids, status=ReviewStatus.SUBMITTED).order_by(
+            dossier_id__in=agenda, status=ReviewStatus.SUBMITTED).order_by(
             "submitted_at", "pk").values_list(
             "dossier_id", "officer__first_name", "officer__last_name", "officer__email",
             "funder", "total", "recommendation", "proposed_amount"):
@@ -825,8 +836,8 @@ def agenda_rows(*, session, user, members, can_decide: bool,
             _person(first, last, email), funder_labels.get(funder, funder), total,
             recommendation_labels.get(recommendation, recommendation), proposed,
             total_text=number(total), proposed_text=format_money(proposed)))
-    pairs = conflicted_pairs(session.tenant, dossier_ids)
-    readable = scores_visible_ids(user, session.tenant, dossier_ids)
+    pairs = conflicted_pairs(session.tenant, agenda)
+    readable = scores_visible_ids(user, session.tenant, agenda)
     recused = recused_by_dossier(session, dossier_ids, members, pairs=pairs)
     member_ids = {m.user_id for m in members}
     status_labels = {k: str(v) for k, v in status_choices()}
