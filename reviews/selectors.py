@@ -919,8 +919,8 @@ def session_page(*, session, user) -> dict:
     """What the committee page of `session` shows `user`: the calls, the members (and who is
     present), the agenda rows (`agenda_rows`), the envelopes, the letters' progress and the
     minutes once closed, and for whoever manages the sessions the accounts that may still be
-    seated. 21 queries for a committee member of an open session, whatever the length of
-    the agenda (tests/reviews/test_agenda_selector.py counts them)."""
+    seated: a fixed number of queries whatever the length of the agenda
+    (tests/reviews/test_agenda_selector.py counts the page's)."""
     from calls.enums import Funder
 
     from .letters_batch import session_letters_progress
