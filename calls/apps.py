@@ -12,6 +12,7 @@ class CallsConfig(AppConfig):
         from portal.views.public import register_home_section
 
         from . import rules  # noqa: F401  (registers the permissions)
+        from . import signals  # noqa: F401  (forgets the cached call pages on a change)
         from .views import home_section_context
 
         register(NavItem(_("Appels à projets"), "calls:call_index", order=10))

@@ -1,8 +1,11 @@
 """Reads of the calls app (querysets with their prefetches; no N+1 on list pages)."""
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
@@ -20,12 +23,55 @@ def public_calls(tenant):
             .order_by("closes_at", "title"))
 
 
+# --- The public call pages' reads, kept in the shared cache -------------------------------
+# The region home and a call's page are the pages every applicant opens; what they read (the
+# public calls with their tracks, a call with its rules) is the same for every visitor and
+# changes only when the tenant's staff edit a call. It is cached per tenant under a
+# generation token that any save or deletion of a call or of an item under it forgets
+# (`forget_calls`, connected in calls.signals; again when the transaction commits, so that a
+# reader between the write and the commit cannot keep the old state), so nothing is ever read
+# under another tenant's key or after an edit. What depends on the clock (open, closed,
+# countdown) and on the visitor (may they see a draft) is computed on each request.
+
+CALLS_CACHE_SECONDS = 300
+_GENERATION_KEY = "calls-generation:{tenant_id}"
+
+
+def _generation(tenant_id) -> str:
+    key = _GENERATION_KEY.format(tenant_id=tenant_id)
+    generation = cache.get(key)
+    if generation is None:
+        generation = secrets.token_hex(8)
+        if not cache.add(key, generation, CALLS_CACHE_SECONDS * 12):
+            generation = cache.get(key) or generation
+    return generation
+
+
+def forget_calls(tenant_id) -> None:
+    """A call of the tenant or an item under it changed: its cached calls are read again, now
+    and once the transaction commits."""
+    key = _GENERATION_KEY.format(tenant_id=tenant_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _cached(tenant_id, name: str, read):
+    key = f"calls:{tenant_id}:{_generation(tenant_id)}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        if value is not None:
+            cache.set(key, value, CALLS_CACHE_SECONDS)
+    return value
+
+
 def calls_by_phase(tenant, now=None) -> dict[str, list[Call]]:
-    """``{"open": [...], "upcoming": [...], "closed": [...]}`` for the region home (2
-    queries). Open calls: nearest deadline first; closed: most recent first."""
+    """``{"open": [...], "upcoming": [...], "closed": [...]}`` for the region home (the
+    public calls with their tracks, from the cache; 2 queries when not cached). Open calls:
+    nearest deadline first; closed: most recent first."""
     now = now or timezone.now()
     groups = {CallPhase.OPEN: [], CallPhase.UPCOMING: [], CallPhase.CLOSED: []}
-    for call in public_calls(tenant):
+    for call in _cached(tenant.pk, "public", lambda: list(public_calls(tenant))):
         phase = call.phase(now)
         if phase in groups:
             groups[phase].append(call)
@@ -56,6 +102,22 @@ def call_with_rules(tenant, slug: str) -> Call:
                          queryset=DocumentRequirement.objects.select_related("track", "category")
                          .order_by(*SCOPE_ORDER)))
             .get())
+
+
+def public_call_with_rules(tenant, slug: str) -> Call:
+    """`call_with_rules` for the public call page, from the cache (raises Call.DoesNotExist;
+    an unknown slug is not cached). The caller still checks ``calls.view_call``."""
+    call = _cached(tenant.pk, f"rules:{slug}", lambda: _call_with_rules_or_none(tenant, slug))
+    if call is None:
+        raise Call.DoesNotExist
+    return call
+
+
+def _call_with_rules_or_none(tenant, slug: str):
+    try:
+        return call_with_rules(tenant, slug)
+    except Call.DoesNotExist:
+        return None
 
 
 def manage_calls(tenant):

@@ -28,7 +28,8 @@ from .ical import calls_calendar
 from .models import (AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, RulesVersion, Track)
 from .selectors import (call_with_rules, calls_by_phase, criteria_by_scope,
-                        envelope_overcommitment, ical_calls, manage_calls)
+                        envelope_overcommitment, ical_calls, manage_calls,
+                        public_call_with_rules)
 from .versioning import filed_dossier_count
 
 MANAGE = "calls.manage_call"
@@ -60,7 +61,7 @@ def _visible_call(request, call_slug: str) -> Call:
     """The call with its rules; 404 for another tenant's call or a draft the user may not
     preview (its existence is not revealed)."""
     try:
-        call = call_with_rules(request.tenant, call_slug)
+        call = public_call_with_rules(request.tenant, call_slug)
     except Call.DoesNotExist:
         raise Http404("No such call") from None
     if not request.user.has_perm("calls.view_call", call):

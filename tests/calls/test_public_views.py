@@ -141,6 +141,118 @@ def test_call_page_query_count_is_bounded(client, tenant, coop, django_assert_ma
         client.get(f"/{tenant.slug}/appels/cooperation-2024/")
 
 
+#: Queries of the region home and of a call page for a signed-in applicant once the tenant's
+#: calls are cached (the session, the user, the memberships and the page frame; the home
+#: lists the signatories once more): none reads a call, whatever the number of calls, tracks,
+#: criteria or documents.
+HOME_QUERIES = 6
+CALL_PAGE_QUERIES = 5
+
+
+def _call_queries(ctx):
+    return [q["sql"] for q in ctx.captured_queries if '"calls_' in q["sql"]]
+
+
+def test_region_home_reads_no_call_once_cached_and_does_not_grow_with_calls(
+        client, tenant, calls, applicant, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(applicant)
+    counts = []
+    for extra in (0, 8):
+        with scope(tenant=tenant):
+            for _ in range(extra):
+                TrackFactory(call=CallFactory(tenant=tenant))
+        client.get(f"/{tenant.slug}/")  # the first view after a change reads the calls again
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/{tenant.slug}/")
+        assert response.status_code == 200 and _call_queries(ctx) == []
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= HOME_QUERIES
+    assert len(response.context["calls_by_phase"]["open"]) == 9
+
+
+def test_call_page_reads_no_call_once_cached_whatever_its_rules(client, tenant, coop, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(applicant)
+    counts = []
+    for extra in (0, 6):
+        with scope(tenant=tenant):
+            for i in range(extra):
+                track = TrackFactory(call=coop)
+                CriterionFactory(call=coop, track=track, label=f"Critère {i}")
+                DocumentRequirementFactory(call=coop, track=track)
+                AppraisalCriterionFactory(call=coop)
+        client.get(f"/{tenant.slug}/appels/cooperation-2024/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/{tenant.slug}/appels/cooperation-2024/")
+        assert response.status_code == 200 and _call_queries(ctx) == []
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= CALL_PAGE_QUERIES
+    assert "Critère 5" in response.content.decode()
+
+
+def test_cached_call_pages_show_an_edit_at_once(client, tenant, coop, calls, admin_user):
+    from calls.services import call_update
+
+    assert "Appel ouvert" in client.get(f"/{tenant.slug}/").content.decode()
+    assert client.get(f"/{tenant.slug}/appels/cooperation-2024/").status_code == 200
+    with scope(tenant=tenant):
+        call_update(user=admin_user, call=coop, title="Coopération, nouveau titre")
+        CriterionFactory(call=coop, label="Critère ajouté après coup")
+        calls["open"].status = CallStatus.DRAFT  # back to draft: off the home, 404 for all
+        calls["open"].save()
+    html = client.get(f"/{tenant.slug}/appels/cooperation-2024/").content.decode()
+    assert "Coopération, nouveau titre" in html and "Critère ajouté après coup" in html
+    assert "Appel ouvert" not in client.get(f"/{tenant.slug}/").content.decode()
+    assert client.get(f"/{tenant.slug}/appels/ouvert/").status_code == 404
+    with scope(tenant=tenant):
+        coop.document_requirements.first().delete()
+    assert "Budget prévisionnel" not in client.get(
+        f"/{tenant.slug}/appels/cooperation-2024/").content.decode()
+
+
+def test_cached_calls_are_kept_per_tenant(client, tenant, other_tenant, calls):
+    with scope(tenant=other_tenant):
+        CallFactory(tenant=other_tenant, slug="ouvert", title="Appel ouvert en Occitanie",
+                    closes_at=timezone.now() + timedelta(days=3))
+    for _ in range(2):  # cold, then cached
+        here = client.get(f"/{tenant.slug}/appels/ouvert/").content.decode()
+        there = client.get(f"/{other_tenant.slug}/appels/ouvert/").content.decode()
+        assert "Appel ouvert en Occitanie" not in here and "Appel ouvert en Occitanie" in there
+        home = client.get(f"/{other_tenant.slug}/").content.decode()
+        assert "Appel à venir" not in home and "Appel ouvert en Occitanie" in home
+
+
+def test_a_cached_draft_preview_stays_404_for_the_public(client, tenant, calls, admin_user):
+    client.force_login(admin_user)
+    assert client.get(f"/{tenant.slug}/appels/brouillon/").status_code == 200  # now cached
+    client.logout()
+    assert client.get(f"/{tenant.slug}/appels/brouillon/").status_code == 404
+
+
+def test_an_edit_forgets_the_cached_calls_again_when_it_commits(
+        tenant, coop, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from calls.selectors import _generation
+
+    before = _generation(tenant.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with scope(tenant=tenant):
+            coop.title = "Titre modifié"
+            coop.save()
+    assert _generation(tenant.pk) != before
+    during = _generation(tenant.pk)  # a reader between the write and the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert cache.get(f"calls-generation:{tenant.pk}") is None
+    assert _generation(tenant.pk) != during
+
+
 def test_call_page_in_english(client, tenant, coop):
     client.cookies["django_language"] = "en"
     response = client.get(f"/{tenant.slug}/appels/cooperation-2024/", HTTP_ACCEPT_LANGUAGE="en")
