@@ -28,7 +28,11 @@ def dossiers_for_user_everywhere(user):
 
     return (Dossier.objects.with_scopes_disabled()
             .filter(structure__members__user=user)
-            .select_related("tenant", "call", "structure", "category", "decision__session")
+            .select_related("tenant", "call", "structure", "decision__session")
+            # what the table shows (templates/applications/_dossier_table.html) and the state
+            # the structure is told (Dossier.status_for_applicant: the decision's session)
+            .only("tenant__name", "tenant__slug", "reference", "title", "call__title",
+                  "structure__name", "status", "updated_at", "decision__session__status")
             .order_by("-updated_at"))
 
 
@@ -68,13 +72,15 @@ def timeline_for(dossier, *, for_applicant: bool = True) -> list:
     event's `shown_actor` is its author only when that author is a member of the structure
     (an instructor's name never appears). For the instruction: every event but the e-mail
     bookkeeping, with its author."""
+    from django.db.models import Exists, OuterRef
+
     from .models import StructureMember
 
     events = audit_events_for_dossier(dossier).exclude(action="applications.dossier.notified")
-    if for_applicant:
-        events = events.filter(action__in=applicant_visible_actions())
-        members = set(StructureMember.objects.filter(structure_id=dossier.structure_id)
-                      .values_list("user_id", flat=True))
+    if for_applicant:  # whether the author is a member: in the same query
+        events = events.filter(action__in=applicant_visible_actions()).annotate(
+            actor_is_member=Exists(StructureMember.objects.filter(
+                structure_id=dossier.structure_id, user_id=OuterRef("actor_id"))))
     events = list(events.order_by("created_at", "pk"))
     if for_applicant:  # what is published yet (the apps above say: applicant_history)
         events = applicant_history(dossier, events)
@@ -83,8 +89,8 @@ def timeline_for(dossier, *, for_applicant: bool = True) -> list:
     steps = dict(DossierStep.choices)
     for event in events:
         event.step_label = steps.get((event.data or {}).get("step"), "")
-        event.shown_actor = (event.actor if not for_applicant or event.actor_id in members
-                             else None)
+        shown = not for_applicant or getattr(event, "actor_is_member", False)
+        event.shown_actor = event.actor if shown else None
     return events
 
 

@@ -192,11 +192,13 @@ def published_decision_section(dossier, user) -> dict | None:
     from .enums import SessionStatus
     from .models import Decision
 
+    # The page's dossier comes with its structure, call, tenant, track and category: the
+    # decision takes it rather than joining them again (a fifth of the page's CPU, on every
+    # dossier page, decided or not).
     decision = (Decision.objects.filter(dossier_id=dossier.pk, session__status=SessionStatus.CLOSED)
-                .select_related("session", "dossier__structure", "dossier__call",
-                                "dossier__tenant", "dossier__track", "dossier__category")
-                .prefetch_related("shares").first())
+                .select_related("session").prefetch_related("shares").first())
     if decision is None:
         return None
+    decision.dossier = dossier
     return {"decision": decision, "letter": letter_source(decision),
             "document": stored_letter(decision)}

@@ -587,3 +587,69 @@ def test_posting_to_another_structures_dossier_changes_nothing(client, dossier, 
         dossier.refresh_from_db()
         assert Attachment.objects.count() == 0
     assert (dossier.title, dossier.status) == ("Tournée coopérative en Occitanie", "draft")
+
+
+# --- query bounds -----------------------------------------------------------------------------
+
+#: Queries of an applicant's dossier page in the test settings (session, user, the dossier,
+#: the user's structures, budget lines, partners, the timeline with whether its authors are
+#: members, the memberships, the published decision, documents, messages): the same with 1 or
+#: 8 budget lines, partners, messages and events.
+DOSSIER_PAGE_QUERIES = 10
+#: « Mes dossiers »: the session, the user, the dossiers of every region in one query.
+MY_DOSSIERS_QUERIES = 3
+
+
+def _add_to_dossier(dossier, applicant, n):
+    from applications.models import DossierMessage
+    from portal.audit import audit_log
+    from tests.factories.applications import BudgetLineFactory, PartnerFactory
+
+    with scope(tenant=dossier.tenant):
+        for i in range(n):
+            BudgetLineFactory(dossier=dossier, kind="expense", label=f"Dépense {i}",
+                              amount=Decimal("100.00"), position=10 + i)
+            PartnerFactory(dossier=dossier, name=f"Partenaire {i}")
+            DossierMessage.objects.create(dossier=dossier, author=applicant, body=f"Message {i}")
+            audit_log(tenant=dossier.tenant, actor=applicant, target=dossier,
+                      action="applications.dossier.message_posted")
+
+
+def test_dossier_page_query_count_does_not_grow_with_its_content(client, dossier, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(applicant)
+    counts = []
+    for n in (1, 7):
+        _add_to_dossier(dossier, applicant, n)
+        client.get(url(dossier))
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url(dossier))
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= DOSSIER_PAGE_QUERIES
+    body = response.content.decode()
+    assert "Partenaire 6" in body and len(response.context["dossier_messages"]) == 8
+    assert len(response.context["timeline"]) >= 8
+
+
+def test_my_dossiers_query_count_does_not_grow_with_the_dossiers(client, dossier, applicant,
+                                                                 other_tenant, structure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(applicant)
+    counts = []
+    with scope(tenant=other_tenant):
+        other_call = CallFactory(tenant=other_tenant, reference_code="STRU")
+    for n in (1, 8):  # 2 then 10 dossiers, in two regions
+        with scope(tenant=other_tenant):
+            for _ in range(n):
+                DossierFactory(call=other_call, structure=structure, title="En Occitanie")
+        client.get("/structures/mes-dossiers/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/structures/mes-dossiers/")
+        counts.append(len(ctx.captured_queries))
+    assert len(response.context["dossiers"]) == 10
+    assert counts[0] == counts[1] <= MY_DOSSIERS_QUERIES
