@@ -176,7 +176,8 @@ def _complete(dossier, user) -> None:
 
     from .models import Attachment
 
-    for requirement in DocumentRequirement.objects.filter(call=dossier.call, required=True):
+    for requirement in DocumentRequirement.objects.filter(call=dossier.call, required=True,
+                                                          stage="filing"):
         if not requirement.applies_to(dossier.track_id, dossier.category_id):
             continue
         if dossier.attachments.filter(requirement=requirement).exists():

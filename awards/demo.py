@@ -68,7 +68,8 @@ def _run(tenant) -> None:
         objectives="Faire connaître les artistes des trois labels hors de leur ville.",
         start_date=date(2024, 3, 1), end_date=date(2025, 6, 30))
     lines = [BudgetLine(dossier=dossier, kind="expense", label=label, expense_kind=kind,
-                        amount=D(amount), position=i)
+                        amount=D(amount), position=i, spent_from=date(2024, 3, 1),
+                        spent_until=date(2025, 6, 30))
              for i, (label, kind, amount) in enumerate([
                  ("Cachets des artistes", "artistic", "18000"),
                  ("Déplacements et hébergement", "travel", "7000"),

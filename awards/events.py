@@ -32,6 +32,14 @@ def _recover(v: Values) -> str:
         f"{labels.get(f, f)} {format_value('amount', a)}" for f, a in sorted(recover.items()))}
 
 
+def _documents_again(v: Values) -> str:
+    labels = v.raw("documents") or []
+    if not labels:
+        return ""
+    return " " + str(_("Pièces à fournir de nouveau : %(list)s.")) % {
+        "list": ", ".join(f"« {label} »" for label in labels)}
+
+
 register_many({
     "awards.dossier.advance_due": lambda v: _("Décision publiée : avance de %(a)s à verser "
                                               "par les financeurs") % {
@@ -44,9 +52,10 @@ register_many({
     "awards.dossier.report_filed": lambda v: _("Bilan final déposé : dépenses éligibles "
                                                "réalisées %(r)s pour %(p)s prévues") % {
         "r": _eur(v, "realised_eligible"), "p": _eur(v, "planned_eligible")},
-    "awards.dossier.report_completion_requested": _("Compléments demandés sur le bilan final, "
-                                                    "à apporter avant le %(due_date)s : "
-                                                    "« %(message)s »"),
+    "awards.dossier.report_completion_requested": lambda v: (
+        _("Compléments demandés sur le bilan final, à apporter avant le %(due_date)s : "
+          "« %(message)s »") % {"due_date": v["due_date"], "message": v["message"]}
+        + _documents_again(v)),
     "awards.dossier.report_accepted": lambda v: _("Bilan final accepté : aide de %(a)s "
                                                   "maintenue, solde de %(b)s") % {
         "a": _eur(v, "amount"), "b": _eur(v, "balance")},
@@ -69,6 +78,15 @@ register_many({
         "a": _eur(v, "amount"), "f": _funder(v), "d": v["paid_on"], "ref": v["reference"]},
     "awards.convention.received": _("Convention signée reçue le %(received_on)s : avance de "
                                     "%(amount)s à mettre en paiement"),
+    "awards.start.attested": lambda v: (
+        _("Démarrage de l'action attesté par la structure (au %(started_on)s) : avance de "
+          "%(amount)s à mettre en paiement") % {"started_on": v["started_on"],
+                                                "amount": _eur(v, "amount")}
+        + (" " + str(_("Pièce jointe : %(name)s.")) % {"name": v.raw("document")}
+           if v.raw("document") else "")),
+    "awards.funder_account.saved": lambda v: _("Compte payeur de %(f)s enregistré (IBAN se "
+                                               "terminant par %(end)s)") % {
+        "f": _funder(v), "end": v["iban_end"]},
     "awards.bank_account.saved": _("Coordonnées bancaires de %(structure)s enregistrées "
                                    "(IBAN se terminant par %(iban_end)s)"),
     "awards.payments.exported": lambda v: _("Fichier de paiement exporté pour %(f)s "

@@ -19,8 +19,24 @@ def report_targets(dossier) -> list:
     return list(FinalReport.objects.filter(dossier=dossier))
 
 
+def _delete_stored_file(sender, instance, **kwargs) -> None:
+    """A report's document row is gone (its report or dossier purged, or replaced): its file
+    leaves the private storage once the transaction commits."""
+    from django.db import transaction
+
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def register() -> None:
+    from django.db.models.signals import post_delete
+
     from applications.privacy import register_purge_guard, register_purge_targets
+
+    from .models import ReportAttachment
 
     register_purge_guard(dossiers_with_open_payments)
     register_purge_targets(report_targets)
+    post_delete.connect(_delete_stored_file, sender=ReportAttachment,
+                        dispatch_uid="awards_report_attachment_file")

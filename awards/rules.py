@@ -46,6 +46,7 @@ def is_officer_of_paying_funder(user, payment) -> bool:
 rules.add_perm("awards.view_payments", is_funder_officer)
 rules.add_perm("awards.export_payments", is_funder_officer)
 rules.add_perm("awards.record_payment", is_officer_of_paying_funder)
+rules.add_perm("awards.manage_funder_accounts", is_tenant_admin)
 rules.add_perm("awards.view_envelope", is_tenant_admin | is_instructor | is_committee_member)
 
 # Dossier-level (the transition table checks these on the dossier)

@@ -32,7 +32,7 @@ def state_sentence(status: str) -> str:
 
 def followup_section(dossier, user) -> dict | None:
     from .letters import letter_is_due, stored_letter
-    from .selectors import bank_account_of, report_of, schedule_of
+    from .selectors import bank_account_of, report_of, schedule_of, start_attestation_of
 
     if dossier.status not in AwardStatus.values:
         return None
@@ -44,7 +44,11 @@ def followup_section(dossier, user) -> dict | None:
         "schedule": schedule, "report": report,
         "has_recovery": any(p.kind == PaymentKind.RECOVERY for p in schedule),
         "awaiting_convention": any(p.awaits_convention for p in schedule),
+        "awaiting_start": (dossier.status == AwardStatus.ADVANCE_DUE
+                           and any(p.awaits_start for p in schedule)),
+        "start_attestation": start_attestation_of(dossier),
         "may_file": is_member and dossier.status in REPORT_OPEN_STATES,
+        "is_member": is_member,
         "is_staff": user.has_perm("awards.examine_report", dossier),
         "letter_due": letter_is_due(dossier), "letter": stored_letter(report),
         "needs_bank_account": (user.has_perm("awards.change_bank_account", dossier.structure)

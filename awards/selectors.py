@@ -39,6 +39,17 @@ def payments_to_export(tenant, funder: str, *, user):
         status__in=[PaymentStatus.DUE, PaymentStatus.SENT])
 
 
+def payments_to_transfer(tenant, funder: str, *, user):
+    """What the SEPA file carries: the payments marked « transmis au service financier »."""
+    return payments_for_funder(tenant, funder, user=user).filter(status=PaymentStatus.SENT)
+
+
+def funder_account_of(tenant, funder: str):
+    from .models import FunderAccount
+
+    return FunderAccount.objects.filter(tenant=tenant, funder=funder).first()
+
+
 def bank_account_of(structure) -> BankAccount | None:
     return BankAccount.objects.filter(structure=structure).first()
 
@@ -48,6 +59,12 @@ def schedule_of(dossier) -> list[Payment]:
     rows = list(Payment.objects.filter(dossier=dossier))
     return sorted(rows, key=lambda p: (order[p.kind], FUNDER_ORDER.index(p.funder)
                                        if p.funder in FUNDER_ORDER else 9))
+
+
+def start_attestation_of(dossier):
+    from .models import StartAttestation
+
+    return StartAttestation.objects.filter(dossier=dossier).first()
 
 
 def report_of(dossier) -> FinalReport | None:

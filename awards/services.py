@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.enums import BudgetKind, DossierStatus
 from applications.models import Dossier
@@ -23,7 +24,8 @@ from portal.formatting import PARIS, format_date_fr, format_money
 from .arithmetic import ZERO, money, reevaluate
 from .enums import (EXAMINED_STATES, REPORT_OPEN_STATES, SETTLED_PAYMENT_STATES, AwardStatus,
                     PaymentKind, PaymentStatus)
-from .models import BankAccount, FinalReport, Payment, ReportLine
+from .models import (BankAccount, FinalReport, FunderAccount, Payment, ReportAttachment,
+                     ReportLine)
 from .validators import normalize_iban
 
 
@@ -67,14 +69,17 @@ def schedule_create(*, decision, now: datetime | None = None) -> list[Payment]:
         return []
     shares = [(s.funder, s.amount) for s in decision.shares.all()]
     rules = dossier_rules(dossier)
-    # « versée à la signature de la convention »: the advance waits for the signed convention
-    awaiting = rules.get("advance_paid_on") == AdvanceTiming.CONVENTION
+    # « versée à la signature de la convention »: the advance waits for the signed convention;
+    # « au démarrage de l'action, sur attestation »: for the structure's start attestation
+    timing = rules.get("advance_paid_on")
+    awaits = timing if timing in (AdvanceTiming.CONVENTION, AdvanceTiming.START) else ""
+    awaiting = awaits == AdvanceTiming.CONVENTION
     rows = []
     for funder, _share, advance, balance in split_advance(shares, decision.advance_amount):
         if advance > 0:
             rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
-                                kind=PaymentKind.ADVANCE, amount=advance,
-                                status=PaymentStatus.PLANNED if awaiting else PaymentStatus.DUE))
+                                kind=PaymentKind.ADVANCE, amount=advance, awaits=awaits,
+                                status=PaymentStatus.PLANNED if awaits else PaymentStatus.DUE))
         if balance > 0:
             rows.append(Payment(tenant=dossier.tenant, dossier=dossier, funder=funder,
                                 kind=PaymentKind.BALANCE, amount=balance,
@@ -87,7 +92,8 @@ def schedule_create(*, decision, now: datetime | None = None) -> list[Payment]:
                        else AwardStatus.REPORT_DUE, user=None, now=now,
                        data={"decision": decision.pk,
                              "advance_amount": str(decision.advance_amount or ZERO),
-                             "payments": len(rows), "awaiting_convention": awaiting})
+                             "payments": len(rows), "awaiting_convention": awaiting,
+                             "awaiting_start": awaits == AdvanceTiming.START})
     return rows
 
 
@@ -100,7 +106,8 @@ def convention_receive(*, user, dossier, received_on: date, now: datetime | None
     locked = _locked(dossier)
     _require(user, "awards.examine_report", locked)
     waiting = list(Payment.objects.select_for_update(of=("self",)).filter(
-        dossier=locked, kind=PaymentKind.ADVANCE, status=PaymentStatus.PLANNED))
+        dossier=locked, kind=PaymentKind.ADVANCE, status=PaymentStatus.PLANNED,
+        awaits=AdvanceTiming.CONVENTION))
     if locked.status != AwardStatus.ADVANCE_DUE or not waiting:
         raise AwardError(_("Aucune avance n'attend la convention signée sur ce dossier."),
                          code="state")
@@ -117,6 +124,72 @@ def convention_receive(*, user, dossier, received_on: date, now: datetime | None
               target=locked, data={"received_on": received_on.isoformat(),
                                    "amount": str(sum((p.amount for p in waiting), ZERO))})
     return waiting
+
+
+#: What the structure declares when it attests the start of the action.
+START_DECLARATION = gettext_lazy("Je certifie que l'action a démarré à la date indiquée.")
+#: The optional document of the attestation (a signed attestation, a programme…).
+START_DOCUMENT_FORMATS = ["pdf", "jpg", "png"]
+START_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def start_attest(*, user, dossier, declared: bool, started_on: date | None, upload=None,
+                 now: datetime | None = None):
+    """A member of the structure attests that the action started (the call pays the advance
+    « au démarrage de l'action, sur attestation »): a declaration ticked, the start date (not
+    in the future), optionally a document (checked as the dossier's attachments are); the
+    advance waiting for it is now due, to be paid by each funder."""
+    from applications.uploads import inspect_upload
+
+    from .models import StartAttestation
+
+    now = now or timezone.now()
+    locked = _locked(dossier)
+    _require(user, "awards.file_report", locked)
+    waiting = list(Payment.objects.select_for_update(of=("self",)).filter(
+        dossier=locked, kind=PaymentKind.ADVANCE, status=PaymentStatus.PLANNED,
+        awaits=AdvanceTiming.START))
+    if locked.status != AwardStatus.ADVANCE_DUE or not waiting:
+        raise AwardError(_("Aucune avance n'attend l'attestation de démarrage sur ce dossier."),
+                         code="state")
+    errors = {}
+    if not declared:
+        errors["declared"] = [_("Déclaration : cochez la case pour attester le démarrage de "
+                                "l'action.")]
+    if not started_on:
+        errors["started_on"] = [_("Date de démarrage : indiquez le jour où l'action a "
+                                  "commencé.")]
+    elif started_on > _today(now):
+        errors["started_on"] = [_("Date de démarrage : elle ne peut pas être dans le futur "
+                                  "(%(d)s) ; attestez le démarrage une fois l'action "
+                                  "commencée.") % {"d": format_date_fr(started_on)}]
+    info = None
+    if upload is not None:
+        try:
+            info = inspect_upload(upload, allowed_formats=START_DOCUMENT_FORMATS,
+                                  max_bytes=START_DOCUMENT_MAX_BYTES)
+        except ValidationError as exc:
+            errors["document"] = exc.messages
+    if errors:
+        raise AwardError(errors)
+    attestation = StartAttestation(dossier=locked, started_on=started_on,
+                                   declaration=str(START_DECLARATION), filed_by=user,
+                                   filed_at=now)
+    if info is not None:
+        attestation.original_name, attestation.content_type = info.original_name, info.content_type
+        attestation.size, attestation.sha256 = info.size, info.sha256
+        upload.seek(0)
+        attestation.file.save(info.original_name, upload, save=False)
+    attestation.save()
+    for payment in waiting:
+        payment.status = PaymentStatus.DUE
+        payment.save(update_fields=["status", "updated_at"])
+    audit_log(tenant=locked.tenant, actor=user, action="awards.start.attested", target=locked,
+              data={"started_on": started_on.isoformat(),
+                    "amount": str(sum((p.amount for p in waiting), ZERO)),
+                    "document": info.original_name if info else ""})
+    return attestation
 
 
 # --- Payments ---------------------------------------------------------------------------------
@@ -235,6 +308,26 @@ def bank_account_save(*, user, structure, holder: str, iban: str, bic: str = "")
     return account
 
 
+@transaction.atomic
+def funder_account_save(*, user, tenant, funder: str, name: str, iban: str,
+                        bic: str = "") -> FunderAccount:
+    """The tenant's admin records the account a funder pays from (its SEPA file's debtor)."""
+    _require(user, "awards.manage_funder_accounts", tenant)
+    if funder not in Funder.values:
+        raise AwardError({"funder": [_("Financeur inconnu.")]})
+    account = FunderAccount.objects.filter(tenant=tenant, funder=funder).first() or \
+        FunderAccount(tenant=tenant, funder=funder)
+    account.name = " ".join((name or "").split())
+    account.iban = normalize_iban(iban)
+    account.bic = (bic or "").replace(" ", "").upper()
+    account.updated_by = user
+    account.full_clean()
+    account.save()
+    audit_log(tenant=tenant, actor=user, action="awards.funder_account.saved",
+              data={"funder": funder, "iban_end": account.iban[-4:]})
+    return account
+
+
 # --- The final report -------------------------------------------------------------------------
 
 def report_for(dossier) -> FinalReport:
@@ -255,29 +348,141 @@ def _clean_realised(dossier, realised: dict) -> tuple[dict[int, Decimal | None],
     return values, errors
 
 
+def _realised_dates(line, stored, typed) -> tuple[date | None, date | None]:
+    """The dates of a realised expense: as typed, else as stored, else the planned line's."""
+    if typed is not None:
+        return typed
+    if stored is not None and (stored.spent_from or stored.spent_until):
+        return stored.spent_from, stored.spent_until
+    return line.spent_from, line.spent_until
+
+
+def _check_realised_dates(dossier, dates: dict) -> dict:
+    """The eligible period's rule of the planned budget (`ExpenseRules.period_problem`, same
+    message with the period in it) applied to the realised expenses' dates."""
+    from applications.checks import dossier_rules_and_expenses
+
+    _rules, expenses = dossier_rules_and_expenses(dossier)
+    errors = {}
+    for line in dossier.budget_lines.all():
+        if line.kind != BudgetKind.EXPENSE or line.pk not in dates:
+            continue
+        first, last = dates[line.pk]
+        problem = expenses.period_problem(line.label, first, last)
+        if problem:
+            errors[f"until_{line.pk}" if first and last and last < first
+                   else f"from_{line.pk}"] = [problem]
+    return errors
+
+
 @transaction.atomic
 def report_save(*, user, dossier, activity_report: str, realised: dict,
-                now: datetime | None = None) -> FinalReport:
+                dates: dict | None = None, now: datetime | None = None) -> FinalReport:
     """The applicant keeps a draft of the final report (what was typed is saved; empty
-    amounts stay empty)."""
+    amounts stay empty). `dates`: {budget line id: (from, until)} of the realised expenses
+    (a day: until empty), refused outside the call's eligible period with the period named;
+    a line without typed dates keeps its own, else the planned line's."""
     locked = _locked(dossier)
     _require(user, "awards.file_report", locked)
     if locked.status not in REPORT_OPEN_STATES:
         raise AwardError(_("Le bilan final ne peut plus être modifié (état du dossier : "
                            "%(s)s).") % {"s": locked.get_status_display()}, code="state")
     values, errors = _clean_realised(locked, realised)
+    dates = {int(k): v for k, v in (dates or {}).items()}
+    errors.update(_check_realised_dates(locked, dates))
     if errors:
         raise AwardError(errors)
     report = report_for(locked)
     report.activity_report = (activity_report or "").strip()
     report.save(update_fields=["activity_report", "updated_at"])
+    planned = {line.pk: line for line in locked.budget_lines.all()}
+    stored = {r.budget_line_id: r for r in report.lines.all()}
     for pk, value in values.items():
         if value is None:
             ReportLine.objects.filter(report=report, budget_line_id=pk).delete()
-        else:
-            ReportLine.objects.update_or_create(report=report, budget_line_id=pk,
-                                                defaults={"realised": money(value)})
+            continue
+        defaults = {"realised": money(value)}
+        if planned[pk].kind == BudgetKind.EXPENSE:
+            defaults["spent_from"], defaults["spent_until"] = _realised_dates(
+                planned[pk], stored.get(pk), dates.get(pk))
+        ReportLine.objects.update_or_create(report=report, budget_line_id=pk,
+                                            defaults=defaults)
     return report
+
+
+def report_requirements(dossier) -> list:
+    """The documents the final report needs: those « au bilan final » of the rules the dossier
+    was filed under (its snapshot); a snapshot older than them (no "report_documents"): the
+    call's own, as they apply to the dossier's track and category. Unsaved
+    DocumentRequirement instances for a snapshot (pk, label, formats, size, required)."""
+    from calls.applicability import items_applying
+    from calls.enums import DocumentStage
+    from calls.models import DocumentRequirement
+
+    snapshot = dossier.rules_snapshot or {}
+    if snapshot.get("report_documents") is not None:
+        return [DocumentRequirement(
+            pk=r["id"], call_id=dossier.call_id, label=r["label"],
+            help_text=r.get("help_text", ""), required=r["required"],
+            allowed_formats=r.get("allowed_formats", []), max_size_mb=r.get("max_size_mb"),
+            track_id=r.get("track_id"), category_id=r.get("category_id"),
+            stage=DocumentStage.FINAL_REPORT)
+            for r in snapshot["report_documents"]]
+    return items_applying(DocumentRequirement.objects.filter(
+        call_id=dossier.call_id, stage=DocumentStage.FINAL_REPORT),
+        track_id=dossier.track_id, category_id=dossier.category_id)
+
+
+def report_requirement(dossier, requirement_pk: int):
+    """One of the report's documents by id, or None when the report does not ask for it."""
+    return next((r for r in report_requirements(dossier) if r.pk == requirement_pk), None)
+
+
+@transaction.atomic
+def report_document_upload(*, user, dossier, requirement, upload,
+                           now: datetime | None = None) -> ReportAttachment:
+    """The applicant adds (or replaces) one document of the final report's draft: the same
+    checks as the dossier's attachments (`applications.uploads.inspect_upload`: size, type
+    sniffed from the content, active PDFs and zip bombs refused), the same private storage."""
+    from applications.uploads import inspect_upload
+
+    now = now or timezone.now()
+    locked = _locked(dossier)
+    _require(user, "awards.file_report", locked)
+    if locked.status not in REPORT_OPEN_STATES:
+        raise AwardError(_("Le bilan final ne peut plus être modifié (état du dossier : "
+                           "%(s)s).") % {"s": locked.get_status_display()}, code="state")
+    if report_requirement(locked, requirement.pk) is None:
+        raise PermissionDenied("not a document of this report")
+    info = inspect_upload(upload, allowed_formats=list(requirement.allowed_formats),
+                          max_bytes=requirement.max_size_bytes)
+    report = report_for(locked)
+    ReportAttachment.objects.filter(report=report, requirement_id=requirement.pk).delete()
+    attachment = ReportAttachment(report=report, requirement_id=requirement.pk,
+                                  original_name=info.original_name,
+                                  content_type=info.content_type, extension=info.extension,
+                                  size=info.size, sha256=info.sha256, uploaded_by=user,
+                                  uploaded_at=now)
+    upload.seek(0)
+    attachment.file.save(info.original_name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def report_documents_missing(dossier, report: FinalReport) -> list[str]:
+    """The labels of the documents the report still needs: a required one not uploaded, or
+    one the completion request asked again for and not uploaded since."""
+    present = {a.requirement_id: a for a in report.attachments.all()}
+    asked_again = set(report.completion_documents or [])
+    missing = []
+    for requirement in report_requirements(dossier):
+        attachment = present.get(requirement.pk)
+        if requirement.pk in asked_again and report.completion_requested_at and (
+                attachment is None or attachment.uploaded_at < report.completion_requested_at):
+            missing.append(requirement.label)
+        elif requirement.required and attachment is None:
+            missing.append(requirement.label)
+    return missing
 
 
 @transaction.atomic
@@ -300,6 +505,28 @@ def report_file(*, user, dossier, now: datetime | None = None) -> FinalReport:
         errors["__all__"] = [_("Indiquez le montant réalisé de chaque ligne du budget "
                                "(0 si rien n'a été dépensé ou reçu) : %(lines)s.")
                              % {"lines": ", ".join(missing)}]
+    realised_lines = {r.budget_line_id: r for r in report.lines.all()}
+    undated, outside = [], {}
+    for line in locked.budget_lines.all():
+        row = realised_lines.get(line.pk)
+        if line.kind != BudgetKind.EXPENSE or row is None or row.realised <= 0:
+            continue
+        if not (row.spent_from or row.spent_until):
+            undated.append(line.label)
+        else:
+            outside.update(_check_realised_dates(locked, {line.pk: (row.spent_from,
+                                                                    row.spent_until)}))
+    if undated:
+        errors.setdefault("__all__", []).append(
+            _("Indiquez la date (ou la période) de chaque dépense réalisée : %(lines)s.")
+            % {"lines": ", ".join(undated)})
+    for messages_ in outside.values():
+        errors.setdefault("__all__", []).extend(messages_)
+    documents = report_documents_missing(locked, report)
+    if documents:
+        errors.setdefault("__all__", []).append(
+            _("Pièces manquantes au bilan final : %(labels)s. Déposez-les ci-dessous ; votre "
+              "brouillon est conservé.") % {"labels": ", ".join(f"« {d} »" for d in documents)})
     if errors:
         raise AwardError(errors)
     report.filed_at, report.filed_by = now, user
@@ -320,15 +547,19 @@ def report_figures(dossier, report: FinalReport | None = None) -> dict:
 
     rules, expenses = dossier_rules_and_expenses(dossier)
     report = report or getattr(dossier, "final_report", None)
-    realised = ({r.budget_line_id: r.realised for r in report.lines.all()}
-                if report is not None and report.pk else {})
+    stored = ({r.budget_line_id: r for r in report.lines.all()}
+              if report is not None and report.pk else {})
+    realised = {pk: r.realised for pk, r in stored.items()}
     rows = []
     totals = {"planned_eligible": ZERO, "realised_eligible": ZERO, "planned_expenses": ZERO,
               "realised_expenses": ZERO, "planned_income": ZERO, "realised_income": ZERO}
     for line in dossier.budget_lines.all():
         eligible = line_is_eligible(line, expenses)
         value = realised.get(line.pk)
-        rows.append({"line": line, "realised": value, "eligible": eligible})
+        row = stored.get(line.pk)
+        rows.append({"line": line, "realised": value, "eligible": eligible,
+                     "spent_from": row.spent_from if row else None,
+                     "spent_until": row.spent_until if row else None})
         side = "expenses" if line.kind == BudgetKind.EXPENSE else "income"
         totals[f"planned_{side}"] += line.amount
         totals[f"realised_{side}"] += value or ZERO
@@ -349,12 +580,19 @@ def _examinable(user, dossier) -> tuple[Dossier, FinalReport]:
 
 @transaction.atomic
 def report_request_completion(*, user, dossier, message: str, due_on: date,
-                              now: datetime | None = None) -> FinalReport:
+                              documents=(), now: datetime | None = None) -> FinalReport:
     """The instructor asks the applicant to complete the report before a date: the report is
-    open again (its draft kept), due on that date."""
+    open again (its draft kept), due on that date. `documents`: ids of the report's documents
+    asked again for (missing, unsigned…): each must be uploaded anew before the report is
+    filed again."""
     now = now or timezone.now()
     locked, report = _examinable(user, dossier)
     errors = {}
+    known = {r.pk: r.label for r in report_requirements(locked)}
+    documents = [int(d) for d in documents or ()]
+    if any(d not in known for d in documents):
+        errors["documents"] = [_("Pièces à fournir de nouveau : choisissez parmi les pièces du "
+                                 "bilan.")]
     message = (message or "").strip()
     if not message:
         errors["message"] = [_("Éléments demandés : dites ce qui manque au bilan.")]
@@ -365,10 +603,13 @@ def report_request_completion(*, user, dossier, message: str, due_on: date,
     if errors:
         raise AwardError(errors)
     report.completion_message, report.due_on = message, due_on
+    report.completion_documents, report.completion_requested_at = documents, now
     report.filed_at = None
-    report.save(update_fields=["completion_message", "due_on", "filed_at", "updated_at"])
+    report.save(update_fields=["completion_message", "due_on", "filed_at", "updated_at",
+                               "completion_documents", "completion_requested_at"])
     dossier_transition(dossier=locked, to=AwardStatus.REPORT_DUE, user=user, now=now,
-                       data={"message": message, "due_date": due_on.isoformat()})
+                       data={"message": message, "due_date": due_on.isoformat(),
+                             "documents": [known[d] for d in documents]})
     return report
 
 

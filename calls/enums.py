@@ -29,6 +29,14 @@ class AdvanceTiming(models.TextChoices):
     START = "start", _("au démarrage de l'action, sur attestation de la structure")
 
 
+class DocumentStage(models.TextChoices):
+    """When a document of the call is asked for: with the application, or with the final
+    report of a grant (bilan financier signé, rapport d'activité, pièces justificatives)."""
+
+    FILING = "filing", _("au dépôt du dossier")
+    FINAL_REPORT = "final_report", _("au bilan final de l'aide")
+
+
 class BalanceTrigger(models.TextChoices):
     """What releases the balance of a grant (a funding rule of the call)."""
 

@@ -15,7 +15,7 @@ from portal.richtext import RichTextWidget
 
 from .eligibility import (FIELDS, NO_VALUE_OPERATORS, OPERATOR_CHOICES, describe,
                           format_number, validate_criterion)
-from .enums import CriterionKind, ExpenseKind, Funder, Severity
+from .enums import CriterionKind, DocumentStage, ExpenseKind, Funder, Severity
 from .models import (RULE_FIELDS, AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
 from .validators import (validate_call_slug, validate_document_formats,
@@ -393,12 +393,12 @@ class DocumentRequirementForm(_ScopedItemForm):
         help_text=_("Extensions séparées par des virgules (ex. : pdf, xlsx, ods)."))
 
     service_fields = ("track", "category", "label", "help_text", "required", "allowed_formats",
-                      "max_size_mb", "position")
+                      "max_size_mb", "stage", "position")
 
     class Meta:
         model = DocumentRequirement
-        fields = ["label", "help_text", "required", "allowed_formats", "max_size_mb", "track",
-                  "category", "position"]
+        fields = ["label", "stage", "help_text", "required", "allowed_formats", "max_size_mb",
+                  "track", "category", "position"]
         field_classes = {"track": SafeModelChoiceField, "category": SafeModelChoiceField}
         widgets = {"help_text": forms.Textarea(attrs={"rows": 3})}
 
@@ -406,6 +406,11 @@ class DocumentRequirementForm(_ScopedItemForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["allowed_formats"] = ", ".join(self.instance.allowed_formats or [])
+        # not sent (an older page, a script): a document of the application, as before
+        self.fields["stage"].required = False
+
+    def clean_stage(self):
+        return self.cleaned_data.get("stage") or DocumentStage.FILING
 
     def clean_max_size_mb(self):
         from django.conf import settings

@@ -25,7 +25,7 @@ from portal.formatting import PARIS
 from portal.textlimits import COMMENT, PRESENTATION, RICH_TEXT, bounded
 
 from .enums import (AdvanceTiming, BalanceTrigger, CallPhase, CallStatus, CriterionKind,
-                    ExpenseKind, Funder, Severity, ShareBase)
+                    DocumentStage, ExpenseKind, Funder, Severity, ShareBase)
 from .validators import (MONEY_VALIDATORS, PERCENT_VALIDATORS, validate_call_slug,
                          validate_file_extension_list, validate_reference_code)
 
@@ -545,6 +545,11 @@ class DocumentRequirement(_CallItem):
                                  validators=[validate_file_extension_list])
     max_size_mb = models.PositiveSmallIntegerField(_("taille maximale (Mo)"), default=10,
                                                    validators=[MinValueValidator(1)])
+    stage = models.CharField(
+        _("pièce demandée"), max_length=16, choices=DocumentStage.choices,
+        default=DocumentStage.FILING,
+        help_text=_("Au dépôt du dossier, ou avec le bilan final d'une aide accordée (ex. : "
+                    "bilan financier signé, rapport d'activité, pièces justificatives)."))
 
     objects = ScopedManager(tenant="call__tenant")
 
@@ -564,6 +569,10 @@ class DocumentRequirement(_CallItem):
     @property
     def max_size_bytes(self) -> int:
         return self.max_size_mb * 1024 * 1024
+
+    @property
+    def is_for_report(self) -> bool:
+        return self.stage == DocumentStage.FINAL_REPORT
 
 
 class RulesVersion(models.Model):

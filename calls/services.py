@@ -279,7 +279,7 @@ ITEM_FIELDS = {
     AppraisalCriterion: ("track", "category", "label", "help_text", "weight", "scale_max",
                          "position"),
     DocumentRequirement: ("track", "category", "label", "help_text", "required",
-                          "allowed_formats", "max_size_mb", "position"),
+                          "allowed_formats", "max_size_mb", "stage", "position"),
 }
 
 ITEM_ACTION = {Track: "track", Category: "category", EligibilityCriterion: "criterion",

@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from .applicability import item_applies
 from .eligibility import describe
+from .enums import DocumentStage
 from .funding import effective_rules
 from .models import RULE_FIELDS, Call, RulesVersion
 
@@ -59,6 +60,12 @@ def _applies(item, track, category) -> bool:
                         category_id=category.pk if category else None)
 
 
+def _document(d) -> dict:
+    return {"id": d.pk, "label": d.label, "help_text": d.help_text, "required": d.required,
+            "allowed_formats": list(d.allowed_formats), "max_size_mb": d.max_size_mb,
+            "track_id": d.track_id, "category_id": d.category_id}
+
+
 def rules_snapshot(call: Call, track=None, category=None) -> dict:
     """The call's rules, as JSON-serializable data. With a track and/or category: the
     effective rules of that choice and only the items that apply to it; without: the whole
@@ -92,11 +99,14 @@ def rules_snapshot(call: Call, track=None, category=None) -> dict:
              "severity": c.severity, "message": c.message, "track_id": c.track_id,
              "category_id": c.category_id, "description": describe(c)}
             for c in criteria if _applies(c, track, category)],
+        # the documents of the application; those of the final report apart (a snapshot
+        # older than them has no "report_documents")
         "document_requirements": [
-            {"id": d.pk, "label": d.label, "help_text": d.help_text, "required": d.required,
-             "allowed_formats": list(d.allowed_formats), "max_size_mb": d.max_size_mb,
-             "track_id": d.track_id, "category_id": d.category_id}
-            for d in documents if _applies(d, track, category)],
+            _document(d) for d in documents
+            if d.stage == DocumentStage.FILING and _applies(d, track, category)],
+        "report_documents": [
+            _document(d) for d in documents
+            if d.stage == DocumentStage.FINAL_REPORT and _applies(d, track, category)],
         "appraisal_criteria": [
             {"id": a.pk, "label": a.label, "help_text": a.help_text, "weight": a.weight,
              "scale_max": a.scale_max, "track_id": a.track_id, "category_id": a.category_id}

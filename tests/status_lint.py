@@ -30,6 +30,7 @@ STATUS_WRITERS = {
     ("awards/services.py", "payment_mark_paid"): "Payment.status",
     ("awards/services.py", "_balance_due"): "Payment.status",
     ("awards/services.py", "convention_receive"): "Payment.status",
+    ("awards/services.py", "start_attest"): "Payment.status",
 }
 
 #: Files allowed string statuses (none: each app reads its own states from its enums).

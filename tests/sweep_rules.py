@@ -182,6 +182,23 @@ def build_world():
                                                     activity_report=f"{SECRET} bilan")
         BankAccount.objects.create(structure=w.structure, holder=f"{SECRET} titulaire",
                                    iban="FR7630006000011234567890189")
+        from awards.models import ReportAttachment
+
+        w.report_requirement = DocumentRequirementFactory(call=w.call, stage="final_report",
+                                                          label="Bilan financier signé")
+        w.report_attachment = ReportAttachment(
+            report=w.final_report, requirement=w.report_requirement,
+            original_name=f"{SECRET}-bilan.pdf", content_type="application/pdf",
+            extension="pdf", size=20, sha256="2" * 64, uploaded_by=w.applicant_a,
+            uploaded_at=now)
+        w.report_attachment.file.save("z.pdf", ContentFile(b"%PDF-1.4 secret bilan"), save=True)
+        from awards.models import StartAttestation
+
+        w.start_attestation = StartAttestation(
+            dossier=w.decided, started_on=now.date(), declaration="Je certifie.",
+            original_name=f"{SECRET}-demarrage.pdf", content_type="application/pdf", size=20,
+            sha256="3" * 64, filed_by=w.applicant_a, filed_at=now)
+        w.start_attestation.file.save("d.pdf", ContentFile(b"%PDF-1.4 secret start"), save=True)
 
         # --- A conflicted officer of tenant A -------------------------------------------------
         w.conflicted_a = officer(w.a, K.DRAC)
@@ -454,11 +471,21 @@ RULES: dict[str, Rule] = {
     "awards:payment_paid": Rule(lambda w: {"pk": w.payment.pk}, conflict=True),
     "awards:payments_csv": Rule(),
     "awards:payments_xlsx": Rule(),
+    "awards:payments_sepa": Rule(),
+    "awards:funder_accounts": Rule(),
     "awards:envelope": Rule(),
     "awards:followup": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
     "awards:report_examine": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
     "awards:report_edit": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:report_document_upload": Rule(lambda w: {"pk": w.decided.pk,
+                                                     "requirement_pk": w.report_requirement.pk},
+                                          conflict=True),
+    "awards:report_document_download": Rule(lambda w: {"pk": w.decided.pk,
+                                                       "attachment_pk": w.report_attachment.pk},
+                                            conflict=True),
     "awards:balance_letter": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:start_attestation": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
+    "awards:start_attestation_document": Rule(lambda w: {"pk": w.decided.pk}, conflict=True),
     "bank:edit": Rule(_s),
     "mentoring:theme_edit": Rule(lambda w: {"pk": w.theme.pk}),
     "mentoring:weights": Rule(),

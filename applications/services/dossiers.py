@@ -239,8 +239,8 @@ def attachment_upload(*, user, dossier: Dossier, requirement, upload) -> Attachm
     type (sniffed from the content), corrupted or encrypted PDF."""
     locked = _locked(dossier)
     _require_editable(user, locked, DossierStep.DOCUMENTS)
-    if requirement.call_id != locked.call_id:
-        raise PermissionDenied("requirement of another call")
+    if requirement.call_id != locked.call_id or requirement.is_for_report:
+        raise PermissionDenied("requirement of another call, or of the final report")
     info = inspect_upload(upload, allowed_formats=list(requirement.allowed_formats),
                           max_bytes=requirement.max_size_bytes)
     previous = Attachment.objects.filter(dossier=locked, requirement=requirement).first()

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.applicability import items_applying
-from calls.enums import CriterionKind
+from calls.enums import CriterionKind, DocumentStage
 from calls.models import Call, DocumentRequirement
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
@@ -256,7 +256,8 @@ def _requirements(dossier):
             allowed_formats=r.get("allowed_formats", []), max_size_mb=r.get("max_size_mb"),
             track_id=r.get("track_id"), category_id=r.get("category_id"))
             for r in snapshot["document_requirements"]]
-    return items_applying(DocumentRequirement.objects.filter(call=dossier.call),
+    return items_applying(DocumentRequirement.objects.filter(call=dossier.call,
+                                                             stage=DocumentStage.FILING),
                           track_id=dossier.track_id, category_id=dossier.category_id)
 
 

@@ -20,9 +20,15 @@ from tests.factories.applications import StructureFactory, StructureMemberFactor
 from tests.factories.reviews import FiledDossierFactory, SessionFactory, officer
 
 
+#: when the planned expenses are made (within the call's eligible period 2024–2025)
+PERIOD = {"spent_from": date(2024, 3, 1), "spent_until": date(2025, 6, 30)}
+
+
 def build(tenant, *, closed_on=datetime(2024, 4, 26, 10, tzinfo=PARIS), amounts=None,
           reference="HDF-2024-COOP-0001", structure=None,
-          advance_paid_on="notification") -> SimpleNamespace:
+          advance_paid_on="notification", report_documents=()) -> SimpleNamespace:
+    """`report_documents`: labels of documents the call asks with the final report (all
+    required but one ending in « (facultatif) »), declared before the dossier is filed."""
     w = SimpleNamespace(tenant=tenant)
     with scope(tenant=tenant):
         w.officers = {kind: officer(tenant, kind) for kind in (K.DRAC, K.CNM, K.REGION)}
@@ -42,6 +48,14 @@ def build(tenant, *, closed_on=datetime(2024, 4, 26, 10, tzinfo=PARIS), amounts=
         w.category = CategoryFactory(call=w.call, title="Expérimentation",
                                      amount_min=D("5000"), amount_max=D("15000"),
                                      advance_percentage=D("80"))
+        from calls.models import DocumentRequirement
+
+        w.report_documents = {
+            label: DocumentRequirement.objects.create(
+                call=w.call, label=label.removesuffix(" (facultatif)"), stage="final_report",
+                required=not label.endswith("(facultatif)"), allowed_formats=["pdf"],
+                max_size_mb=2, position=i)
+            for i, label in enumerate(report_documents)}
         w.structure = structure or StructureFactory(name="Les Scènes d'Oc")
         w.applicant = StructureMemberFactory(structure=w.structure, role="manager").user
         w.dossier = FiledDossierFactory(
@@ -52,14 +66,16 @@ def build(tenant, *, closed_on=datetime(2024, 4, 26, 10, tzinfo=PARIS), amounts=
             "cachets": BudgetLine.objects.create(dossier=w.dossier, kind="expense",
                                                  label="Cachets des artistes",
                                                  expense_kind="artistic", amount=D("20000.00"),
-                                                 position=0),
+                                                 position=0, **PERIOD),
             "deplacements": BudgetLine.objects.create(dossier=w.dossier, kind="expense",
                                                       label="Déplacements", expense_kind="travel",
-                                                      amount=D("5000.00"), position=1),
+                                                      amount=D("5000.00"), position=1,
+                                                      **PERIOD),
             "materiel": BudgetLine.objects.create(dossier=w.dossier, kind="expense",
                                                   label="Achat de matériel",
                                                   expense_kind="equipment",
-                                                  amount=D("3000.00"), position=2),
+                                                  amount=D("3000.00"), position=2,
+                                                  **PERIOD),
             "fonds": BudgetLine.objects.create(dossier=w.dossier, kind="income",
                                                source="self_financing", label="Fonds propres",
                                                amount=D("15999.50"), position=3),
