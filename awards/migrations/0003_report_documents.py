@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('awards', '0002_bounded_free_text'),
-        ('calls', '0004_report_documents'),
+        ('calls', '0005_report_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0003_eligible_expenses'),
+        ('calls', '0004_bounded_staff_text'),
     ]
 
     operations = [
