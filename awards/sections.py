@@ -26,7 +26,14 @@ STATE_SENTENCES = {
 }
 
 
-def state_sentence(status: str) -> str:
+#: « Avance à verser » while the advance waits for the structure's start attestation.
+AWAITING_START_SENTENCE = _("L'aide est accordée : l'avance sera mise en paiement dès que la "
+                            "structure aura attesté le démarrage de l'action.")
+
+
+def state_sentence(status: str, *, awaiting_start: bool = False) -> str:
+    if awaiting_start and status == AwardStatus.ADVANCE_DUE:
+        return str(AWAITING_START_SENTENCE)
     return str(STATE_SENTENCES.get(status, ""))
 
 
@@ -39,13 +46,14 @@ def followup_section(dossier, user) -> dict | None:
     schedule = [p for p in schedule_of(dossier) if p.status != PaymentStatus.CANCELLED]
     report = report_of(dossier)
     is_member = user.has_perm("awards.file_report", dossier)
+    awaiting_start = (dossier.status == AwardStatus.ADVANCE_DUE
+                      and any(p.awaits_start for p in schedule))
     return {
-        "sentence": state_sentence(dossier.status),
+        "sentence": state_sentence(dossier.status, awaiting_start=awaiting_start),
         "schedule": schedule, "report": report,
         "has_recovery": any(p.kind == PaymentKind.RECOVERY for p in schedule),
         "awaiting_convention": any(p.awaits_convention for p in schedule),
-        "awaiting_start": (dossier.status == AwardStatus.ADVANCE_DUE
-                           and any(p.awaits_start for p in schedule)),
+        "awaiting_start": awaiting_start,
         "start_attestation": start_attestation_of(dossier),
         "may_file": is_member and dossier.status in REPORT_OPEN_STATES,
         "is_member": is_member,

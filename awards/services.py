@@ -525,8 +525,8 @@ def report_file(*, user, dossier, now: datetime | None = None) -> FinalReport:
     documents = report_documents_missing(locked, report)
     if documents:
         errors.setdefault("__all__", []).append(
-            _("Pièces manquantes au bilan final : %(labels)s. Déposez-les ci-dessous ; votre "
-              "brouillon est conservé.") % {"labels": ", ".join(f"« {d} »" for d in documents)})
+            _("Pièces manquantes au bilan final : %(labels)s. Déposez-les dans « Pièces du "
+              "bilan final » ; votre brouillon est conservé.") % {"labels": ", ".join(f"« {d} »" for d in documents)})
     if errors:
         raise AwardError(errors)
     report.filed_at, report.filed_by = now, user

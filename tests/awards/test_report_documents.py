@@ -94,7 +94,8 @@ def test_filing_without_the_required_documents_names_them_and_keeps_the_draft(cl
     assert response.status_code == 400
     page = response.content.decode().replace("&#x27;", "'")
     assert ("Pièces manquantes au bilan final : « Bilan financier signé », « Rapport "
-            "d'activité ». Déposez-les ci-dessous ; votre brouillon est conservé.") in page
+            "d'activité ». Déposez-les dans « Pièces du bilan final » ; votre brouillon est "
+            "conservé.") in page
     assert "Revue de presse" in page  # listed, but optional: not named as missing
     with scope(tenant=w.tenant):
         report = FinalReport.objects.get(dossier=w.dossier)

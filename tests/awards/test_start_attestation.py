@@ -78,6 +78,9 @@ def test_the_advance_waits_for_the_start_attestation_not_for_the_notification(cl
     page = _text(client.get(reverse("applications:dossier_detail", kwargs={
         "tenant_slug": w.tenant.slug, "pk": w.dossier.pk})))
     assert "Prochaine étape : attestez le démarrage de l'action" in page
+    assert ("l'avance sera mise en paiement dès que la structure aura attesté le démarrage"
+            in page)
+    assert "les financeurs mettent l'avance en paiement" not in page
     assert url("start_attestation", w) in page
 
 

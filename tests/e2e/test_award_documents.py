@@ -45,7 +45,7 @@ def test_start_attestation_then_report_with_its_documents(page, live_server):
     page.get_by_role("link", name="Attester le démarrage de l'action").click()
     page.get_by_role("button", name="Attester le démarrage").click()
     page.get_by_text("Déclaration : cochez la case").wait_for()
-    page.get_by_label("Je certifie que l'action a démarré à la date indiquée.").check()
+    page.get_by_label("Je certifie que l'action a démarré à la date indiquée.").check(force=True)
     page.get_by_label("Date de démarrage de l'action").fill("2024-03-04")
     page.get_by_label("Pièce justificative (facultative)").set_input_files(
         {"name": "Attestation de démarrage signée.pdf", "mimeType": "application/pdf",
