@@ -39,10 +39,12 @@ FILE = "applications.file_dossier"
 STEPS = list(DossierStep)
 
 
-def _dossier_for(request, pk: int, perm: str = "applications.view_dossier") -> Dossier:
+def _dossier_for(request, pk: int, perm: str = "applications.view_dossier",
+                 related: tuple[str, ...] = ()) -> Dossier:
     """The dossier of the current tenant (scope) the user may see; otherwise 404."""
     dossier = get_object_or_404(
-        Dossier.objects.select_related("tenant", "call", "track", "category", "structure"),
+        Dossier.objects.select_related("tenant", "call", "track", "category", "structure",
+                                       *related),
         pk=pk)
     if not request.user.has_perm(perm, dossier):
         raise Http404
@@ -93,7 +95,9 @@ def dossier_list(request):
 
 @tenant_view(FILE)
 def dossier_detail(request, pk: int):
-    return _render_detail(request, _dossier_for(request, pk))
+    # The committee's decision (the reviews app's one-to-one, with its session) comes with the
+    # dossier: the state the applicant is told and the published-decision section read it.
+    return _render_detail(request, _dossier_for(request, pk, related=("decision__session",)))
 
 
 def _render_detail(request, dossier, *, status: int = 200, withdraw_form=None,

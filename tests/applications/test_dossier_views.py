@@ -591,11 +591,11 @@ def test_posting_to_another_structures_dossier_changes_nothing(client, dossier, 
 
 # --- query bounds -----------------------------------------------------------------------------
 
-#: Queries of an applicant's dossier page in the test settings (session, user, the dossier,
-#: the user's structures, budget lines, partners, the timeline with whether its authors are
-#: members, the memberships, the published decision, documents, messages): the same with 1 or
-#: 8 budget lines, partners, messages and events.
-DOSSIER_PAGE_QUERIES = 10
+#: Queries of an applicant's dossier page in the test settings (session, user, the dossier
+#: with its decision, the user's structures, budget lines, partners, the timeline with whether
+#: its authors are members, the memberships, documents, messages): the same with 1 or 8
+#: budget lines, partners, messages and events.
+DOSSIER_PAGE_QUERIES = 9
 #: « Mes dossiers »: the session, the user, the dossiers of every region in one query.
 MY_DOSSIERS_QUERIES = 3
 
