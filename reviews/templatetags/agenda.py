@@ -70,6 +70,7 @@ def agenda_cards(context, rows, *, recusal_form, dossier_base: str, agenda_url: 
             f'<span class="fr-badge fr-badge--sm">{escape(row.status_label)}</span></p>\n')
         if can_manage:
             add(f'  <form method="post" class="fr-displayed-inline" action="{agenda_url}">{csrf}'
+                f'<input type="hidden" name="action" value="move">'
                 f'<input type="hidden" name="item" value="{row.item_pk}">\n'
                 f'    <button class="fr-btn fr-btn--sm fr-btn--tertiary" name="direction" '
                 f'value="up" type="submit">{t["up"]}<span class="fr-sr-only"> {ref}</span>'

@@ -165,12 +165,21 @@ def session_members(request, session_pk: int):
     return back_to_session(request, session, "#membres")
 
 
+AGENDA_ACTIONS = {"build": _lazy("Ajouter les dossiers recevables (par rang)"),
+                  "move": _lazy("Déplacer un dossier dans l'ordre du jour")}
+
+
 @require_POST
 @tenant_view("reviews.manage_sessions")
 def session_agenda(request, session_pk: int):
+    """Build the agenda from the ranked dossiers (`action=build`) or move one item up or down
+    (`action=move`)."""
     session = session_or_404(request, session_pk)
+    which = ActionForm(request.POST, actions=AGENDA_ACTIONS)
+    if not which.is_valid():
+        return refused(request, which.reason())
     try:
-        if request.POST.get("item"):
+        if which.cleaned_data["action"] == "move":
             items = {i.pk: i for i in AgendaItem.objects.filter(session=session)}
             form = AgendaMoveForm(request.POST, items=items.values())
             if not form.is_valid():

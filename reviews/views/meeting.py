@@ -15,13 +15,15 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.models import Dossier
 from calls.enums import Funder
 from calls.models import Call
 from portal.decorators import tenant_view
+from portal.forms import ActionForm
+from portal.views.errors import refused
 
 from .. import selectors, services
 from ..enums import DecisionOutcome, VoteChoice
@@ -195,21 +197,24 @@ def meeting_projection(request, session_pk: int):
     return render(request, "reviews/projection.html", context)
 
 
+STATUS_ACTIONS = {"open": _lazy("Ouvrir la séance"), "suspend": _lazy("Suspendre la séance")}
+
+
 @require_POST
 @tenant_view("reviews.view_sessions")
 def meeting_status(request, session_pk: int):
     session = _session(request, session_pk, "reviews.chair_session")
-    action = request.POST.get("action")
+    which = ActionForm(request.POST, actions=STATUS_ACTIONS)
+    if not which.is_valid():
+        return refused(request, which.reason())
     try:
-        if action == "open":
+        if which.cleaned_data["action"] == "open":
             services.session_open(user=request.user, session=session)
             messages.success(request, _("La séance est ouverte : les écrans des membres suivent "
                                         "le dossier en cours."))
-        elif action == "suspend":
+        else:
             services.session_suspend(user=request.user, session=session)
             messages.success(request, _("Séance suspendue."))
-        else:
-            raise Http404
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:

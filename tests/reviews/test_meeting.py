@@ -252,6 +252,19 @@ def test_meeting_pages_answer_404_to_other_tenants_and_unseated_people(
                        {"action": "open"}).status_code == 404
 
 
+@pytest.mark.parametrize("data", [{}, {"action": "close"}])
+def test_an_unknown_meeting_status_action_is_a_400_that_says_so(client, tenant, meeting,
+                                                                admin_user, data):
+    session = meeting["session"]
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+    response = client.post(url("meeting_status", tenant, session_pk=session.pk), data)
+    assert response.status_code == 400
+    assert "Action demandée : " in response.content.decode()
+    with scope(tenant=tenant):
+        assert _fresh(session).status == "planned"
+
+
 def test_a_seated_member_follows_but_neither_leads_nor_projects(client, tenant, meeting,
                                                                 committee):
     session = meeting["session"]

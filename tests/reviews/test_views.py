@@ -494,7 +494,7 @@ def test_a_member_recused_on_one_dossier_cannot_download_the_minutes(
 @pytest.mark.parametrize("name,data", [
     ("session_members", {"action": "add", "user": "abc"}),
     ("session_members", {"action": "presence", "present": ["x", "-1"]}),
-    ("session_agenda", {"item": "abc"}), ("threshold_set", {"call": "abc", "threshold": "2"}),
+    ("session_agenda", {"action": "move", "item": "abc"}), ("threshold_set", {"call": "abc", "threshold": "2"}),
 ])
 def test_garbage_ids_are_refused_without_a_500(client, tenant, admin_user, name, data):
     with scope(tenant=tenant):
@@ -521,6 +521,34 @@ def test_an_unknown_members_action_is_a_400_that_says_so(client, tenant, admin_u
             else "Sélectionnez un choix valide. expel n’en fait pas partie." in body)
     with scope(tenant=tenant):
         assert not session.members.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"action": "shuffle"}, {"item": "1", "direction": "up"}])
+def test_an_unknown_agenda_action_is_a_400_that_says_so(client, tenant, admin_user, data):
+    """The agenda's build button and move arrows post to one URL, told apart by `action`."""
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+    client.raise_request_exception = False
+    response = _login(client, admin_user).post(
+        url("session_agenda", tenant, session_pk=session.pk), data)
+    assert response.status_code == 400
+    assert "Action demandée : " in response.content.decode()
+
+
+def test_the_agenda_build_and_move_forms_carry_their_action(client, tenant, call, category,
+                                                             admin_user):
+    from tests.factories.reviews import FiledDossierFactory
+
+    with scope(tenant=tenant):
+        session = SessionFactory(tenant=tenant)
+        session.calls.set([call])
+        for n in range(2):
+            AgendaItem.objects.create(session=session, position=n + 1, dossier=FiledDossierFactory(
+                call=call, category=category, status="in_committee"))
+    body = _login(client, admin_user).get(url("session", tenant, session_pk=session.pk)
+                                          ).content.decode()
+    assert body.count('name="action" value="build"') == 1
+    assert body.count('name="action" value="move"') == 2
 
 
 def test_the_session_pages_member_and_presence_forms_carry_their_action(
