@@ -36,12 +36,44 @@ _truncate_flush = DatabaseOperations.sql_flush
 DatabaseOperations.sql_flush = _delete_rows_flush
 
 
-def pytest_collection_modifyitems(items):
+def _weight(item) -> int:
+    """Long tests first (see pytest_collection_modifyitems)."""
+    if item.get_closest_marker("slow"):
+        return 0
+    if item.get_closest_marker("e2e") or item.get_closest_marker("server"):
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(config, items):
     """A test with a real Celery worker reaches the database from another process: it belongs
-    to the `server` tests that CI also runs on the embedded PostgreSQL (socket, no TCP)."""
+    to the `server` tests that CI also runs on the embedded PostgreSQL (socket, no TCP).
+
+    Under xdist (`-n 2`, `--dist loadgroup` in pyproject.toml) the long tests (`slow`, then
+    `e2e` and `server`) are handed out first, one at a time to whichever worker is free, so
+    that the run does not end with one worker idle while the other runs a long file; the
+    `xdist_group` units (tests sharing a world built once per worker) go first of all."""
     for item in items:
         if "celery_worker" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.server)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_weight)  # stable: the same order on every worker
+        if getattr(config.option, "loadgroup", False):
+            _name_xdist_groups(items)
+
+
+def _name_xdist_groups(items):
+    """pytest-xdist 3.8 puts the tests of an `xdist_group` into one unit by suffixing their
+    node id (`…@sweep`) through `item._nodeid`, which pytest 9.2 no longer reads (the id is
+    `item._id`): without this, `--dist loadgroup` hands a group's tests out one by one and
+    each worker builds the shared world again. A suffix already there is left as it is."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if names and item.nodeid.rfind("@") <= item.nodeid.rfind("]"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 @pytest.fixture

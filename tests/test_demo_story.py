@@ -12,7 +12,8 @@ from portal.models import Membership, Tenant, User
 from reviews import services as review_services
 from reviews.models import CommitteeSession
 
-pytestmark = pytest.mark.django_db
+#: The module's tests run in a row on one xdist worker, so the demo is seeded once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-story")]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,9 @@ from django.urls import reverse
 from tests.e2e.browsing import shot, sign_in
 from tests.sweep_rules import RULES, build_world
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("no_staff_2fa")]
+#: On the xdist worker of test_role_journeys.py: `collected_static` is collected once for both.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("production"),
+              pytest.mark.usefixtures("no_staff_2fa")]
 
 #: role → its main pages (URL names of the sweep's registry, built on the sweep's world).
 MAIN_PAGES = {

@@ -23,7 +23,9 @@ from tests.e2e.browsing import shot
 from tests.e2e.production import ProductionServer, production_static_settings
 from tests.e2e.test_production_mode import STYLE_PROBE
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+#: One xdist worker runs the module (the demo is seeded once) and test_production_mode.py
+#: (the static files are collected once, by the `collected_static` fixture).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("production")]
 
 #: Codes that must never reach a screen (states, outcomes, eligibility results, funders).
 RAW_CODES = re.compile(r"\b(draft|submitted|completion_requested|eligible|ineligible|in_review|"
