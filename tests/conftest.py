@@ -223,3 +223,28 @@ def production_server(collected_static, settings, transactional_db):
     yield server
     server.stop()
 
+
+# --- The page sweeps' world, built once per worker (tests/sweep_pages.py) -------------------
+
+_NEXT_ITEM = pytest.StashKey()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    item.stash[_NEXT_ITEM] = nextitem  # read by sweep_site's teardown
+    return (yield)
+
+
+@pytest.fixture
+def sweep_site(request, django_db_setup, django_db_blocker):
+    """The sweeps' world, signed-in clients and plan of pages (tests.sweep_pages.SweepSite),
+    committed, shared by the consecutive tests that ask for it (the axe, label and typography
+    sweeps: `xdist_group("sweep")`) and emptied after the last of them. Those tests take no
+    `db` fixture: their database access is this fixture's."""
+    from tests.sweep_pages import drop_shared_site, shared_site
+
+    with django_db_blocker.unblock():
+        yield shared_site()
+        nextitem = request.node.stash.get(_NEXT_ITEM, None)
+        if nextitem is None or "sweep_site" not in nextitem.fixturenames:
+            drop_shared_site()

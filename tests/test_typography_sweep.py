@@ -3,14 +3,11 @@ the URL registry of tests/sweep_rules.py): no breaking space before « : ; ! ? �
 « « », « 1er » for the first of the month, times written « 9 h 14 »."""
 
 import pytest
-from django.test import Client
 
 from portal.typography import (french_html, french_typography, text_of_html,
                                typography_violations)
-from tests.e2e.test_axe_all_pages import ROLES, pages_per_role
-from tests.sweep_rules import build_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_staff_2fa")]
+pytestmark = pytest.mark.usefixtures("no_staff_2fa")
 
 
 def test_the_rules_on_sentences():
@@ -27,6 +24,7 @@ def test_the_rules_on_sentences():
         "heure écrite « 9 h 14 » : 'le 1 décembre à 09:14 : fin'"]
 
 
+@pytest.mark.django_db
 def test_a_page_is_served_with_french_spacing(client, settings, tenant):
     settings.PORTAL_FRENCH_TYPOGRAPHY = True
     body = client.get(f"/{tenant.slug}/").content.decode()
@@ -42,26 +40,21 @@ def test_pages_keep_code_scripts_and_typed_text_as_they_are():
     assert french_html(page) == page.replace("Motif :", "Motif\u00a0:")
 
 
-def test_every_page_of_every_role_follows_french_typography(settings):
+@pytest.mark.xdist_group("sweep")
+def test_every_page_of_every_role_follows_french_typography(settings, sweep_site):
     settings.PORTAL_FRENCH_TYPOGRAPHY = True  # as in production and the demo
-    world = build_world()
-    clients = {"anonymous": Client()}
-    for role in ROLES:
-        clients[role] = Client()
-        clients[role].force_login(getattr(world, role))
-    plan = pages_per_role(world, clients)
     problems, checked = {}, 0
-    for role, urls in plan.items():
-        for url in urls:
-            body = clients[role].get(url).content.decode()
-            checked += 1
-            found = typography_violations(text_of_html(body))
-            if found:
-                problems[f"{url} as {role}"] = found[:4]
+    for role, url in sweep_site.pages():
+        body = sweep_site.clients[role].get(url).content.decode()
+        checked += 1
+        found = typography_violations(text_of_html(body))
+        if found:
+            problems[f"{url} as {role}"] = found[:4]
     assert problems == {}
     assert checked > 80
 
 
+@pytest.mark.django_db
 def test_emails_follow_the_rules_in_french_only(settings, tenant):
     import portal.tasks  # noqa: F401  (registers the sending task when run alone)
     from django.core import mail

@@ -2,13 +2,9 @@
 legitimately open it: no serious or critical violation.
 
 The page list is not written by hand: it comes from the URL sweep's registry
-(tests/sweep_rules.py). Every URL name of `RULES` is built on the sweep's world; the pages a
-role may open are those that answer it 200 with HTML (POST-only views answer 405; PDF, CSV,
-XLSX, ICS and JSON answers and redirects are left out). Public pages are checked for a
-visitor; pages any signed-in user may open (`USER`) once, for structure A's applicant, except
-the personal home (`portal:my_spaces`), checked for every role; other pages for every role of
-tenant A that may open them (the platform admin only where no tenant role may). A new URL with
-a sweep rule is checked here without any change to this file.
+(tests/sweep_rules.py), through the plan of tests/sweep_pages.py (which says which role opens
+which page), shared with the label and typography sweeps. A new URL with a sweep rule is
+checked here without any change to this file.
 """
 
 import time
@@ -16,21 +12,13 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
-from django.test import Client
 
-from tests.sweep_rules import PUBLIC, USER, RULES, build_world, url_entries, url_for
+from tests.sweep_pages import PER_ROLE_PAGES, ROLES, pages_per_role  # noqa: F401 (re-exported)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("sweep"),
               pytest.mark.usefixtures("no_staff_2fa")]
 
 AXE = Axe()
-
-#: The roles of the sweep's world, most specific first.
-ROLES = ["applicant_a", "resource_user", "committee_a", "pilot_a", "instructor_a", "admin_a",
-         "platform_admin"]
-
-#: Pages whose content depends on who opens them although anyone signed in may: every role.
-PER_ROLE_PAGES = {"portal:my_spaces"}
 
 
 def serious_violations(page) -> list[str]:
@@ -39,42 +27,10 @@ def serious_violations(page) -> list[str]:
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def _is_html_page(client, url) -> bool:
-    response = client.get(url)
-    return (response.status_code == 200
-            and response.get("Content-Type", "").startswith("text/html"))
-
-
-def pages_per_role(world, clients) -> dict[str, list[str]]:
-    """{role: [url, …]}: the pages each role is to be checked on (see the module docstring)."""
-    plan: dict[str, list[str]] = {role: [] for role in ["anonymous", *ROLES]}
-    for entry in url_entries():
-        rule = RULES[entry.name]
-        url = url_for(entry, world)
-        if rule.access == PUBLIC:
-            if _is_html_page(clients["anonymous"], url):
-                plan["anonymous"].append(url)
-            continue
-        if rule.access == USER and entry.name not in PER_ROLE_PAGES:
-            if _is_html_page(clients["applicant_a"], url):
-                plan["applicant_a"].append(url)
-            continue
-        opened_by = [role for role in ROLES if _is_html_page(clients[role], url)]
-        if opened_by and opened_by != ["platform_admin"]:
-            opened_by = [role for role in opened_by if role != "platform_admin"]
-        for role in opened_by:
-            plan[role].append(url)
-    return plan
-
-
-def test_every_page_of_every_role_has_no_serious_violation(browser, live_server):
+def test_every_page_of_every_role_has_no_serious_violation(browser, sweep_site):
     started = time.monotonic()
-    world = build_world()
-    clients = {"anonymous": Client()}
-    for role in ROLES:
-        clients[role] = Client()
-        clients[role].force_login(getattr(world, role))
-    plan = pages_per_role(world, clients)
+    plan, clients = sweep_site.plan, sweep_site.clients
+    base_url = sweep_site.live_server_url()
     # The registry reaches each role's own pages (a sanity check on the plan itself).
     assert "/plateforme/" in " ".join(plan["platform_admin"])
     assert any("/mentorat/pilotage/" in url for url in plan["pilot_a"])
@@ -86,11 +42,11 @@ def test_every_page_of_every_role_has_no_serious_violation(browser, live_server)
     for role, urls in plan.items():
         # One browser context per role, signed in with the session of its test client.
         context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                      base_url=live_server.url)
+                                      base_url=base_url)
         session = clients[role].cookies.get(django_settings.SESSION_COOKIE_NAME)
         if session is not None:
             context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME,
-                                  "value": session.value, "url": live_server.url}])
+                                  "value": session.value, "url": base_url}])
         page = context.new_page()
         page.set_default_timeout(15000)
         try:
