@@ -11,7 +11,9 @@ class PortalConfig(AppConfig):
         from . import checks  # noqa: F401  (deploy checks)
         from . import signals  # noqa: F401  (cache invalidation)
         from .form_labels import install
+        from .scope_guard import install as guard_scopes
 
+        guard_scopes()  # exists() & co. outside any scope raise, as every other read does
         install()  # the optional-field marker of django-dsfr's snippets (portal/form_labels.py)
         from .navigation import NavItem, register
 

@@ -443,18 +443,6 @@ def dashboard_ids(tenant, user, params: dict) -> list[int]:
     return list(qs.values_list("pk", flat=True))
 
 
-def my_part(user, dossier_ids) -> dict[int, str]:
-    """For the dossiers of one page: {dossier_id: "assigned" | "draft" | "submitted"} where
-    the user is a rapporteur (1 query, however long the page)."""
-    from django.db.models import Subquery
-
-    own_review = Review.objects.filter(dossier_id=OuterRef("dossier_id"), officer=user)
-    return {dossier_id: status or "assigned" for dossier_id, status in Assignment.objects.filter(
-        officer=user, dossier_id__in=list(dossier_ids)).annotate(
-        review_status=Subquery(own_review.values("status")[:1])).values_list(
-        "dossier_id", "review_status")}
-
-
 @dataclass(frozen=True, slots=True)
 class DashboardRow:
     """One line of the dashboard, read as plain values (no model instance is built for the
@@ -476,29 +464,40 @@ class DashboardRow:
     median: Decimal | None
     spread: Decimal | None
     scores_visible: bool
+    mine: str | None  # "assigned" | "draft" | "submitted" where the user is a rapporteur
 
 
-#: What a dashboard row reads, in DashboardRow's order (from `status_label` on, by name).
+#: What a dashboard row reads, in DashboardRow's order.
 DASHBOARD_ROW_VALUES = (
     "pk", "reference", "status", "requested_amount", "submitted_at", "call__title",
     "category__title", "structure__name", "structure__siret", "review_summary__review_count",
     "review_summary__mean", "review_summary__median", "review_summary__spread",
-    "scores_visible")
+    "scores_visible", "my_part")
 
 
-def dashboard_rows(queryset) -> list[DashboardRow]:
-    """The rows of `queryset` (a page of `dashboard_queryset`), one query."""
+def dashboard_rows(queryset, user) -> list[DashboardRow]:
+    """The rows of `queryset` (a page of `dashboard_queryset`) with the user's part in each
+    (`my_part`, computed by PostgreSQL for the page's rows only): one query."""
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce
+
+    # Correlated on the page's dossiers (already filtered by tenant): the plain managers.
+    own_review = Review._base_manager.filter(dossier=OuterRef("pk"), officer=user)
+    queryset = queryset.annotate(my_part=Case(When(
+        Exists(Assignment._base_manager.filter(dossier=OuterRef("pk"), officer=user)),
+        then=Coalesce(Subquery(own_review.values("status")[:1]), Value("assigned")))))
     labels = dict(status_choices())
     rows = []
     for (pk, reference, status, amount, submitted_at, call_title, category_title, name, siret,
-         count, mean, median, spread, visible) in queryset.values_list(*DASHBOARD_ROW_VALUES):
+         count, mean, median, spread, visible, mine) in queryset.values_list(
+            *DASHBOARD_ROW_VALUES):
         rows.append(DashboardRow(
             pk=pk, reference=reference, status=status,
             status_label=str(labels.get(status, status)), requested_amount=amount,
             submitted_at=submitted_at, call_title=call_title, category_title=category_title,
             structure_name=name, structure_siret=siret, review_count=count or 0,
             mean=mean if visible else None, median=median if visible else None,
-            spread=spread if visible else None, scores_visible=bool(visible)))
+            spread=spread if visible else None, scores_visible=bool(visible), mine=mine))
     return rows
 
 

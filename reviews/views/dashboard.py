@@ -60,8 +60,7 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     paginator.__dict__["count"] = total  # the counters already counted them
     page = paginator.get_page(request.GET.get("page"))
     threshold = params["threshold"]
-    dossiers = selectors.dashboard_rows(page.object_list)
-    mine = selectors.my_part(user, [d.pk for d in dossiers])
+    dossiers = selectors.dashboard_rows(page.object_list, user)
     list_query = state.list_query
     if params.get("ids"):
         list_query = state.querystring(ids=",".join(map(str, params["ids"])))
@@ -72,7 +71,7 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     tail += f"?{liste}" if liste else ""
     rows = []
     for d in dossiers:
-        rows.append({"dossier": d, "mine": mine.get(d.pk), "url": f"{head}{d.pk}{tail}",
+        rows.append({"dossier": d, "mine": d.mine, "url": f"{head}{d.pk}{tail}",
                      "disagree": d.scores_visible and is_disagreement(d.spread, threshold,
                                                                       d.review_count)})
     # the state filter's options say how many dossiers each would give (faceted counts)

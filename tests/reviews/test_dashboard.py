@@ -372,3 +372,20 @@ def test_recevable_counts_the_dossiers_followed_after_the_grant(client, tenant, 
     client.force_login(officers["cnm"])
     assert refs(client.get(url("dashboard", tenant), {"eligibility": "eligible"})) == [
         paid.reference]
+
+
+def test_each_row_says_the_officers_part_in_it(client, tenant, officers, world):
+    """« Mon évaluation »: to do where assigned without a review, a draft, or submitted; nothing
+    where the officer is no rapporteur (read with the rows, in the same query)."""
+    me = officers["cnm"]
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=world["split"], officer=me, funder="cnm")
+        ReviewFactory(dossier=world["split"], officer=me, status="draft", total=D("10.00"))
+    client.force_login(me)
+    rows = {row["dossier"].reference: row["mine"]
+            for row in client.get(url("dashboard", tenant)).context["rows"]}
+    assert rows == {world["todo"].reference: "assigned", world["done"].reference: "submitted",
+                    world["split"].reference: "draft", world["ready"].reference: None,
+                    world["completion"].reference: None}
+    body = client.get(url("dashboard", tenant)).content.decode()
+    assert body.count(">à évaluer<") == 2 and body.count(">soumise<") == 1
