@@ -43,6 +43,15 @@ function start(textarea) {
   const labels = JSON.parse(textarea.getAttribute("data-rich-text-labels") || "{}");
   const name = (element) => labels[element.getAttribute("data-name")];
   const translate = () => {
+    // A button the editor greys out (class "disabled": the link button without a selection)
+    // says so to assistive technologies, which the bundle does not.
+    wrapper.querySelectorAll(".prose-menubar__button").forEach((button) => {
+      const off = button.classList.contains("disabled") ? "true" : null;
+      if (button.getAttribute("aria-disabled") !== off) {
+        if (off) { button.setAttribute("aria-disabled", off); }
+        else { button.removeAttribute("aria-disabled"); }
+      }
+    });
     wrapper.querySelectorAll(".prose-menubar [data-name]").forEach((element) => {
       const text = name(element);
       if (!text) { return; }

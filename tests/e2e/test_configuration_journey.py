@@ -37,6 +37,7 @@ def test_admin_writes_the_call_presentation_in_the_rich_text_editor_under_the_cs
     """The editor runs under the strict CSP (no violation logged), writes clean HTML, and the
     live criterion sentence follows what the admin types (« Pays de la Loire »)."""
     from django_scopes import scope
+    from playwright.sync_api import expect
 
     from calls.models import Call, EligibilityCriterion
     from tests.factories.calls import CallFactory
@@ -51,6 +52,11 @@ def test_admin_writes_the_call_presentation_in_the_rich_text_editor_under_the_cs
     page.goto(f"/{tenant.slug}/gestion/appels/coop/modifier/")
     editor = page.locator(".ProseMirror[contenteditable=true]")
     editor.click()
+    # Without a selection the editor greys the link button out: it says so (aria-disabled),
+    # and it is shown at once, never half-faded (the bundle's 0.25 s transition is off).
+    link = page.get_by_role("button", name="Insérer ou modifier un lien")
+    expect(link).to_have_attribute("aria-disabled", "true")
+    assert link.evaluate("b => getComputedStyle(b).transitionDuration") == "0s"
     page.keyboard.type("Un appel pour les coopérations « durables » ")
     page.get_by_role("button", name="Gras").click()
     page.keyboard.type("en Pays de la Loire")
