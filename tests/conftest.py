@@ -36,6 +36,33 @@ _truncate_flush = DatabaseOperations.sql_flush
 DatabaseOperations.sql_flush = _delete_rows_flush
 
 
+def _thread_local_join_guard():
+    """Celery keeps « a task is running here, so result.get() would block » in one global
+    (`celery._state._task_join_will_block`), set while an eager task runs. Under test settings
+    tasks run eagerly, also inside the threaded live server of the browser tests: a page still
+    polling there set the flag for the main thread too, whose `task.delay().get()` then failed
+    with « Never call result.get() within a task! » depending on timing. Per thread, as the
+    flag means in production (one worker process per task)."""
+    import threading
+
+    from celery import _state, result
+
+    local = threading.local()
+
+    def set_blocks(blocks):
+        local.blocks = blocks
+
+    def will_block():
+        return getattr(local, "blocks", False)
+
+    for module in (_state, result):
+        module._set_task_join_will_block = set_blocks
+        module.task_join_will_block = will_block
+
+
+_thread_local_join_guard()
+
+
 def _weight(item) -> int:
     """Long tests first (see pytest_collection_modifyitems)."""
     if item.get_closest_marker("slow"):
