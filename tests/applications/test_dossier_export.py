@@ -57,7 +57,7 @@ def test_asking_queues_a_task_and_the_request_renders_no_pdf(client, dossier, ap
     page = client.get(response.url)
     body = page.content.decode()
     assert "État : En attente." in body
-    assert 'data-export-pending' in body and "applications/dossier-export.js" in body
+    assert 'data-progress-pending' in body and "portal/progress.js" in body
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in body
     assert client.get(url(dossier, f"export/{export.pk}/progression/")).json() == {
         "state": "queued", "label": "En attente", "finished": False, "failed": False,
@@ -81,7 +81,7 @@ def test_the_worker_lays_it_out_into_private_storage_and_the_page_offers_it(
     assert export.file_path.startswith(f"exports/{dossier.tenant.slug}/")
     assert client.get(url(dossier, f"export/{export.pk}/progression/")).json()["finished"]
     body = client.get(url(dossier, f"export/{export.pk}/")).content.decode()
-    assert "Le PDF est prêt" in body and "data-export-pending" not in body
+    assert "Le PDF est prêt" in body and "data-progress-pending" not in body
     response = client.get(url(dossier, f"export/{export.pk}/dossier.pdf"))
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF") and len(content) == export.size

@@ -316,7 +316,7 @@ def test_recompute_is_queued_and_its_page_follows_the_computation(
     html = page.content.decode()
     assert "État : En attente." in html
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
-    assert "mentoring/assignment-run.js" in html
+    assert "portal/progress.js" in html
     assert client.get(f"{response.url}progression/").json() == {
         "state": "queued", "label": "En attente", "finished": False, "failed": False,
         "summary": "", "error": ""}

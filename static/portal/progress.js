@@ -1,14 +1,16 @@
-// Progress of a computation of the global assignment: polls its JSON state and says it; once
-// the computation is over the page is reloaded once to show the result. Without this script
-// the page refreshes itself (<noscript> meta refresh) and offers an « Actualiser » link.
+// Progress of a job the worker runs (a dossier's PDF export, the matchmaker's global
+// assignment): polls the JSON state at [data-progress-url] while the element is marked
+// [data-progress-pending], writes it into [data-progress-status] (its data-template holds
+// « %(state)s »), and reloads the page once the job is over to show its result. Without this
+// script the page refreshes itself (<noscript> meta refresh) and offers an « Actualiser » link.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-run-pending]");
+  var box = document.querySelector("[data-progress-pending]");
   if (!box || !window.fetch) { return; }
-  var status = document.getElementById("run-status");
+  var status = box.querySelector("[data-progress-status]");
   var delay = 500;
   function poll() {
-    fetch(box.getAttribute("data-run-progress-url"),
+    fetch(box.getAttribute("data-progress-url"),
           {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
