@@ -273,6 +273,21 @@ class DeclarationsForm(PortalForm):
 class AttachmentForm(PortalForm):
     file = forms.FileField(label=_("Fichier"))
 
+    @classmethod
+    def posted(cls, request, requirement) -> tuple["AttachmentForm", bool]:
+        """The file posted for `requirement` (the dossier's documents step, the final report's
+        pieces), with the upload's refusal (size, type) already on its field: (form, valid)."""
+        from .uploads import refused_upload, refused_upload_message
+
+        form = cls(request.POST, request.FILES, prefix=f"req{requirement.pk}")
+        refused = refused_upload(request)
+        if refused is None:
+            return form, form.is_valid()
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", refused_upload_message(*refused))
+        return form, False
+
 
 class MessageForm(PortalForm):
     body = forms.CharField(label=_("Votre message"), max_length=MESSAGE,

@@ -359,15 +359,9 @@ def report_document_upload(request, pk: int, requirement_pk: int):
 @csrf_protect
 def _report_document_upload(request, dossier, requirement):
     from applications.forms import AttachmentForm
-    from applications.uploads import refused_upload, refused_upload_message
 
-    form = AttachmentForm(request.POST, request.FILES, prefix=f"req{requirement.pk}")
-    refused = refused_upload(request)
-    if refused is not None:
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error("file", refused_upload_message(*refused))
-    elif form.is_valid():
+    form, valid = AttachmentForm.posted(request, requirement)
+    if valid:
         try:
             services.report_document_upload(user=request.user, dossier=dossier,
                                             requirement=requirement,

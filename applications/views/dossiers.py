@@ -32,7 +32,7 @@ from ..models import Attachment, Dossier
 from ..sections import dossier_sections
 from ..selectors import dossiers_for_user_in_tenant, timeline_for
 from ..workflow import can_move
-from ..uploads import SizeLimitUploadHandler, refused_upload, refused_upload_message
+from ..uploads import SizeLimitUploadHandler
 from portal.forms import apply_validation_error
 
 FILE = "applications.file_dossier"
@@ -496,13 +496,8 @@ def attachment_upload(request, pk: int, requirement_pk: int):
 
 @csrf_protect
 def _attachment_upload(request, dossier, requirement):
-    form = AttachmentForm(request.POST, request.FILES, prefix=f"req{requirement.pk}")
-    refused = refused_upload(request)
-    if refused is not None:
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error("file", refused_upload_message(*refused))
-    elif form.is_valid():
+    form, valid = AttachmentForm.posted(request, requirement)
+    if valid:
         try:
             services.attachment_upload(user=request.user, dossier=dossier,
                                        requirement=requirement,
