@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit import audit_events_for
 from portal.confirm import confirmation_page, is_confirmed
 from portal.decorators import tenant_view
+from portal.pagecache import cached_page
 from portal.formatting import format_datetime_local, format_money
 
 from . import services
@@ -71,6 +72,7 @@ def _visible_call(request, call_slug: str) -> Call:
 
 @require_GET
 @tenant_view()
+@cached_page
 def call_detail(request, call_slug: str):
     call = _visible_call(request, call_slug)
     now = timezone.now()

@@ -13,6 +13,12 @@ class PortalConfig(AppConfig):
         from .form_labels import install
         from .scope_guard import install as guard_scopes
 
+        from django.db.backends.signals import connection_created
+
+        from .page_generations import install as watch_writes
+
+        # every write to the database forgets the kept pages it may change (portal.pagecache)
+        connection_created.connect(watch_writes, dispatch_uid="portal.page_generations")
         guard_scopes()  # exists() & co. outside any scope raise, as every other read does
         install()  # the optional-field marker of django-dsfr's snippets (portal/form_labels.py)
         from .navigation import NavItem, register

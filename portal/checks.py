@@ -39,7 +39,8 @@ def shared_cache_and_proxy_count(app_configs, **kwargs):
         problems.append(Warning(
             f"The default cache ({backend.rsplit('.', 1)[-1]}) is kept by each process: login "
             "rate limits and used TOTP codes are not shared between gunicorn workers (a code "
-            "is accepted twice).", hint="Set REDIS_URL (see deploy.env.example).",
+            "is accepted twice), nor the tokens of the kept pages (a write in one worker does "
+            "not reach the pages another keeps, for up to a minute).", hint="Set REDIS_URL (see deploy.env.example).",
             id="portal.W003"))
     if not hasattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT") and not getattr(
             settings, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER", None):

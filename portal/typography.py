@@ -134,20 +134,27 @@ class FrenchTypographyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if (not getattr(settings, "PORTAL_FRENCH_TYPOGRAPHY", True)
-                or response.streaming or not is_french()
-                or not response.get("Content-Type", "").startswith("text/html")
-                or response.get("Content-Encoding")):
-            return response
-        charset = response.charset or "utf-8"
-        try:
-            content = response.content.decode(charset)
-        except UnicodeDecodeError:
-            return response
-        fixed = french_html(content)
-        if fixed != content:
-            response.content = fixed.encode(charset)
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(response.content))
+        return apply_french_typography(self.get_response(request))
+
+
+def apply_french_typography(response):
+    """`french_html` on `response` when it is a complete HTML page in French; once (a page
+    kept by portal.pagecache was set when it was rendered)."""
+    if (getattr(response, "french_typography_done", False)
+            or not getattr(settings, "PORTAL_FRENCH_TYPOGRAPHY", True)
+            or response.streaming or not is_french()
+            or not response.get("Content-Type", "").startswith("text/html")
+            or response.get("Content-Encoding")):
         return response
+    response.french_typography_done = True
+    charset = response.charset or "utf-8"
+    try:
+        content = response.content.decode(charset)
+    except UnicodeDecodeError:
+        return response
+    fixed = french_html(content)
+    if fixed != content:
+        response.content = fixed.encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+    return response

@@ -156,6 +156,13 @@ def platform_admin(db):
 
 
 @pytest.fixture
+def render_every_time(settings):
+    """Each request renders its page (portal.pagecache off): for the tests that count what a
+    render reads, or read the template context, on a page they request twice."""
+    settings.PORTAL_PAGE_CACHE = False
+
+
+@pytest.fixture
 def no_staff_2fa(settings):
     """Staff without TOTP may browse (as in the demo); the 2FA rule has its own tests."""
     settings.PORTAL_REQUIRE_STAFF_2FA = False

@@ -17,6 +17,7 @@ from calls.enums import CriterionKind, DocumentStage
 from calls.models import Call, DocumentRequirement
 from portal.audit import audit_events_for
 from portal.decorators import tenant_view
+from portal.pagecache import cached_page
 from portal.confirm import confirmation_page, is_confirmed
 from portal.formatting import PARIS, format_file_size
 from portal.textlimits import KEPT_INPUT
@@ -94,6 +95,7 @@ def dossier_list(request):
 # --- detail, timeline, messages ---------------------------------------------------------------
 
 @tenant_view(FILE)
+@cached_page
 def dossier_detail(request, pk: int):
     # The committee's decision (the reviews app's one-to-one, with its session) comes with the
     # dossier: the state the applicant is told and the published-decision section read it.

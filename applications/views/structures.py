@@ -14,6 +14,7 @@ from ..forms import LicenceForm, RevenueForm, StructureForm, StructureInvitation
 from ..models import AnnualRevenue, PerformerLicence, Structure, StructureInvitation
 from ..selectors import structures_for_user
 from portal.forms import apply_validation_error
+from portal.pagecache import cached_page
 
 
 def _structure_for(request, pk: int, perm: str = "applications.view_structure") -> Structure:
@@ -179,6 +180,7 @@ def invitation_accept(request, token: str):
 
 
 @login_required
+@cached_page
 def my_dossiers(request):
     """Every dossier of the user's structures, in every region (cross-tenant, see the
     selector for why the scope is disabled there)."""

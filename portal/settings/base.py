@@ -250,6 +250,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # portal.typography.FrenchTypographyMiddleware: French spacing on every HTML page.
 PORTAL_FRENCH_TYPOGRAPHY = True
+# portal.pagecache: the pages people read again served from the cache until a write changes
+# what they show (off: every request renders its page).
+PORTAL_PAGE_CACHE = env.bool("PORTAL_PAGE_CACHE", default=True)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..decorators import tenant_view
+from ..pagecache import cached_page
 from ..selectors import public_tenants
 from ..tenancy import frame_signatories
 
@@ -59,6 +60,7 @@ def personal_data(request):
 
 @require_GET
 @tenant_view()
+@cached_page
 def tenant_home(request):
     tenant = request.tenant
     context = {"signatories": frame_signatories(tenant), "home_sections": []}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST, require_http
 
 from portal.confirm import confirmation_page, is_confirmed
 from portal.decorators import tenant_view
+from portal.pagecache import cached_page
 from portal.forms import ActionForm, apply_validation_error
 from portal.views.errors import refused
 
@@ -49,6 +50,7 @@ def session_list(request):
 
 @require_GET
 @tenant_view("reviews.view_sessions")
+@cached_page
 def session_detail(request, session_pk: int):
     session = session_or_404(request, session_pk)
     page = selectors.session_page(session=session, user=request.user)

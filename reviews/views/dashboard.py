@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from applications.enums import DossierStatus
 from applications.workflow import status_choices
 from portal.decorators import tenant_view
+from portal.pagecache import cached_page
 
 from .. import dashboard as state_of, selectors, services
 from .common import dashboard_url
@@ -112,6 +113,7 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
 
 @require_GET
 @tenant_view("reviews.view_dashboard")
+@cached_page
 def dashboard(request):
     state = state_of.parse(request.GET, tenant=request.tenant, user=request.user)
     return render(request, "reviews/dashboard.html", dashboard_context(request, state))

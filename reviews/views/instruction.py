@@ -17,6 +17,7 @@ from applications.enums import DossierStatus
 from portal.audit import audit_events_for
 from portal.confirm import carried_values, confirmation_page, is_confirmed
 from portal.decorators import tenant_view
+from portal.pagecache import cached_page
 from portal.formatting import format_money, format_time_local
 
 from .. import dashboard as state_of, selectors, services
@@ -44,6 +45,7 @@ def _review_context(request, dossier):
 
 @require_GET
 @tenant_view("reviews.view_dashboard")
+@cached_page
 def dossier_instruction(request, pk: int):
     return render_instruction(request, dossier_or_404(request, pk, "reviews.instruct_dossier"))
 

@@ -615,6 +615,7 @@ def _add_to_dossier(dossier, applicant, n):
                       action="applications.dossier.message_posted")
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_dossier_page_query_count_does_not_grow_with_its_content(client, dossier, applicant):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -634,6 +635,7 @@ def test_dossier_page_query_count_does_not_grow_with_its_content(client, dossier
     assert len(response.context["timeline"]) >= 8
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_my_dossiers_query_count_does_not_grow_with_the_dossiers(client, dossier, applicant,
                                                                  other_tenant, structure):
     from django.db import connection

@@ -153,6 +153,7 @@ def _call_queries(ctx):
     return [q["sql"] for q in ctx.captured_queries if '"calls_' in q["sql"]]
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_region_home_reads_no_call_once_cached_and_does_not_grow_with_calls(
         client, tenant, calls, applicant, django_assert_max_num_queries):
     from django.db import connection
@@ -173,6 +174,7 @@ def test_region_home_reads_no_call_once_cached_and_does_not_grow_with_calls(
     assert len(response.context["calls_by_phase"]["open"]) == 9
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_call_page_reads_no_call_once_cached_whatever_its_rules(client, tenant, coop, applicant):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

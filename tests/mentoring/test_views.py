@@ -308,6 +308,8 @@ def test_recompute_is_queued_and_its_page_follows_the_computation(
         assert not MatchProposal.objects.exists()
         (task,) = OutboxTask.objects.filter(task_name="mentoring.assignment_recompute")
         assert task.kwargs == {"tenant_id": tenant.pk, "run_id": run.pk}
+    # the task's enqueue (beside the kept pages' at-commit forgetting, portal.page_generations)
+    callbacks = [c for c in callbacks if not hasattr(c, "page_generation")]
     assert len(callbacks) == 1
     assert response.url == f"{base}calculs/{run.pk}/"
 

@@ -46,6 +46,7 @@ def _page_queries(client, tenant, session):
     return len(ctx.captured_queries), response.content.decode()
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_committee_page_queries_do_not_grow_with_the_agenda(client, tenant, call, category,
                                                            committee):
     client.force_login(committee["cnm"])
@@ -120,6 +121,7 @@ MEMBER_PAGE_QUERIES = 20
 ADMIN_PAGE_QUERIES = 20
 
 
+@pytest.mark.usefixtures("render_every_time")
 @pytest.mark.parametrize("who,expected", [("member", MEMBER_PAGE_QUERIES),
                                           ("admin", ADMIN_PAGE_QUERIES)])
 def test_committee_page_reads_the_same_queries_at_3_and_30_items(client, tenant, call, category,

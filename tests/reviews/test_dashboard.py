@@ -130,6 +130,7 @@ def test_state_counts_ignore_the_state_filter_itself(client, tenant, officers, w
     assert "En instruction (4)</option>" in body and "Compléments demandés (1)</option>" in body
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_sort_on_every_column_both_ways(client, tenant, officers, world):
     client.force_login(officers["drac1"])
     for value, _label in SORT_CHOICES:
