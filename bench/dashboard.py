@@ -190,6 +190,8 @@ def main():
     from django_scopes import scopes_disabled
 
     settings.PORTAL_REQUIRE_STAFF_2FA = False
+    # the render itself, every time: pages kept by portal.pagecache would answer the repeats
+    settings.PORTAL_PAGE_CACHE = False
     # a database of its own, never the one pytest uses (test_<name>)
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         f"bench_{settings.DATABASES['default']['NAME']}")

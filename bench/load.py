@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python bench/load.py [--duration 60] [--dossiers 5000] [--users 50]
     .venv/bin/python bench/load.py --smoke --dossiers 200      # 10 s, for the slow test
+    .venv/bin/python bench/load.py --writes 1      # and a write a second in the tenant
+    .venv/bin/python bench/load.py --no-page-cache # every request renders its page
 
 1. Creates a throw-away database (``load_<name>`` on the server of DATABASE_URL, default
    postgres://postgres@127.0.0.1:5432/portal_bench; the embedded PostgreSQL of
@@ -18,6 +20,10 @@
    page), no think time.
    Before the load, every page of the mix is requested once in turn ("pages checked: 6 of 6
    answer 200"): that each page works does not depend on what a short run gets through.
+   Each person holds a CSRF cookie, as a browser does after its first page (portal.pagecache
+   keeps pages for such visitors only). With ``--writes N``, one more instructor saves a
+   dashboard view N times a second during that run: each write makes every page kept in the
+   tenant be rendered again (``--no-page-cache``: every request renders its page).
 4. Runs the same number of users on ``/ping`` (no database) for the same time: the ceiling
    of this machine, server and client together.
 
@@ -113,7 +119,10 @@ def _plan(tenants, people, secret_key: str, n_users: int) -> dict:
     settings.SECRET_KEY = secret_key  # sessions and auth hashes as the server computes them
     tenant = tenants[0]
     slug = tenant.slug
-    plan = {"cookie_name": settings.SESSION_COOKIE_NAME, "people": []}
+    from django.middleware.csrf import _get_new_csrf_string
+
+    plan = {"cookie_name": settings.SESSION_COOKIE_NAME,
+            "csrf_cookie_name": settings.CSRF_COOKIE_NAME, "people": []}
 
     def session_of(user) -> str:
         client = Client()
@@ -127,7 +136,8 @@ def _plan(tenants, people, secret_key: str, n_users: int) -> dict:
             user = User.objects.create_user(f"applicant{i}@{slug}.bench", "x")
             StructureMember.objects.create(structure_id=dossier.structure_id, user=user,
                                            role="manager")
-            plan["people"].append({"kind": "applicant", "session": session_of(user), "pages": [
+            plan["people"].append({"kind": "applicant", "session": session_of(user),
+                                   "csrf": _get_new_csrf_string(), "pages": [
                 ("region home", reverse("portal:tenant_home", kwargs={"tenant_slug": slug})),
                 ("call page", reverse("calls:call_detail", kwargs={
                     "tenant_slug": slug, "call_slug": dossier.call.slug})),
@@ -141,11 +151,16 @@ def _plan(tenants, people, secret_key: str, n_users: int) -> dict:
         for i in range(max(1, n_users - len(dossiers))):
             user = officers[i % len(officers)]
             dossier = dossiers[i % len(dossiers)]
-            plan["people"].append({"kind": "instructor", "session": session_of(user), "pages": [
+            plan["people"].append({"kind": "instructor", "session": session_of(user),
+                                   "csrf": _get_new_csrf_string(), "pages": [
                 ("dashboard", reverse("reviews:dashboard", kwargs={"tenant_slug": slug})),
                 ("instruction page", reverse("reviews:dossier", kwargs={
                     "tenant_slug": slug, "pk": dossier.pk})),
             ]})
+    # The writer of --writes (an instructor of its own, its view saved in the measured tenant).
+    writer = officers[-1]
+    plan["writer"] = {"session": session_of(writer), "csrf": _get_new_csrf_string(),
+                      "url": reverse("reviews:saved_view_save", kwargs={"tenant_slug": slug})}
     # Interleave applicants and instructors so that any number of users gets both.
     applicants = [p for p in plan["people"] if p["kind"] == "applicant"]
     instructors = [p for p in plan["people"] if p["kind"] == "instructor"]
@@ -213,9 +228,11 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 def _run_locust(*, port: int, users: int, duration: int, mode: str, plan_path: Path,
-                workdir: Path) -> dict:
+                workdir: Path, writes: float = 0) -> dict:
     prefix = workdir / f"locust-{mode}"
-    env = dict(os.environ, BENCH_LOAD_PLAN=str(plan_path), BENCH_LOAD_MODE=mode)
+    env = dict(os.environ, BENCH_LOAD_PLAN=str(plan_path), BENCH_LOAD_MODE=mode,
+               BENCH_LOAD_WRITES=str(writes or ""))
+    users += 1 if writes else 0  # the writer comes on top of the readers
     subprocess.run(
         [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
          "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration}s",
@@ -322,6 +339,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0,
                         help="127.0.0.1 port for gunicorn (default: a free one; a taken "
                              "port stops the run)")
+    parser.add_argument("--writes", type=float, default=0,
+                        help="writes a second in the measured tenant during the mixed run "
+                             "(one more instructor saving a dashboard view; default none)")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="every request renders its page (PORTAL_PAGE_CACHE=False)")
     args = parser.parse_args()
     duration = args.duration or (10 if args.smoke else 60)
     listener = bind_port(args.port)
@@ -361,7 +383,8 @@ def main() -> int:
                    ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="False",
                    PRIVATE_MEDIA_ROOT=str(workdir / "private"), REDIS_URL=redis_url,
                    CACHE_KEY_PREFIX=f"bench-load-{run_id}", CELERY_QUEUE=f"bench-load-{run_id}",
-                   DJANGO_SETTINGS_MODULE="portal.settings.production")
+                   DJANGO_SETTINGS_MODULE="portal.settings.production",
+                   PORTAL_PAGE_CACHE=str(not args.no_page_cache))
         print(f"redis: {redis_url or 'none (local memory cache, sessions in the database)'}")
         if args.smoke:
             env["DJANGO_SETTINGS_MODULE"] = "settings_plain_static"
@@ -377,8 +400,10 @@ def main() -> int:
             print(f"  {problem}")
 
         mixed = _run_locust(port=port, users=args.users, duration=duration, mode="mixed",
-                            plan_path=plan_path, workdir=workdir)
-        _report("mixed pages (applicants and instructors)", mixed, duration, args.users)
+                            plan_path=plan_path, workdir=workdir, writes=args.writes)
+        _report("mixed pages (applicants and instructors)"
+                + (f", {args.writes:g} write(s) a second" if args.writes else ""),
+                mixed, duration, args.users)
         if mixed["failures"].count("\n") > 1:
             print(mixed["failures"][:2000])
         trivial = _run_locust(port=port, users=args.users, duration=duration,

@@ -8,7 +8,9 @@ dropped at the end), signs in an applicant and an instructor (TOTP enrolled, two
 required, as in production) and requests each page of bench/load.py's mix `--runs` times
 in-process (Django test client) under a profiler; prints per page the median time, the number
 of queries and the profile (frames over 2 % of the time), and writes an HTML profile with
-``--html``. Profiling costs time itself: read the shares, not the absolute figures.
+``--html``. Profiling costs time itself: read the shares, not the absolute figures. Every
+request renders its page (``PORTAL_PAGE_CACHE`` off); ``--page-cache`` measures the pages
+served again from portal.pagecache instead.
 """
 
 import argparse
@@ -89,6 +91,10 @@ def main():
                              "ANALYZE), slowest first")
     parser.add_argument("--no-profile", action="store_true",
                         help="only the figures: median wall and CPU time per request, queries")
+    parser.add_argument("--page-cache", action="store_true",
+                        help="let portal.pagecache answer the repeated requests (without it "
+                             "every request renders its page: what a first visit or a page "
+                             "after a write costs)")
     parser.add_argument("--flat", action="store_true",
                         help="functions by their own time instead of the call tree")
     args = parser.parse_args()
@@ -101,6 +107,8 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
     from pyinstrument import Profiler
+
+    settings.PORTAL_PAGE_CACHE = args.page_cache
 
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         f"profile_{settings.DATABASES['default']['NAME']}")
