@@ -30,3 +30,20 @@ def test_the_column_filters_come_four_to_a_line_without_overlapping(live_server,
         assert box["colLeft"] - 0.5 <= box["left"] and box["right"] <= box["colRight"] + 0.5, box
     for before, after in zip(first_line, first_line[1:]):
         assert after["left"] - before["right"] >= 16, (before, after)  # the gutter (1.5rem)
+
+
+def test_the_saved_view_name_stays_clear_of_its_button(live_server, browser, tenant, instructor):
+    """The name field of « Enregistrer cette vue » ran 8 px under its button (seen on the
+    production-mode screenshot): the inline forms size their fields border-box."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR",
+                                  viewport={"width": 1280, "height": 900})
+    sign_in(context, instructor, live_server.url)
+    page = context.new_page()
+    page.goto(f"/{tenant.slug}/instruction/")
+    fold = page.locator("details", has_text="Exporter la liste, enregistrer la vue")
+    if not fold.evaluate("d => d.open"):
+        fold.locator("summary").click()
+    field = page.locator("#saved-view-form input[name=name]").bounding_box()
+    button = page.locator("#saved-view-form button[type=submit]").bounding_box()
+    shot(page, "dashboard-saved-view-form-1280")
+    assert field["x"] + field["width"] <= button["x"], (field, button)
