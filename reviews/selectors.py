@@ -475,12 +475,19 @@ DASHBOARD_ROW_VALUES = (
     "scores_visible", "my_part")
 
 
-def dashboard_rows(queryset, user) -> list[DashboardRow]:
-    """The rows of `queryset` (a page of `dashboard_queryset`) with the user's part in each
-    (`my_part`, computed by PostgreSQL for the page's rows only): one query."""
+def dashboard_rows(queryset, user, *, start: int, stop: int) -> list[DashboardRow]:
+    """The rows `start` to `stop` of `queryset` (`dashboard_queryset`'s list) with the user's
+    part in each (`my_part`): one query.
+
+    The page is found first on the dossiers alone (a subquery ordered and cut to the page:
+    only the joins its filters and sort need), and only its rows are joined to their call,
+    category, structure and summary and read the user's part: sorting the whole list with
+    every joined column before cutting it cost PostgreSQL 6 to 10 ms at 5 000 dossiers."""
     from django.db.models import Subquery
     from django.db.models.functions import Coalesce
 
+    page_ids = queryset.values("pk")[start:stop]
+    queryset = queryset.filter(pk__in=Subquery(page_ids))
     # Correlated on the page's dossiers (already filtered by tenant): the plain managers.
     own_review = Review._base_manager.filter(dossier=OuterRef("pk"), officer=user)
     queryset = queryset.annotate(my_part=Case(When(

@@ -61,7 +61,9 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     paginator.__dict__["count"] = total  # the counters already counted them
     page = paginator.get_page(request.GET.get("page"))
     threshold = params["threshold"]
-    dossiers = selectors.dashboard_rows(page.object_list, user)
+    start = (page.number - 1) * state.per_page
+    dossiers = selectors.dashboard_rows(qs, user, start=start,
+                                        stop=start + state.per_page) if total else []
     list_query = state.list_query
     if params.get("ids"):
         list_query = state.querystring(ids=",".join(map(str, params["ids"])))
