@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.enums import DossierStatus
 from applications.workflow import status_choices
 from portal.decorators import tenant_view
+from portal.formatting import format_date_local, format_money
 from portal.pagecache import cached_page
 
 from .. import dashboard as state_of, selectors, services
@@ -42,6 +44,36 @@ def batch_forms(request, data=None) -> dict:
     }
     return {action: builders[action]()
             for action in batch_actions_for(request.user, request.tenant)}
+
+
+def _row_formatter(*, head: str, tail: str, threshold, checked: set):
+    """A function giving a line of the table with its cells' text formatted once, in the view:
+    the same values through the template's filters and localisation cost twice the rest of
+    the row's rendering (about 2 ms a page of 30). The page's words are translated once."""
+    submitted, to_review, check = _("soumise"), _("à évaluer"), _("Cocher %(ref)s")
+    separator = get_format("DECIMAL_SEPARATOR")
+
+    def score(value) -> str:  # what localize() gives a score (0 to 20: never grouped)
+        return "—" if value is None else f"{value:f}".replace(".", separator)
+
+    def row(d) -> dict:
+        pk, mine = str(d.pk), d.mine
+        return {
+            "dossier": d, "mine": mine, "url": f"{head}{pk}{tail}", "pk": pk,
+            "disagree": d.scores_visible and is_disagreement(d.spread, threshold,
+                                                             d.review_count),
+            "checked": d.pk in checked, "check_label": check % {"ref": d.reference},
+            "reference": d.reference, "structure_name": d.structure_name,
+            "structure_siret": d.structure_siret, "status_label": d.status_label,
+            "call": f"{d.call_title} · {d.category_title}" if d.category_title else d.call_title,
+            "amount": format_money(d.requested_amount) or "—",
+            "date": format_date_local(d.submitted_at) if d.submitted_at else "—",
+            "review_count": str(d.review_count), "mean": score(d.mean),
+            "median": score(d.median), "spread": score(d.spread),
+            "mine_label": submitted if mine == "submitted" else to_review if mine else "—",
+        }
+
+    return row
 
 
 FOLDED_FILTERS = ("call", "track", "category", "funder", "status", "eligibility",
@@ -72,11 +104,9 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     head, _marker, tail = reverse("reviews:dossier", kwargs={
         "tenant_slug": tenant.slug, "pk": 987654321}).rpartition("987654321")
     tail += f"?{liste}" if liste else ""
-    rows = []
-    for d in dossiers:
-        rows.append({"dossier": d, "mine": d.mine, "url": f"{head}{d.pk}{tail}",
-                     "disagree": d.scores_visible and is_disagreement(d.spread, threshold,
-                                                                      d.review_count)})
+    checked = set(checked) | set(params.get("ids") or [])
+    row = _row_formatter(head=head, tail=tail, threshold=threshold, checked=checked)
+    rows = [row(d) for d in dossiers]
     # the state filter's options say how many dossiers each would give (faceted counts)
     status_field = state.form["status"].field
     status_field.choices = [(value, f"{label} ({counters.get(value, 0)})" if value else label)
@@ -106,7 +136,7 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
                                                                  on_ends=0)),
         "selection": params.get("ids") or [],
         "active_filters": sum(1 for name in FOLDED_FILTERS if state.query.get(name)),
-        "checked": set(checked) | set(params.get("ids") or []),
+        "checked": checked,
         "batch": [{"action": action, "label": BatchAction(action).label, "form": form,
                    "open": action == open_action}
                   for action, form in (forms or batch_forms(request)).items()],
