@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -301,6 +302,10 @@ class Dossier(RemembersLoadedValues, models.Model):
             models.Index(models.F("tenant"), models.F("requested_amount").desc(nulls_last=True),
                          models.F("id").desc(nulls_last=True), name="dossier_tenant_amount"),
             models.Index(fields=["tenant", "call", "category"], name="dossier_tenant_call"),
+            # the dashboard's search finds a dossier by its reference typed in any case
+            # (reference__iexact: UPPER(reference)), without reading the tenant's dossiers
+            models.Index(models.F("tenant"), Upper("reference"),
+                         name="dossier_tenant_reference_ci"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "reference"], condition=~Q(reference=""),

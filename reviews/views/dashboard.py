@@ -94,8 +94,9 @@ def dashboard_context(request, state, *, saved_form=None, forms=None, checked=()
     page = paginator.get_page(request.GET.get("page"))
     threshold = params["threshold"]
     start = (page.number - 1) * state.per_page
-    dossiers = selectors.dashboard_rows(qs, user, start=start,
-                                        stop=start + state.per_page) if total else []
+    dossiers = selectors.dashboard_rows(
+        qs, user, tenant=tenant, sort=params.get("sort") or "", start=start,
+        stop=start + state.per_page) if total else []
     list_query = state.list_query
     if params.get("ids"):
         list_query = state.querystring(ids=",".join(map(str, params["ids"])))
