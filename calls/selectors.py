@@ -80,6 +80,27 @@ def calls_by_phase(tenant, now=None) -> dict[str, list[Call]]:
     return {str(k): v for k, v in groups.items()}
 
 
+def choice_rows(tenant) -> list[tuple]:
+    """``(kind, pk, title, call title, position)`` of each call, track and category of
+    `tenant` (kind: "call", "track" or "category"; a call's position is 0), unordered: what
+    the staff's drop-downs list (the instruction dashboard's filters). From the cache, under
+    the tenant's generation token (one query when not cached)."""
+    return _cached(tenant.pk, "choice-rows", lambda: _choice_rows(tenant))
+
+
+def _choice_rows(tenant) -> list[tuple]:
+    from django.db.models import CharField, IntegerField, Value
+
+    def rows(model, kind, tenant_path, call_title):
+        return model.objects.filter(**{tenant_path: tenant}).order_by().values_list(
+            Value(kind, output_field=CharField()), "pk", "title", call_title,
+            Value(0, output_field=IntegerField()) if kind == "call" else "position")
+
+    return list(rows(Call, "call", "tenant", "title").union(
+        rows(Track, "track", "call__tenant", "call__title"),
+        rows(Category, "category", "call__tenant", "call__title"), all=True))
+
+
 #: Items of a call: call level first, then per track, then per category, then by position.
 SCOPE_ORDER = (F("track__position").asc(nulls_first=True), F("track_id").asc(nulls_first=True),
                F("category__position").asc(nulls_first=True),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import DossierStatus
 from calls.enums import Funder
-from calls.models import Call, Category, Track
+from calls.models import Call
 from portal.amounts import AmountField, NumberField
 from portal.form_labels import mark_not_optional
 from portal.forms import DATE_WIDGET, PortalForm
@@ -68,18 +68,12 @@ class DashboardFilterForm(PortalForm):
 
     def __init__(self, *args, tenant, calls=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # plain choices, ids only: the tenant's calls, tracks and categories in one query
-        from django.db.models import CharField, IntegerField, Value
-
-        def rows(model, kind, tenant_path, call_title):
-            return model.objects.filter(**{tenant_path: tenant}).order_by().values_list(
-                Value(kind, output_field=CharField()), "pk", "title", call_title,
-                Value(0, output_field=IntegerField()) if kind == "call" else "position")
+        # plain choices, ids only: the tenant's calls, tracks and categories (cached with the
+        # tenant's calls, forgotten when one of them changes)
+        from calls.selectors import choice_rows
 
         kinds = {"call": [], "track": [], "category": []}
-        for kind, pk, title, call, position in rows(Call, "call", "tenant", "title").union(
-                rows(Track, "track", "call__tenant", "call__title"),
-                rows(Category, "category", "call__tenant", "call__title"), all=True):
+        for kind, pk, title, call, position in choice_rows(tenant):
             label = title if kind == "call" else f"{title} ({call})"
             kinds[kind].append(((title, pk) if kind == "call" else (position, pk), pk, label))
         everything = [("", _("Tous"))]

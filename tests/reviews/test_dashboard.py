@@ -390,3 +390,30 @@ def test_each_row_says_the_officers_part_in_it(client, tenant, officers, world):
                     world["completion"].reference: None}
     body = client.get(url("dashboard", tenant)).content.decode()
     assert body.count(">à évaluer<") == 2 and body.count(">soumise<") == 1
+
+
+def test_the_filters_list_a_category_as_soon_as_it_is_added_renamed_or_removed(
+        client, tenant, officers, call, category, other_tenant):
+    """The filters' calls, tracks and categories come from the tenant's cached calls: any
+    change is listed on the next page, and another tenant's are never listed."""
+    from tests.factories import CallFactory, CategoryFactory
+
+    client.force_login(officers["cnm"])
+    with scope(tenant=other_tenant):
+        CategoryFactory(call=CallFactory(tenant=other_tenant), title="Ailleurs")
+
+    def categories():
+        field = client.get(url("dashboard", tenant)).context["form"]["category"].field
+        return [label for value, label in field.choices if value]
+
+    assert categories() == [f"Expérimentation ({call.title})"]
+    with scope(tenant=tenant):
+        added = CategoryFactory(call=call, title="Diffusion", position=category.position + 1)
+    assert categories() == [f"Expérimentation ({call.title})", f"Diffusion ({call.title})"]
+    with scope(tenant=tenant):
+        added.title = "Diffusion live"
+        added.save()
+    assert categories() == [f"Expérimentation ({call.title})", f"Diffusion live ({call.title})"]
+    with scope(tenant=tenant):
+        added.delete()
+    assert categories() == [f"Expérimentation ({call.title})"]
