@@ -366,20 +366,24 @@ def dashboard_queryset(tenant, user, params: dict):
         filters &= Q(status=DossierStatus.INELIGIBLE)
     elif eligibility == "pending":
         filters &= Q(status__in=[DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED])
+    # Correlated on the outer dossier, itself filtered by tenant: the reviews' and
+    # assignments' plain managers (as scores_visible_q), without the scope's join back to the
+    # dossier table in each subquery.
+    assignments, reviews = Assignment._base_manager, Review._base_manager
     if params.get("mine"):
-        filters &= Q(Exists(Assignment.objects.filter(dossier=OuterRef("pk"), officer=user)))
+        filters &= Q(Exists(assignments.filter(dossier=OuterRef("pk"), officer=user)))
     if params.get("to_review"):
         filters &= Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW]) & Q(Exists(
-            Assignment.objects.filter(dossier=OuterRef("pk"), officer=user))) & ~Q(Exists(
-                Review.objects.filter(dossier=OuterRef("pk"), officer=user,
-                                      status=ReviewStatus.SUBMITTED)))
+            assignments.filter(dossier=OuterRef("pk"), officer=user))) & ~Q(Exists(
+                reviews.filter(dossier=OuterRef("pk"), officer=user,
+                               status=ReviewStatus.SUBMITTED)))
     if params.get("ready"):
         # Every rapporteur has submitted: no assignment without its submitted review.
-        pending = Assignment.objects.filter(dossier=OuterRef("pk")).exclude(Exists(
-            Review.objects.filter(dossier=OuterRef("dossier_id"), officer=OuterRef("officer_id"),
-                                  status=ReviewStatus.SUBMITTED)))
+        pending = assignments.filter(dossier=OuterRef("pk")).exclude(Exists(
+            reviews.filter(dossier=OuterRef("dossier_id"), officer=OuterRef("officer_id"),
+                           status=ReviewStatus.SUBMITTED)))
         filters &= (Q(status__in=[DossierStatus.ELIGIBLE, DossierStatus.IN_REVIEW])
-                    & Q(Exists(Assignment.objects.filter(dossier=OuterRef("pk"))))
+                    & Q(Exists(assignments.filter(dossier=OuterRef("pk"))))
                     & ~Q(Exists(pending)))
     if params.get("ids") is not None:
         filters &= Q(pk__in=list(params["ids"]))
@@ -420,18 +424,23 @@ def dashboard_queryset(tenant, user, params: dict):
     counters_qs = qs.filter(filters)
     qs = counters_qs.filter(status=params["status"]) if params.get("status") else counters_qs
     qs = qs.select_related("call", "track", "category", "structure", "review_summary")
-    return _sorted(qs, user, params.get("sort") or ""), counters_qs
+    scored = any(params.get(k) is not None for k in ("score_min", "score_max")) or bool(
+        params.get("disagreement"))
+    return _sorted(qs, user, params.get("sort") or "", all_visible=scored), counters_qs
 
 
-def _sorted(qs, user, sort_key: str):
-    """`qs` (annotated with ``scores_visible``) in the order of SORTS[sort_key]."""
+def _sorted(qs, user, sort_key: str, *, all_visible: bool = False):
+    """`qs` (annotated with ``scores_visible``) in the order of SORTS[sort_key];
+    `all_visible`: its filters keep only dossiers whose scores the user may read."""
     sort = sort_key.lstrip("-")
     # Only the sort that needs it computes a score hidden from the user as NULL: each use of
-    # the visibility rule in the SQL is one more subplan for PostgreSQL.
+    # the visibility rule in the SQL is one more subplan for PostgreSQL (none where a score
+    # filter already kept only the visible ones).
     visible = {"score": "mean", "spread": "spread", "median": "median"}.get(sort)
     if visible:
-        qs = qs.annotate(**{f"visible_{visible}": Case(When(
-            scores_visible=True, then=F(f"review_summary__{visible}")))})
+        qs = qs.annotate(**{f"visible_{visible}": F(f"review_summary__{visible}") if all_visible
+                            else Case(When(scores_visible=True,
+                                           then=F(f"review_summary__{visible}")))})
     if sort == "mine":
         qs = qs.annotate(my_assignment=Exists(Assignment._base_manager.filter(
             dossier=OuterRef("pk"), officer=user)))
