@@ -206,10 +206,14 @@ class BatchAssignForm(PortalForm):
         from portal.models import Membership
 
         super().__init__(*args, **kwargs)
+        # the values the labels need, not three model instances per officer (str(user) is
+        # its full name or its e-mail address, str(organization) its name)
         self.fields["officer"].choices = [("", _("— à choisir —"))] + [
-            (m.user_id, f"{m.user} — {m.organization}") for m in Membership.objects.filter(
+            (user_id, f"{f'{first} {last}'.strip() or email} — {organization}")
+            for user_id, first, last, email, organization in Membership.objects.filter(
                 tenant=tenant, role=Role.INSTRUCTOR, organization__kind__in=Funder.values)
-            .select_related("user", "organization")]
+            .values_list("user_id", "user__first_name", "user__last_name", "user__email",
+                         "organization__name")]
 
     def params(self) -> dict:
         return {"officer": self.cleaned_data["officer"]}
