@@ -510,11 +510,14 @@ def dashboard_rows(queryset, user, *, tenant, sort: str, start: int,
     10 ms at 5 000 dossiers, and the filters written again around the page cost it as much
     to plan as to run."""
     from django.db.models import Subquery
+    from django.db.models.expressions import RawSQL
     from django.db.models.functions import Coalesce
 
-    page_ids = queryset.values("pk")[start:stop]
+    # The page's ids, compiled once here: as a Subquery, the list's whole query was cloned and
+    # resolved again inside this one (0.7 ms of Python with a search).
+    page_ids = RawSQL(*queryset.values("pk")[start:stop].query.sql_with_params())
     queryset = _sorted(with_scores_visibility(Dossier.objects.filter(
-        tenant=tenant, pk__in=Subquery(page_ids)), user, tenant), user, sort)
+        tenant=tenant, pk__in=page_ids), user, tenant), user, sort)
     # Correlated on the page's dossiers (already filtered by tenant): the plain managers.
     # The assignment read as a one-row subquery, looked up for each of the page's rows: an
     # EXISTS here was hashed over all the user's assignments (1 700 in the benchmark).
