@@ -414,10 +414,10 @@ def dashboard_queryset(tenant, user, params: dict):
             tenant=tenant, search=SearchQuery(fold(text), config=SEARCH_CONFIG,
                                               search_type="websearch")).values("dossier_id")
         by_reference = Dossier._base_manager.filter(tenant=tenant, reference__iexact=text)
-        found = found.union(by_reference.values("pk"))
+        found = found.union(by_reference.order_by().values("pk"))
         if len(digits) >= 9 and len(digits) == len(text.replace(" ", "")):
             found = found.union(Dossier._base_manager.filter(
-                tenant=tenant, structure__siret__startswith=digits).values("pk"))
+                tenant=tenant, structure__siret__startswith=digits).order_by().values("pk"))
         filters &= Q(pk__in=found)
     # The counters per state are faceted: they ignore the state filter itself, so that the
     # state list shows how many dossiers each state would give with the other filters.
@@ -523,10 +523,12 @@ def dashboard_rows(queryset, user, *, tenant, sort: str, start: int,
     # EXISTS here was hashed over all the user's assignments (1 700 in the benchmark).
     own_review = Review._base_manager.filter(dossier=OuterRef("pk"), officer=user)
     own_assignment = Assignment._base_manager.filter(dossier=OuterRef("pk"), officer=user)
-    queryset = queryset.annotate(my_assignment_pk=Subquery(own_assignment.values("pk")[:1]))
+    queryset = queryset.annotate(my_assignment_pk=Subquery(
+        own_assignment.order_by().values("pk")[:1]))
     queryset = queryset.annotate(my_part=Case(When(
         my_assignment_pk__isnull=False,
-        then=Coalesce(Subquery(own_review.values("status")[:1]), Value("assigned")))))
+        then=Coalesce(Subquery(own_review.order_by().values("status")[:1]),
+                      Value("assigned")))))
     labels = dict(status_choices())
     rows = []
     for (pk, reference, status, amount, submitted_at, call_title, category_title, name, siret,
