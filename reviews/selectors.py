@@ -515,7 +515,12 @@ def dashboard_rows(queryset, user, *, tenant, sort: str, start: int,
 
     # The page's ids, compiled once here: as a Subquery, the list's whole query was cloned and
     # resolved again inside this one (0.7 ms of Python with a search).
-    page_ids = RawSQL(*queryset.values("pk")[start:stop].query.sql_with_params())
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        page_ids = RawSQL(*queryset.values("pk")[start:stop].query.sql_with_params())
+    except EmptyResultSet:  # a filter Django knows matches nothing (an empty id list)
+        return []
     queryset = _sorted(with_scores_visibility(Dossier.objects.filter(
         tenant=tenant, pk__in=page_ids), user, tenant), user, sort)
     # Correlated on the page's dossiers (already filtered by tenant): the plain managers.

@@ -423,3 +423,16 @@ def test_the_filters_list_a_category_as_soon_as_it_is_added_renamed_or_removed(
     with scope(tenant=tenant):
         added.delete()
     assert categories() == [f"Expérimentation ({call.title})"]
+
+
+def test_a_page_of_a_list_that_can_match_nothing_is_empty(tenant, officers, world):
+    """The page's ids are compiled to SQL before the page's query: a list Django knows to be
+    empty (an empty id list) gives no rows instead of an error."""
+    from reviews import selectors
+
+    with scope(tenant=tenant):
+        qs, _counters = selectors.dashboard_queryset(tenant, officers["cnm"], {})
+        assert selectors.dashboard_rows(qs.filter(pk__in=[]), officers["cnm"], tenant=tenant,
+                                        sort="", start=0, stop=30) == []
+        assert len(selectors.dashboard_rows(qs, officers["cnm"], tenant=tenant, sort="",
+                                            start=0, stop=30)) == 5
