@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
+from portal import page_generations
+
 from .enums import CallPhase, CallStatus
 from .models import (AppraisalCriterion, Call, Category, DocumentRequirement,
                      EligibilityCriterion, Track)
@@ -56,12 +58,18 @@ def forget_calls(tenant_id) -> None:
 
 
 def _cached(tenant_id, name: str, read):
-    key = f"calls:{tenant_id}:{_generation(tenant_id)}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = read()
+    """`read()`, kept under the tenant's calls generation with the tables it came from (a
+    page kept by portal.pagecache depends on them even when the value came from here)."""
+    key = f"calls:{tenant_id}:{_generation(tenant_id)}:{name}:with-tables"
+    found = cache.get(key)
+    if found is None:
+        with page_generations.recording() as reads:
+            value = read()
         if value is not None:
-            cache.set(key, value, CALLS_CACHE_SECONDS)
+            cache.set(key, (value, frozenset(reads.tables)), CALLS_CACHE_SECONDS)
+        return value
+    value, tables = found
+    page_generations.read(tables)
     return value
 
 

@@ -1,33 +1,43 @@
-"""What a kept page depends on: generation tokens that any write to the database forgets.
+"""What a kept page depends on: a generation token per table it read, which any write to that
+table forgets.
 
-A page kept by `portal.pagecache` is stored under the tokens current when it was rendered;
-the next write makes them new, so the page is never served again. The writes are seen where
-they happen, in the database connection (an execute wrapper installed on every connection:
-``INSERT``, ``UPDATE``, ``DELETE``, ``TRUNCATE``, ``MERGE``, ``COPY``), so that nothing escapes:
-model saves and deletions, ``QuerySet.update()``, ``bulk_create()``, raw SQL, from a request, a
-Celery task, a management command or a test.
+A page kept by `portal.pagecache` is stored under the tokens, current when it was rendered,
+of the tables its render read; the next write to one of them makes its token new, so the page
+is never served again. Writes and reads are seen where they happen, in the database
+connection (an execute wrapper installed on every connection): ``INSERT``, ``UPDATE``,
+``DELETE``, ``TRUNCATE``, ``MERGE``, ``COPY`` forget, whatever issued them (model saves and
+deletions, ``QuerySet.update()``, ``bulk_create()``, raw SQL, a request, a Celery task, a
+management command, a test); the ``FROM`` and ``JOIN`` of each ``SELECT`` made while a page
+renders (`recording`) are what it read.
 
-Three tokens:
+Tokens, per table T:
 
-* **tenant** ``<id>``: forgotten by a write to a tenant-scoped table (a model whose default
-  manager is django-scopes' ``ScopedManager``) made inside that tenant's scope;
-* **global**: forgotten by any other write (users, structures, organisations; a write made
-  with the scopes disabled, whose tenant is not known);
-* **any**: forgotten by every write; the pages outside a tenant (*Mes dossiers*, which lists
-  every region) depend on it.
+* ``t<id>:T``: forgotten by a write to T made inside tenant <id>'s scope, T being the table of
+  a tenant-scoped model (django-scopes' ``ScopedManager``);
+* ``g:T``: forgotten by any other write to T (a global table: users, structures; or a write
+  made with the scopes disabled, whose tenant is not known);
+* ``any:T``: forgotten by every write to T; the pages outside a tenant (*Mes dossiers*, which
+  lists every region) depend on it.
 
-A page inside a tenant depends on (global, tenant), a page outside on (any). The token is
-forgotten at once and again when the transaction commits: a reader between the write and the
-commit may store the old state under the token it found, which the commit forgets.
+A page inside tenant <id> depends on ``g:T`` and ``t<id>:T`` for each table T it read, a page
+outside on ``any:T``. Some reads do not reach the database while a page renders: the frame's
+facts kept with the cached tenant and user (`FRAME_TABLES`, every page depends on them) and
+the calls' cache (calls.selectors, which says which tables its values came from: `read`). A
+token is forgotten at once and again when the transaction commits: a reader between the
+write and the commit may store the old state under the token it found, which the commit
+forgets.
 
-Not counted as writes: the database sessions (``django_session``, no page shows them) and the
-last-login stamp Django writes at each sign-in (``UPDATE "portal_user" SET "last_login"``).
+Not counted as writes: the database sessions (``django_session``; portal.pagecache puts the
+session's contents in its key) and the last-login stamp Django writes at each sign-in
+(``UPDATE "portal_user" SET "last_login"``, shown nowhere a page is kept).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -36,14 +46,31 @@ from django_scopes.state import get_scope
 KEY = "page-generation:{name}"
 #: Tokens outlive the pages they key (portal.pagecache.PAGE_SECONDS) by far.
 SECONDS = 3600
-GLOBAL, ANY = "global", "any"
+#: Read by every page without a query while it renders: the tenant with its signatories and
+#: organisations, the user with their roles and second factor (portal.tenancy's caches).
+FRAME_TABLES = frozenset({"portal_tenant", "portal_membership", "portal_user",
+                          "portal_organization", "portal_signatory", "mfa_authenticator"})
 
 _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|MERGE\s+INTO"
                     r"|COPY)\s+(?:ONLY\s+)?\"?([\w.]+)\"?", re.IGNORECASE)
+_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+\"?([A-Za-z_][\w.]*)\"?", re.IGNORECASE)
 _IGNORED_TABLES = frozenset({"django_session"})
 _IGNORED_PREFIXES = ('UPDATE "portal_user" SET "last_login" = ',)
 
 _scoped_tables: frozenset[str] | None = None
+
+
+class Reads:
+    """What a render read (`tables`) and whether it wrote (`wrote`)."""
+
+    __slots__ = ("tables", "wrote")
+
+    def __init__(self):
+        self.tables = set(FRAME_TABLES)
+        self.wrote = False
+
+
+_recording: ContextVar[Reads | None] = ContextVar("page_generations_recording", default=None)
 
 
 def scoped_tables() -> frozenset[str]:
@@ -58,9 +85,18 @@ def scoped_tables() -> frozenset[str]:
     return _scoped_tables
 
 
-def tokens(names: list[str]) -> list[str]:
+def names(tenant_id, tables) -> list[str]:
+    """The tokens a page of `tenant_id` (None: outside any tenant) that read `tables` depends
+    on, in a stable order."""
+    if tenant_id:
+        return [name for table in sorted(tables)
+                for name in (f"g:{table}", f"t{tenant_id}:{table}")]
+    return [f"any:{table}" for table in sorted(tables)]
+
+
+def tokens(token_names: list[str]) -> list[str]:
     """The current token of each name (one cache round trip; a missing one is created)."""
-    keys = [KEY.format(name=name) for name in names]
+    keys = [KEY.format(name=name) for name in token_names]
     found = cache.get_many(keys)
     result = []
     for key in keys:
@@ -73,15 +109,35 @@ def tokens(names: list[str]) -> list[str]:
     return result
 
 
-def page_names(tenant_id) -> list[str]:
-    """The tokens a page depends on: (global, tenant) inside a tenant, (any) outside."""
-    return [GLOBAL, f"tenant:{tenant_id}"] if tenant_id else [ANY]
+@contextmanager
+def recording():
+    """Note in the yielded `Reads` the tables read meanwhile (this thread or task), and
+    whether anything was written."""
+    outer = _recording.get()
+    reads = Reads()
+    token = _recording.set(reads)
+    try:
+        yield reads
+    finally:
+        _recording.reset(token)
+        if outer is not None:  # a cached value computed while a page renders
+            outer.tables |= reads.tables
+            outer.wrote = outer.wrote or reads.wrote
+
+
+def read(tables) -> None:
+    """Count `tables` as read by the page being rendered, if any (a cached value that came
+    from them, served without a query)."""
+    current = _recording.get()
+    if current is not None:
+        current.tables.update(tables)
 
 
 def forget(name: str, connection=None) -> None:
-    """Pages under `name` ("global" or "tenant:<id>") are rendered again, now and, inside a
+    """Pages under token `name` (and its ``any:`` twin) are rendered again, now and, inside a
     transaction, once more when it commits (one callback per name and transaction)."""
-    keys = [KEY.format(name=name), KEY.format(name=ANY)]
+    table = name.split(":", 1)[1]
+    keys = [KEY.format(name=name), KEY.format(name=f"any:{table}")]
     cache.delete_many(keys)
     connection = connection or transaction.get_connection()
     if not connection.in_atomic_block:
@@ -109,21 +165,28 @@ def _written_name(sql: str) -> str | None:
     tenant = scope.get("tenant") if scope.get("_enabled", True) else None
     tenant_id = getattr(tenant, "pk", tenant)
     if tenant_id and isinstance(tenant_id, int) and table in scoped_tables():
-        return f"tenant:{tenant_id}"
-    return GLOBAL
+        return f"t{tenant_id}:{table}"
+    return f"g:{table}"
 
 
-def watch_writes(execute, sql, params, many, context):
+def watch_statements(execute, sql, params, many, context):
     """Execute wrapper (installed on each connection by portal.apps): after a write, forget
-    the pages that may show what it changed."""
+    the pages that read its table; while a page renders, note the tables it reads."""
     result = execute(sql, params, many, context)
-    name = _written_name(sql) if isinstance(sql, str) else GLOBAL
+    if not isinstance(sql, str):
+        sql = str(sql)
+    name = _written_name(sql)
+    reads = _recording.get()
     if name is not None:
         forget(name, context["connection"])
+        if reads is not None:
+            reads.wrote = True
+    elif reads is not None:  # a read: SELECT, WITH, a parenthesised UNION
+        reads.tables.update(t.rsplit(".", 1)[-1] for t in _TABLES.findall(sql))
     return result
 
 
 def install(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: watch the new connection's writes."""
-    if watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(watch_writes)
+    """`connection_created` receiver: watch the new connection's statements."""
+    if watch_statements not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_statements)

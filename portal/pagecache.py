@@ -10,17 +10,18 @@ What is kept: the HTML of a 200 answer to a GET, with the headers its view set a
 typography already applied (portal.typography). Its key holds the view, the full address, the
 Accept header, the language (and whether French typography is on), the session and what it
 holds, the CSRF secret (the page's forms carry tokens made from it), the user, and the
-generation tokens of `portal.page_generations`, which every write to the database forgets: a
-page is never served after a change to anything it may show (its dossiers, a review, a role,
-a call). `PAGE_SECONDS` bounds what changes with the clock alone (a deadline passing, « il y a
-3 minutes »).
+generation tokens (`portal.page_generations`) of every table the view's pages read, which any
+write to the table forgets: a page is never served after a change to anything it may show
+(its dossiers, a review, a role, a call), and a write elsewhere (a saved view, a mentoring
+need) leaves it kept. `PAGE_SECONDS` bounds what changes with the clock alone (a deadline
+passing, « il y a 3 minutes »). The tables come from the view's first renders in each process
+(a page that read a table not yet known is not kept: its token was not read before its data).
 
 Not kept:
 
 * when flash messages wait for the visitor (the kept page would show them again, or hide them);
-* when the view added a message, changed the session or set a cookie (those must happen on
-  every request); a view that writes to the database needs nothing: the write forgets the
-  tokens the page is stored under;
+* when the view added a message, changed the session, set a cookie or wrote to the database
+  (what it does must happen on every request until something changes);
 * for a visitor without a CSRF cookie yet (rendering the page gives them one), a response
   marked ``no-store`` (``never_cache``), a streamed or non-HTML one, or one over `MAX_BYTES`.
 
@@ -53,20 +54,26 @@ def _enabled() -> bool:
     return getattr(settings, "PORTAL_PAGE_CACHE", True)
 
 
-def _key(request, view_name: str) -> str | None:
-    """The page's key, or None when this request's page must not be kept."""
+#: view → the tables its pages read (learnt by this process on their first render).
+_tables_read: dict[str, frozenset[str]] = {}
+
+
+def _key(request, view_name: str, tables) -> str | None:
+    """The page's key for pages that read `tables`, or None when this request's page must
+    not be kept."""
     csrf_secret = request.META.get("CSRF_COOKIE")
     if not csrf_secret:
         return None
     if len(messages.get_messages(request)):
         return None
     tenant = getattr(request, "tenant", None)
-    tokens = page_generations.tokens(page_generations.page_names(getattr(tenant, "pk", None)))
+    token_names = page_generations.names(getattr(tenant, "pk", None), tables)
     user = request.user
     parts = [view_name, request.get_full_path(), request.headers.get("Accept", ""),
              get_language() or "", str(getattr(settings, "PORTAL_FRENCH_TYPOGRAPHY", True)),
              request.session.session_key or "", _session_digest(request.session), csrf_secret,
-             str(user.pk) if user.is_authenticated else "-", *tokens]
+             str(user.pk) if user.is_authenticated else "-", *token_names,
+             *page_generations.tokens(token_names)]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return KEY.format(digest=digest)
 
@@ -104,15 +111,24 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or not _enabled():
             return view(request, *args, **kwargs)
-        key = _key(request, view_name)
-        if key is None:
-            return view(request, *args, **kwargs)
-        entry = cache.get(key)
-        if entry is not None:
-            return _response(entry)
+        known = _tables_read.get(view_name)
+        key = _key(request, view_name, known) if known is not None else None
+        if key is not None:
+            entry = cache.get(key)
+            if entry is not None:
+                return _response(entry)
         session_modified = request.session.modified
-        response = view(request, *args, **kwargs)
-        if _keepable(request, response, session_modified):
+        with page_generations.recording() as reads:
+            response = view(request, *args, **kwargs)
+            if not response.streaming:
+                response.content  # a lazy response renders now, while its reads are noted
+        tables = reads.tables
+        if known is None or not tables <= known:
+            # A table not in the key: this page is not kept (its tokens were not read before
+            # its data); the next one is, under the tokens of every table seen so far.
+            _tables_read[view_name] = frozenset(tables | (known or set()))
+        elif key is not None and not reads.wrote and _keepable(request, response,
+                                                              session_modified):
             apply_french_typography(response)
             cache.set(key, (response.status_code, response.content,
                             [(name, value) for name, value in response.items()]),

@@ -207,10 +207,14 @@ def page(browser, live_server):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: allauth's rate limits (login attempts per IP and
-    per account) and used-TOTP-code markers live there and must not leak between tests."""
+    per account) and used-TOTP-code markers live there and must not leak between tests; the
+    kept pages' tables (portal.pagecache) are learnt again."""
     from django.core.cache import cache
 
+    from portal import pagecache
+
     cache.clear()
+    pagecache._tables_read.clear()
     yield
 
 
