@@ -65,6 +65,16 @@ def test_the_dashboard_draws_its_dossiers_per_state_with_a_table(client, tenant,
     assert '<th scope="row">Recevable</th><td class="reviews-num">2</td>' in page
 
 
+def test_a_chart_with_nothing_to_draw_says_so(client, tenant):
+    """A tenant with no dossier yet: no empty axis and empty table, a sentence instead."""
+    client.force_login(officer(tenant, K.CNM))
+    page = unescape(client.get(reverse("reviews:dashboard",
+                                       kwargs={"tenant_slug": tenant.slug})).content.decode())
+    chart = page[page.index('id="dashboard-pipeline"'):].split("</figure>")[0]
+    assert "<svg" not in chart and "<table" not in chart
+    assert "Aucun chiffre à représenter pour l’instant." in chart
+
+
 def test_the_admin_home_draws_the_contracts_pipeline_of_its_own_tenant_only(
         client, tenant, other_tenant, filed, admin_user):
     with scope(tenant=other_tenant):
