@@ -27,6 +27,12 @@ token is forgotten at once and again when the transaction commits: a reader betw
 write and the commit may store the old state under the token it found, which the commit
 forgets.
 
+The audit log is read and written as part of its targets: `portal.audit.audit_log` records an
+event on X as a write to X's table (a saved view's event forgets the pages that read saved
+views, not every dossier's page), `audit_events_for(X)` as a read of X's table, and the SQL on
+``portal_auditevent`` itself is not counted. Any other write to it (a purge, an anonymised
+actor) forgets every page (token ``all``, which every page depends on).
+
 Not counted as writes: the database sessions (``django_session``; portal.pagecache puts the
 session's contents in its key) and the last-login stamp Django writes at each sign-in
 (``UPDATE "portal_user" SET "last_login"``, shown nowhere a page is kept).
@@ -55,6 +61,9 @@ _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TAB
                     r"|COPY)\s+(?:ONLY\s+)?\"?([\w.]+)\"?", re.IGNORECASE)
 _TABLES = re.compile(r"\b(?:FROM|JOIN)\s+\"?([A-Za-z_][\w.]*)\"?", re.IGNORECASE)
 _IGNORED_TABLES = frozenset({"django_session"})
+#: Read and written through their targets (see the module doc).
+AUDIT_TABLE = "portal_auditevent"
+ALL = "all"
 _IGNORED_PREFIXES = ('UPDATE "portal_user" SET "last_login" = ',)
 
 _scoped_tables: frozenset[str] | None = None
@@ -63,14 +72,17 @@ _scoped_tables: frozenset[str] | None = None
 class Reads:
     """What a render read (`tables`) and whether it wrote (`wrote`)."""
 
-    __slots__ = ("tables", "wrote")
+    __slots__ = ("tables", "wrote", "histories")
 
     def __init__(self):
         self.tables = set(FRAME_TABLES)
         self.wrote = False
+        self.histories = 0  # audit_events_for() calls: their SQL reads the audit log
 
 
 _recording: ContextVar[Reads | None] = ContextVar("page_generations_recording", default=None)
+#: The table of the target whose audit event is being written (portal.audit.audit_log).
+_event_of: ContextVar[str | None] = ContextVar("page_generations_event_of", default=None)
 
 
 def scoped_tables() -> frozenset[str]:
@@ -89,9 +101,9 @@ def names(tenant_id, tables) -> list[str]:
     """The tokens a page of `tenant_id` (None: outside any tenant) that read `tables` depends
     on, in a stable order."""
     if tenant_id:
-        return [name for table in sorted(tables)
-                for name in (f"g:{table}", f"t{tenant_id}:{table}")]
-    return [f"any:{table}" for table in sorted(tables)]
+        return [ALL, *(name for table in sorted(tables)
+                       for name in (f"g:{table}", f"t{tenant_id}:{table}"))]
+    return [ALL, *(f"any:{table}" for table in sorted(tables))]
 
 
 def tokens(token_names: list[str]) -> list[str]:
@@ -123,21 +135,36 @@ def recording():
         if outer is not None:  # a cached value computed while a page renders
             outer.tables |= reads.tables
             outer.wrote = outer.wrote or reads.wrote
+            outer.histories += reads.histories
 
 
-def read(tables) -> None:
+def read(tables, *, history: bool = False) -> None:
     """Count `tables` as read by the page being rendered, if any (a cached value that came
-    from them, served without a query)."""
+    from them, served without a query; with `history`, the audit log of their rows)."""
     current = _recording.get()
     if current is not None:
         current.tables.update(tables)
+        current.histories += history
+
+
+@contextmanager
+def event_of(table: str | None):
+    """An audit event on a row of `table` is being written: it counts as a write to `table`
+    (None: an event without target, shown on no kept page)."""
+    token = _event_of.set(table or "")
+    try:
+        yield
+    finally:
+        _event_of.reset(token)
 
 
 def forget(name: str, connection=None) -> None:
     """Pages under token `name` (and its ``any:`` twin) are rendered again, now and, inside a
     transaction, once more when it commits (one callback per name and transaction)."""
-    table = name.split(":", 1)[1]
-    keys = [KEY.format(name=name), KEY.format(name=f"any:{table}")]
+    if name == ALL:
+        keys = [KEY.format(name=ALL)]
+    else:
+        keys = [KEY.format(name=name), KEY.format(name=f"any:{name.split(':', 1)[1]}")]
     cache.delete_many(keys)
     connection = connection or transaction.get_connection()
     if not connection.in_atomic_block:
@@ -161,6 +188,13 @@ def _written_name(sql: str) -> str | None:
     table = match.group(1).rsplit(".", 1)[-1]
     if table in _IGNORED_TABLES or sql.startswith(_IGNORED_PREFIXES):
         return None
+    if table == AUDIT_TABLE:
+        target = _event_of.get()
+        if target is None:
+            return ALL  # not an event recorded by audit_log: whatever showed it
+        if not target:
+            return None
+        table = target
     scope = get_scope()
     tenant = scope.get("tenant") if scope.get("_enabled", True) else None
     tenant_id = getattr(tenant, "pk", tenant)
@@ -182,7 +216,12 @@ def watch_statements(execute, sql, params, many, context):
         if reads is not None:
             reads.wrote = True
     elif reads is not None:  # a read: SELECT, WITH, a parenthesised UNION
-        reads.tables.update(t.rsplit(".", 1)[-1] for t in _TABLES.findall(sql))
+        tables = {t.rsplit(".", 1)[-1] for t in _TABLES.findall(sql)}
+        if AUDIT_TABLE in tables:
+            tables.discard(AUDIT_TABLE)
+            if not reads.histories:  # the audit log read otherwise than by its targets:
+                reads.wrote = True   # such a page is not kept
+        reads.tables.update(tables)
     return result
 
 

@@ -217,11 +217,13 @@ def test_a_transaction_forgets_once_more_when_it_commits(tenant):
     with transaction.atomic(), scope(tenant=tenant):
         Dossier.objects.filter(pk=dossier.pk).update(title="Un")
         Dossier.objects.filter(pk=dossier.pk).update(title="Deux")
-        read_meanwhile = page_generations.tokens(names)
+        read_meanwhile = dict(zip(names, page_generations.tokens(names)))
         ours = [func.page_generation for _s, func, _r in connection.run_on_commit
                 if hasattr(func, "page_generation")]
         assert ours == [f"t{tenant.pk}:applications_dossier"]
-    assert page_generations.tokens(names)[1] != read_meanwhile[1]
+    after = dict(zip(names, page_generations.tokens(names)))
+    name = f"t{tenant.pk}:applications_dossier"
+    assert after[name] != read_meanwhile[name]
 
 
 def test_staff_pages_of_another_tenant_stay_404_with_a_kept_page(client, tenant, other_tenant,
@@ -303,3 +305,34 @@ def test_the_tables_of_a_union_are_read():
             lambda *a: None, '(SELECT "id" FROM "calls_call") UNION ALL (SELECT "id" FROM '
             '"calls_track" INNER JOIN "calls_call" ON 1=1)', None, False, {"connection": None})
     assert {"calls_call", "calls_track"} <= reads.tables
+
+
+def test_an_event_counts_as_a_write_to_its_target(client, tenant, officers, dossier):
+    """A saved view's audit event forgets the pages that read saved views, not the dossier
+    pages that show their own dossier's history; an event on the dossier does."""
+    from portal.audit import audit_log
+
+    client.force_login(officers["cnm"])
+    _kept(client, instruction(tenant, dossier))
+    response = client.post(reverse("reviews:saved_view_save",
+                                   kwargs={"tenant_slug": tenant.slug}),
+                           {"name": "Vue du soir", "query": "sort=score"}, follow=True)
+    assert "Vue du soir" in response.content.decode()  # its message shown (and gone)
+    _response, served = _queries(client, instruction(tenant, dossier))
+    assert served <= 4
+    with scope(tenant=tenant):
+        audit_log(tenant=tenant, actor=officers["drac1"], action="reviews.dossier.noted",
+                  target=dossier, data={})
+    _response, rendered = _queries(client, instruction(tenant, dossier))
+    assert rendered > 4
+
+
+def test_any_other_write_to_the_audit_log_forgets_every_page(client, tenant, officers, dossier):
+    from portal.models import AuditEvent
+
+    client.force_login(officers["cnm"])
+    _kept(client, dashboard(tenant))
+    with scopes_disabled():
+        AuditEvent.objects.filter(actor=officers["drac1"]).update(actor=None)
+    _response, rendered = _queries(client, dashboard(tenant))
+    assert rendered > 4
