@@ -42,6 +42,9 @@ def is_conflicted(user, dossier) -> bool:
 def is_assigned(user, dossier) -> bool:
     if dossier is None or not getattr(user, "is_authenticated", False):
         return False
+    assigned = getattr(dossier, "assigned_officer_ids", None)
+    if assigned is not None:  # the dossier's rapporteurs, read by the page that asks
+        return user.pk in assigned
     from .models import Assignment
 
     return Assignment.objects.filter(dossier=dossier, officer=user).exists()

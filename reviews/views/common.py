@@ -38,10 +38,13 @@ def form_messages(form) -> list[str]:
     return out
 
 
-def dossier_or_404(request, pk: int, perm: str) -> Dossier:
-    dossier = (Dossier.objects.filter(tenant=request.tenant, pk=pk)
-               .exclude(status=DossierStatus.DRAFT)
-               .select_related("tenant", "call", "track", "category", "structure").first())
+def dossier_or_404(request, pk: int, perm: str, *, queryset=None) -> Dossier:
+    """The filed dossier `pk` of the tenant if the user has `perm` on it, else 404; read from
+    `queryset` (the tenant's dossiers) when given."""
+    if queryset is None:
+        queryset = (Dossier.objects.filter(tenant=request.tenant)
+                    .select_related("tenant", "call", "track", "category", "structure"))
+    dossier = queryset.filter(pk=pk).exclude(status=DossierStatus.DRAFT).first()
     if dossier is None or not request.user.has_perm(perm, dossier):
         raise Http404
     return dossier

@@ -43,25 +43,40 @@ def _review_context(request, dossier):
             "recommendations": RECOMMENDATION_CHOICES}
 
 
+def instruction_dossier_or_404(request, pk: int):
+    """The dossier of the instruction page, read with what the page needs of it besides
+    (summary, the blind-review rule's answer, the disagreement threshold) in one query."""
+    return dossier_or_404(request, pk, "reviews.instruct_dossier",
+                          queryset=selectors.instruction_dossiers(request.tenant, request.user))
+
+
 @require_GET
 @tenant_view("reviews.view_dashboard")
 @cached_page
 def dossier_instruction(request, pk: int):
-    return render_instruction(request, dossier_or_404(request, pk, "reviews.instruct_dossier"))
+    return render_instruction(request, instruction_dossier_or_404(request, pk))
 
 
 def render_instruction(request, dossier, *, recusal_form=None, status: int = 200):
     """The instruction page of `dossier`: the application beside the scoring form; a bound
     recusal form given here is shown again with its errors."""
 
+    parts = selectors.application_parts(dossier)  # prefetched: the checklist reads them too
     assignments = selectors.dossier_assignments(dossier)
+    # The rapporteurs read once: `reviews.score_dossier` (is_assigned) asks no query more.
+    dossier.assigned_officer_ids = frozenset(a.officer_id for a in assignments)
+    can_assign = (request.user.has_perm("reviews.assign", request.tenant)
+                  and dossier.status in services.ASSIGNABLE)
+    # The form adding a rapporteur is shown only to who may assign: its candidates too.
     candidates = selectors.assignment_candidates(
-        request.tenant, dossier, assigned_ids={a.officer_id for a in assignments})
+        request.tenant, dossier, assigned_ids=dossier.assigned_officer_ids,
+        partners=parts["partners"]) if can_assign else []
     summary = getattr(dossier, "review_summary", None)
     review_count = summary.review_count if summary else 0
     if not request.user.has_perm("reviews.view_scores", dossier):
         summary = None  # blind review: no aggregate of the others' scores
-    threshold = selectors.disagreement_threshold(request.tenant, dossier.call)
+    # The threshold is shown only beside a disagreement, which needs the aggregate.
+    threshold = selectors.dossier_threshold(dossier) if summary else None
     context = {
         "review_count": review_count,
         "dossier": dossier, "assignments": assignments, "candidates": candidates,
@@ -69,8 +84,7 @@ def render_instruction(request, dossier, *, recusal_form=None, status: int = 200
         "eligibility_reviews": selectors.eligibility_reviews(dossier),
         "documents": services.required_documents(dossier),
         "can_confirm": dossier.status == DossierStatus.SUBMITTED,
-        "can_assign": request.user.has_perm("reviews.assign", request.tenant)
-        and dossier.status in services.ASSIGNABLE,
+        "can_assign": can_assign,
         "summary": summary,
         "disagree": bool(summary) and is_disagreement(summary.spread, threshold,
                                                       summary.review_count),
@@ -79,17 +93,18 @@ def render_instruction(request, dossier, *, recusal_form=None, status: int = 200
         "rules": selectors.dossier_rules(dossier),
     }
     context.update(_review_context(request, dossier))
-    context.update(dossier_extras(request, dossier, recusal_form=recusal_form))
+    context.update(dossier_extras(request, dossier, recusal_form=recusal_form, parts=parts))
     return render(request, "reviews/dossier.html", context, status=status)
 
 
-def dossier_extras(request, dossier, *, recusal_form=None) -> dict:
+def dossier_extras(request, dossier, *, recusal_form=None, parts=None) -> dict:
     """What the instruction page adds around the scoring form: the application itself (so
     that it is read beside the form), the walk through the list the officer came from, and
     the voluntary recusal form."""
     from applications.budget import format_percent, summarize
 
-    parts = selectors.application_parts(dossier)
+    if parts is None:
+        parts = selectors.application_parts(dossier)
     lines, partners = parts["budget_lines"], parts["partners"]
     budget = summarize(requested_amount=dossier.requested_amount, lines=lines)
     list_query = request.GET.get("liste", "") or request.POST.get("liste", "")
@@ -253,8 +268,9 @@ def _review_submit_confirmation(request, dossier, review):
 def dossier_recuse(request, pk: int):
     """The officer steps back from this dossier: a declared link with its structure or one
     of its partners (the registry then keeps them off every dossier it touches)."""
-    dossier = dossier_or_404(request, pk, "reviews.instruct_dossier")
-    form = RecusalForm(request.POST, dossier=dossier, partners=list(dossier.partners.all()))
+    dossier = instruction_dossier_or_404(request, pk)
+    form = RecusalForm(request.POST, dossier=dossier,
+                       partners=selectors.application_parts(dossier)["partners"])
     if form.is_valid():
         siret, name = form.target()
         try:
