@@ -268,19 +268,10 @@ def eligibility_reviews(dossier) -> list:
 
 def application_parts(dossier) -> dict:
     """The parts of the application the instruction page shows beside the scoring form: its
-    budget lines, partners and attachments (with their requirement), 3 queries. They are
-    prefetched onto `dossier`, so that `dossier.attachments.all()` (the completeness
-    checklist, `services.required_documents`) and `dossier.partners.all()` read them again
-    without a query."""
-    from django.db.models import prefetch_related_objects
-
-    from applications.models import Attachment
-
-    prefetch_related_objects([dossier], "budget_lines", "partners", Prefetch(
-        "attachments", queryset=Attachment.objects.select_related("requirement")))
+    budget lines, partners and attachments (with their requirement), 3 queries."""
     return {"budget_lines": list(dossier.budget_lines.all()),
             "partners": list(dossier.partners.all()),
-            "attachments": list(dossier.attachments.all())}
+            "attachments": list(dossier.attachments.select_related("requirement"))}
 
 
 # --- Reviews and the blind-review rule ------------------------------------------------------

@@ -199,10 +199,13 @@ def summary_refresh(*, dossier) -> DossierSummary:
 
 # --- Eligibility and completeness -------------------------------------------------------------
 
-def required_documents(dossier) -> list[dict]:
-    """The completeness checklist: each document of the dossier's rules, present or not."""
+def required_documents(dossier, *, attachments=None) -> list[dict]:
+    """The completeness checklist: each document of the dossier's rules, present or not
+    (among `attachments` when the caller already read the dossier's)."""
     snapshot = dossier.rules_snapshot or {}
-    present = {a.requirement_id: a for a in dossier.attachments.all()}
+    if attachments is None:
+        attachments = dossier.attachments.all()
+    present = {a.requirement_id: a for a in attachments}
     rows = []
     for doc in snapshot.get("document_requirements") or []:
         rows.append({"id": doc["id"], "label": doc["label"], "required": doc.get("required", True),

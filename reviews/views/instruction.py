@@ -57,11 +57,12 @@ def dossier_instruction(request, pk: int):
     return render_instruction(request, instruction_dossier_or_404(request, pk))
 
 
-def render_instruction(request, dossier, *, recusal_form=None, status: int = 200):
+def render_instruction(request, dossier, *, recusal_form=None, parts=None, status: int = 200):
     """The instruction page of `dossier`: the application beside the scoring form; a bound
-    recusal form given here is shown again with its errors."""
+    recusal form given here is shown again with its errors (`parts`: the dossier's
+    `selectors.application_parts`, when the caller read them)."""
 
-    parts = selectors.application_parts(dossier)  # prefetched: the checklist reads them too
+    parts = parts or selectors.application_parts(dossier)  # the checklist reads its attachments too
     assignments = selectors.dossier_assignments(dossier)
     # The rapporteurs read once: `reviews.score_dossier` (is_assigned) asks no query more.
     dossier.assigned_officer_ids = frozenset(a.officer_id for a in assignments)
@@ -82,7 +83,7 @@ def render_instruction(request, dossier, *, recusal_form=None, status: int = 200
         "dossier": dossier, "assignments": assignments, "candidates": candidates,
         "eligibility_results": dossier.eligibility_results or [],
         "eligibility_reviews": selectors.eligibility_reviews(dossier),
-        "documents": services.required_documents(dossier),
+        "documents": services.required_documents(dossier, attachments=parts["attachments"]),
         "can_confirm": dossier.status == DossierStatus.SUBMITTED,
         "can_assign": can_assign,
         "summary": summary,
@@ -269,8 +270,8 @@ def dossier_recuse(request, pk: int):
     """The officer steps back from this dossier: a declared link with its structure or one
     of its partners (the registry then keeps them off every dossier it touches)."""
     dossier = instruction_dossier_or_404(request, pk)
-    form = RecusalForm(request.POST, dossier=dossier,
-                       partners=selectors.application_parts(dossier)["partners"])
+    parts = selectors.application_parts(dossier)
+    form = RecusalForm(request.POST, dossier=dossier, partners=parts["partners"])
     if form.is_valid():
         siret, name = form.target()
         try:
@@ -286,4 +287,4 @@ def dossier_recuse(request, pk: int):
                 "déclaration depuis « Mes liens d'intérêts ».") % {"name": name})
             list_query = request.POST.get("liste", "")
             return HttpResponseRedirect(dashboard_url(request, list_query))
-    return render_instruction(request, dossier, recusal_form=form, status=400)
+    return render_instruction(request, dossier, recusal_form=form, parts=parts, status=400)

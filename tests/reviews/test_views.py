@@ -250,6 +250,82 @@ def test_xlsx_export_has_the_same_rows(client, tenant, officers, dossier):
 
 # --- dossier page, scoring ---------------------------------------------------------------------
 
+#: Queries of one instruction page (issue #17): session, user, roles, the officer's declared
+#: links, the dossier (with its summary, the blind-review answer and the disagreement
+#: threshold), budget lines, partners, attachments (shared by the application and the
+#: checklist), rapporteurs, candidates, recevabilité, history, reviews. In production the
+#: session comes from Redis.
+INSTRUCTION_QUERIES = 13
+
+
+def _rich_dossier(tenant, dossier, officers, n):
+    """`n` more of everything the instruction page shows or could read per item."""
+    from applications.models import Attachment, DossierMessage
+    from portal.audit import audit_log
+    from reviews.models import EligibilityReview
+    from tests.factories import DocumentRequirementFactory
+    from tests.factories.applications import BudgetLineFactory
+
+    with scope(tenant=tenant):
+        for i in range(n):
+            someone = officer(tenant, K.DRAC)
+            Assignment.objects.create(dossier=dossier, officer=someone, funder="drac")
+            ReviewFactory(dossier=dossier, officer=someone, funder="drac", opinion=f"Avis {i}")
+            partner = PartnerFactory(dossier=dossier)
+            ConflictDeclaration.objects.create(tenant=tenant, officer=officer(tenant, K.CNM),
+                                               siret=partner.siret, structure_name="x",
+                                               nature="Associé")
+            BudgetLineFactory(dossier=dossier, label=f"Dépense {i}")
+            Attachment.objects.create(
+                dossier=dossier, requirement=DocumentRequirementFactory(call=dossier.call),
+                original_name=f"p{i}.pdf", content_type="application/pdf", extension="pdf",
+                size=10, sha256="0" * 64, file=f"p{i}.pdf")
+            DossierMessage.objects.create(dossier=dossier, author=officers["drac1"],
+                                          from_instructor=True, body=f"Message {i}")
+            EligibilityReview.objects.create(dossier=dossier, outcome="eligible",
+                                             confirmed_by=officers["drac1"])
+            audit_log(tenant=tenant, actor=officers["drac1"], action="reviews.review.saved",
+                      target=dossier)
+        services.summary_refresh(dossier=dossier)
+
+
+@pytest.mark.usefixtures("render_every_time")
+@pytest.mark.parametrize("who", ["assigned_pending", "submitted", "admin"])
+def test_instruction_page_queries_are_bounded_and_do_not_grow_with_the_dossier(
+        client, tenant, officers, dossier, who, django_assert_max_num_queries):
+    """The page reads a fixed number of queries whatever the dossier holds (reviews,
+    rapporteurs, partners with declared links, attachments, messages, history), for an
+    officer yet to submit, one who submitted (the others' reviews shown) and an instructor
+    who is also the tenant's admin."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    user = officers["drac2"] if who == "admin" else officers["cnm"]
+    with scope(tenant=tenant):
+        Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
+        ReviewFactory(dossier=dossier, officer=officers["cnm"], funder="cnm",
+                      status="submitted" if who == "submitted" else "draft")
+        if who == "admin":
+            MembershipFactory(tenant=tenant, user=user, role=Role.ADMIN)
+    _rich_dossier(tenant, dossier, officers, 1)
+    _login(client, user)
+    page = url("dossier", tenant, pk=dossier.pk)
+    client.get(page)  # warm caches (content types)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(page).status_code == 200
+    assert len(small.captured_queries) <= INSTRUCTION_QUERIES
+    _rich_dossier(tenant, dossier, officers, 6)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(page)
+    body = response.content.decode()
+    assert response.status_code == 200 and "p5.pdf" in body and "Dépense 5" in body
+    assert ("Avis 5" in body) == (who != "assigned_pending")
+    assert len(response.context["assignments"]) == 8
+
+
+
 def test_scoring_flow_hides_other_reviews_until_submitted(client, tenant, officers, dossier):
     with scope(tenant=tenant):
         Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
