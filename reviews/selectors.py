@@ -213,7 +213,7 @@ def instruction_dossiers(tenant, user):
 
     settings = ReviewSettings._base_manager.filter(tenant=tenant)
     qs = (Dossier.objects.filter(tenant=tenant)
-          .select_related("tenant", "call", "track", "category", "structure", "review_summary")
+          .select_related("call", "track", "category", "structure", "review_summary")
           .defer("review_summary__search", "review_summary__search_text")
           .annotate(scores_visible_viewer=Value(user.pk),
                     call_threshold=Subquery(settings.filter(call_id=OuterRef("call_id"))
@@ -247,15 +247,13 @@ def assignment_candidates(tenant, dossier, *, assigned_ids, partners=None) -> li
     if partners is None:
         partners = list(dossier.partners.all())
     sirets = {dossier.structure.siret, *(p.siret for p in partners)} - {None}
-    funders = dossier.call.funders or []
     members = (Membership.objects.filter(tenant=tenant, role=Role.INSTRUCTOR,
-                                         organization__isnull=False)
-               .select_related("user", "organization"))
+                                         organization__kind__in=dossier.call.funders or [])
+               .exclude(user_id__in=sorted(assigned_ids)).select_related("user", "organization"))
     if sirets:
         members = members.exclude(Exists(ConflictDeclaration._base_manager.filter(
             tenant=tenant, officer_id=OuterRef("user_id"), siret__in=sorted(sirets))))
-    return [m for m in members
-            if m.user_id not in assigned_ids and m.organization.kind in funders]
+    return list(members)
 
 
 def eligibility_reviews(dossier) -> list:

@@ -43,8 +43,12 @@ def dossier_or_404(request, pk: int, perm: str, *, queryset=None) -> Dossier:
     `queryset` (the tenant's dossiers) when given."""
     if queryset is None:
         queryset = (Dossier.objects.filter(tenant=request.tenant)
-                    .select_related("tenant", "call", "track", "category", "structure"))
-    dossier = queryset.filter(pk=pk).exclude(status=DossierStatus.DRAFT).first()
+                    .select_related("call", "track", "category", "structure"))
+    # One row at most: no ORDER BY to build nor to run.
+    dossier = next(iter(queryset.filter(pk=pk).exclude(status=DossierStatus.DRAFT)
+                        .order_by()[:1]), None)
+    if dossier is not None:
+        dossier.tenant = request.tenant  # the request's copy: no join to read it again
     if dossier is None or not request.user.has_perm(perm, dossier):
         raise Http404
     return dossier
