@@ -1,7 +1,7 @@
 """``{% dsfr_form form %}``: a form as django-dsfr renders it (``dsfr/form_snippet.html`` and
 its field snippets), written out in Python for the common widgets — text and date inputs,
-text areas, selects, a checkbox, a list of checkboxes. Through the templates each field is a
-dozen template renders (the snippet, the widget, ``attrs.html`` per option…): the
+text areas, selects, a checkbox, a list of checkboxes, radio buttons. Through the templates
+each field is a dozen template renders (the snippet, the widget, ``attrs.html`` per option…): the
 dashboard's four batch-action forms took 2.5 ms a page that way. The widget's attributes,
 value and options come from Django itself (``BoundField.build_widget_attrs``,
 ``Widget.get_context``), so the markup is the snippets' (tests/portal/test_portal_fields.py
@@ -127,24 +127,50 @@ def _checkboxes(bf) -> str:
         " fr-fieldset__element--inline" if getattr(bf.field.widget, "inline", False) else "")
     for option in bf.subwidgets:
         w = option.data
-        attrs = w["attrs"]
-        box = _input(w)
-        if w.get("wrap_label", True):  # BoundWidget.__str__ wraps the label
-            label = w["label"]
-            rich = label.get("label") if isinstance(label, dict) else getattr(label, "label", "")
-            for_ = f' for="{escape(attrs["id"])}"' if attrs.get("id") else ""
-            if rich:
-                help_text = (label.get("help_text") if isinstance(label, dict)
-                             else getattr(label, "help_text", ""))
-                text = (f'{escape(rich)}<span class="fr-hint-text" '
-                        f'id="{escape(attrs.get("id", ""))}_helptext">{escape(help_text)}</span>')
-            else:
-                text = escape(label)
-            box += f'<label class="fr-label"{for_}>{text}</label>'
-        if attrs.get("dsfr") == "dsfr":
+        box = _option(w)
+        if w["attrs"].get("dsfr") == "dsfr":
             box = f'<div class="fr-checkbox-group">{box}</div>'
         out.append(f'<div class="{element}">{box}</div>')
     out.append(f"{_errors(bf)}</fieldset>")
+    return "".join(out)
+
+
+def _option(w: dict) -> str:
+    """One choice's input and label, as DSFR's checkbox_option.html and radio_option.html
+    write them inside their group."""
+    attrs = w["attrs"]
+    box = _input(w)
+    if w.get("wrap_label", True):  # BoundWidget.__str__ wraps the label
+        label = w["label"]
+        rich = label.get("label") if isinstance(label, dict) else getattr(label, "label", "")
+        for_ = f' for="{escape(attrs["id"])}"' if attrs.get("id") else ""
+        if rich:
+            help_text = (label.get("help_text") if isinstance(label, dict)
+                         else getattr(label, "help_text", ""))
+            text = (f'{escape(rich)}<span class="fr-hint-text" '
+                    f'id="{escape(attrs.get("id", ""))}_helptext">{escape(help_text)}</span>')
+        else:
+            text = escape(label)
+        box += f'<label class="fr-label"{for_}>{text}</label>'
+    return box
+
+
+def _radios(bf) -> str:
+    """dsfr/form_field_snippets/radioselect_snippet.html, each choice as DSFR's
+    django/forms/widgets/radio_option.html writes it."""
+    auto_id = escape(bf.auto_id)
+    errors = bf.errors
+    out = [f'<fieldset class="fr-fieldset{" fr-fieldset--error" if errors else ""}" '
+           f'id="radio-{auto_id}" aria-labelledby="{auto_id}-legend'
+           f'{f" {auto_id}-desc-error" if errors else ""}">'
+           f'<legend class="fr-fieldset__legend fr-fieldset__legend--regular" '
+           f'id="{auto_id}-legend">{_label_text(bf)}{_hint(bf, bf.auto_id)}</legend>']
+    for option in bf.subwidgets:
+        out.append(f'<div class="fr-fieldset__element"><div class="fr-radio-group">'
+                   f'{_option(option.data)}</div></div>')
+    if errors:
+        out.append(f'<div class="fr-messages-group" id="{auto_id}-desc-error">{errors}</div>')
+    out.append("</fieldset>")
     return "".join(out)
 
 
@@ -162,6 +188,9 @@ def _field(bf) -> str:
     if kind is forms.CheckboxSelectMultiple:
         dsfr_input_class_attr(bf)
         return _checkboxes(bf)
+    if kind is forms.RadioSelect and widget.option_template_name == kind.option_template_name:
+        dsfr_input_class_attr(bf)
+        return _radios(bf)
     if kind in _GROUPED and widget.template_name == kind.template_name:
         dsfr_input_class_attr(bf)
         w = _widget_context(bf)

@@ -72,3 +72,27 @@ def test_the_dashboard_batch_forms_are_written_as_the_snippets_do(tenant, langua
                       batch_completion_form, lambda d=None: BatchAgendaForm(d, tenant=tenant)):
             same(build)
             same(lambda: build(data))
+
+
+class RequiredRadio(PortalForm):
+    link = forms.ChoiceField(label="Lien <avec>", widget=forms.RadioSelect,
+                             help_text="L'un <b>des</b> deux",
+                             choices=[("structure", "Structure « A & B »"), ("p-1", "Partenaire")])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_radio_buttons_with_and_without_errors_are_written_as_the_snippets_do(tenant, language):
+    """The radio list (the instruction page's recusal form) unbound, with a missing choice,
+    with a wrong one; then the recusal form itself, unbound and with errors."""
+    from reviews.forms import RecusalForm
+    from tests.factories.reviews import FiledDossierFactory, PartnerFactory
+
+    with scope(tenant=tenant), translation.override(language):
+        same(RequiredRadio)
+        same(lambda: RequiredRadio(QueryDict("")))
+        same(lambda: RequiredRadio(QueryDict("link=nope")))
+        same(lambda: RequiredRadio(QueryDict("link=p-1")))
+        dossier = FiledDossierFactory(call__tenant=tenant)
+        partners = [PartnerFactory(dossier=dossier, siret="12345678900017")]
+        same(lambda: RecusalForm(dossier=dossier, partners=partners))
+        same(lambda: RecusalForm(QueryDict("link=x"), dossier=dossier, partners=partners))
