@@ -326,6 +326,23 @@ def test_instruction_page_queries_are_bounded_and_do_not_grow_with_the_dossier(
 
 
 
+@pytest.mark.usefixtures("render_every_time")
+def test_only_a_rapporteur_of_the_dossier_gets_the_scoring_form(client, tenant, officers,
+                                                                dossier):
+    """`reviews.score_dossier` on the page reads the rapporteurs the page lists (no query of
+    its own): the assigned officer scores, another instructor of the tenant does not, and
+    neither does the assigned one once removed."""
+    with scope(tenant=tenant):
+        assignment = Assignment.objects.create(dossier=dossier, officer=officers["cnm"],
+                                               funder="cnm")
+    page = url("dossier", tenant, pk=dossier.pk)
+    assert 'id="review-form"' in _login(client, officers["cnm"]).get(page).content.decode()
+    assert 'id="review-form"' not in _login(client, officers["drac1"]).get(page).content.decode()
+    with scope(tenant=tenant):
+        assignment.delete()
+    assert 'id="review-form"' not in _login(client, officers["cnm"]).get(page).content.decode()
+
+
 def test_scoring_flow_hides_other_reviews_until_submitted(client, tenant, officers, dossier):
     with scope(tenant=tenant):
         Assignment.objects.create(dossier=dossier, officer=officers["cnm"], funder="cnm")
