@@ -327,6 +327,36 @@ def test_instruction_page_queries_are_bounded_and_do_not_grow_with_the_dossier(
 
 
 @pytest.mark.usefixtures("render_every_time")
+def test_instruction_page_flags_a_disagreement_by_the_calls_else_the_tenants_threshold(
+        client, tenant, officers, dossier, call):
+    """The threshold read with the dossier: the call's setting wins over the tenant's, which
+    wins over the default (4); reviews 16 and 10 (spread 6)."""
+    from reviews.models import ReviewSettings
+
+    with scope(tenant=tenant):
+        for who, total in (("drac1", "16.00"), ("drac2", "10.00")):
+            ReviewFactory(dossier=dossier, officer=officers[who], funder="drac", total=D(total))
+        services.summary_refresh(dossier=dossier)
+    _login(client, officers["drac1"])
+    page = url("dossier", tenant, pk=dossier.pk)
+
+    def badge():
+        found = re.search(r"Désaccord \(écart > ([\d,.]+)\)", client.get(page).content.decode())
+        return found and found.group(1)
+
+    assert badge() == "4,00"
+    with scope(tenant=tenant):
+        ReviewSettings.objects.create(tenant=tenant, disagreement_threshold=D("5.00"))
+    assert badge() == "5,00"
+    with scope(tenant=tenant):
+        ReviewSettings.objects.create(tenant=tenant, call=call, disagreement_threshold=D("6.50"))
+    assert badge() is None
+    with scope(tenant=tenant):
+        ReviewSettings.objects.filter(call=call).update(disagreement_threshold=D("5.50"))
+    assert badge() == "5,50"
+
+
+@pytest.mark.usefixtures("render_every_time")
 def test_only_a_rapporteur_of_the_dossier_gets_the_scoring_form(client, tenant, officers,
                                                                 dossier):
     """`reviews.score_dossier` on the page reads the rapporteurs the page lists (no query of
