@@ -202,6 +202,9 @@ def dossier_rules(dossier) -> dict:
 
 
 # --- One dossier's instruction page ---------------------------------------------------------
+# The dossier given to these was read within its tenant (the scope, then the permission): its
+# children are read by it through their plain managers, without the scope's join back to the
+# dossier table for each of them.
 
 def instruction_dossiers(tenant, user):
     """The tenant's dossiers as the instruction page reads one: with its call, track, category,
@@ -237,7 +240,7 @@ def dossier_threshold(dossier) -> Decimal:
 
 def dossier_assignments(dossier) -> list[Assignment]:
     """The dossier's rapporteurs, each `Assignment` with its officer (1 query)."""
-    return list(Assignment.objects.filter(dossier=dossier).select_related("officer"))
+    return list(Assignment._base_manager.filter(dossier=dossier).select_related("officer"))
 
 
 def assignment_candidates(tenant, dossier, *, assigned_ids, partners=None) -> list[Membership]:
@@ -261,15 +264,19 @@ def eligibility_reviews(dossier) -> list:
     them (1 query)."""
     from .models import EligibilityReview
 
-    return list(EligibilityReview.objects.filter(dossier=dossier).select_related("confirmed_by"))
+    return list(EligibilityReview._base_manager.filter(dossier=dossier)
+                .select_related("confirmed_by"))
 
 
 def application_parts(dossier) -> dict:
     """The parts of the application the instruction page shows beside the scoring form: its
     budget lines, partners and attachments (with their requirement), 3 queries."""
-    return {"budget_lines": list(dossier.budget_lines.all()),
-            "partners": list(dossier.partners.all()),
-            "attachments": list(dossier.attachments.select_related("requirement"))}
+    from applications.models import Attachment, BudgetLine
+
+    return {"budget_lines": list(BudgetLine._base_manager.filter(dossier=dossier)),
+            "partners": list(Partner._base_manager.filter(dossier=dossier)),
+            "attachments": list(Attachment._base_manager.filter(dossier=dossier)
+                                .select_related("requirement"))}
 
 
 # --- Reviews and the blind-review rule ------------------------------------------------------
@@ -336,7 +343,8 @@ def scores_visible_ids(user, tenant, dossier_ids) -> set[int]:
 def visible_reviews(dossier, user) -> tuple[Review | None, list[Review], bool]:
     """(my review, others' submitted reviews I may read, whether others are hidden from me).
     Drafts are never shown to anyone but their author; the rest follows `scores_visible`."""
-    reviews = list(Review.objects.filter(dossier=dossier).select_related("officer"))
+    # the dossier was read in its tenant: its reviews by it, without the scope's join back
+    reviews = list(Review._base_manager.filter(dossier=dossier).select_related("officer"))
     mine = next((r for r in reviews if r.officer_id == user.pk), None)
     submitted = [r for r in reviews if r.is_submitted and r.officer_id != user.pk]
     if not scores_visible(user, dossier):
