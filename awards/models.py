@@ -189,7 +189,7 @@ class FinalReport(models.Model):
         verbose_name_plural = _("bilans finaux")
 
     def __str__(self):
-        return f"{_('Bilan final')} — {self.dossier}"
+        return _("Bilan final") + f" — {self.dossier}"
 
 
 class ReportLine(models.Model):
@@ -294,4 +294,4 @@ class StartAttestation(models.Model):
         verbose_name_plural = _("attestations de démarrage")
 
     def __str__(self):
-        return f"{_('Attestation de démarrage')} — {self.dossier}"
+        return _("Attestation de démarrage") + f" — {self.dossier}"

@@ -23,7 +23,7 @@ def is_optional(field: forms.Field) -> bool:
 
 
 def optional_marker(bound_field) -> str:
-    return f" {_('(Optionnel)')}" if is_optional(bound_field.field) else ""
+    return " " + _("(Optionnel)") if is_optional(bound_field.field) else ""
 
 
 def mark_not_optional(form, *names) -> None:

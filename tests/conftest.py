@@ -205,6 +205,17 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    """Each test starts in the settings' language (French): a request in English leaves its
+    language active in the thread (LocaleMiddleware never deactivates it), and a later test
+    reading a service's message got it in English (test_translations, then awards)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: allauth's rate limits (login attempts per IP and
     per account) and used-TOTP-code markers live there and must not leak between tests; the

@@ -66,10 +66,13 @@ def dashboard_rows(rows):
     """The table's lines (`reviews.views.dashboard._row_formatter`'s rows, their cells' text
     already formatted), each value escaped: through the template's loop the 30 rows' four
     hundred variables took 1.2 ms of every page."""
+    # gettext outside the f-strings: xgettext does not read inside them (makemessages would
+    # drop the strings from the catalogue and English pages would show them in French)
     if not rows:
-        return mark_safe(f'<tr><td colspan="12">{_out(_("Aucun dossier ne correspond."))}'
-                         f'</td></tr>')
-    badge = (f' <span class="fr-badge fr-badge--sm fr-badge--warning">{_out(_("désaccord"))}'
+        empty = _("Aucun dossier ne correspond.")
+        return mark_safe(f'<tr><td colspan="12">{_out(empty)}</td></tr>')
+    disagreement = _("désaccord")
+    badge = (f' <span class="fr-badge fr-badge--sm fr-badge--warning">{_out(disagreement)}'
              f'</span>')
     out = []
     for row in rows:

@@ -140,3 +140,25 @@ def test_published_call_page_in_english(english, tenant):
     html = _get(english, f"/{tenant.slug}/appels/{call.slug}/")
     assert "Paris time" in html
     assert "heure de Paris" not in html
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "ngettext", "npgettext"}
+APPS = ("portal", "calls", "applications", "reviews", "mentoring", "awards", "national")
+
+
+def test_no_translated_string_is_written_inside_an_f_string():
+    """xgettext does not read the expressions of an f-string: `f"{_('désaccord')}"` works
+    until the next `make messages`, which drops the string from the catalogue (English pages
+    then show it in French). Seen in the dashboard's row tag."""
+    found = []
+    for app in APPS:
+        for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.JoinedStr):
+                    for call in ast.walk(node):
+                        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                                and call.func.id in GETTEXT_NAMES):
+                            found.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}")
+    assert found == []
