@@ -61,10 +61,11 @@ _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TAB
                     r"|COPY)\s+(?:ONLY\s+)?\"?([\w.]+)\"?", re.IGNORECASE)
 _TABLES = re.compile(r"\b(?:FROM|JOIN)\s+\"?([A-Za-z_][\w.]*)\"?", re.IGNORECASE)
 _IGNORED_TABLES = frozenset({"django_session"})
+_IGNORED_PREFIXES = ('UPDATE "portal_user" SET "last_login" = ',)
 #: Read and written through their targets (see the module doc).
 AUDIT_TABLE = "portal_auditevent"
+#: The token every page depends on (a write to the audit log not made by audit_log()).
 ALL = "all"
-_IGNORED_PREFIXES = ('UPDATE "portal_user" SET "last_login" = ',)
 
 _scoped_tables: frozenset[str] | None = None
 

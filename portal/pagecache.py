@@ -120,8 +120,8 @@ def cached_page(view):
         session_modified = request.session.modified
         with page_generations.recording() as reads:
             response = view(request, *args, **kwargs)
-            if not response.streaming:
-                response.content  # a lazy response renders now, while its reads are noted
+            if getattr(response, "is_rendered", True) is False:
+                response.render()  # a TemplateResponse renders now, while its reads are noted
         tables = reads.tables
         if known is None or not tables <= known:
             # A table not in the key: this page is not kept (its tokens were not read before
@@ -135,5 +135,4 @@ def cached_page(view):
                       PAGE_SECONDS)
         return response
 
-    wrapper.cached_page = True
     return wrapper
