@@ -22,14 +22,20 @@ NBSP = "\u00a0"
 
 @pytest.fixture
 def calls(tenant):
-    now = timezone.now()
+    # Noon in Paris, N calendar days ahead: the countdown counts Paris calendar days, so
+    # "now + 3 days 1 hour" said « 4 jours » when the tests ran after 23:00 in Paris.
+    today = timezone.localdate()
+
+    def noon_in(days):
+        day = today + timedelta(days=days)
+        return paris(day.year, day.month, day.day, 12)
+
     with scope(tenant=tenant):
         open_call = CallFactory(tenant=tenant, slug="ouvert", title="Appel ouvert",
-                                closes_at=now + timedelta(days=3, hours=1))
+                                closes_at=noon_in(3))
         TrackFactory(call=open_call, title="Volet spectacle vivant")
         upcoming = CallFactory(tenant=tenant, slug="a-venir", title="Appel à venir",
-                               opens_at=now + timedelta(days=12),
-                               closes_at=now + timedelta(days=40))
+                               opens_at=noon_in(12), closes_at=noon_in(40))
         closed = CallFactory(tenant=tenant, slug="clos", title="Appel clos",
                              opens_at=paris(2023, 7, 21), closes_at=paris(2023, 9, 18, 23, 59, 59))
         draft = CallFactory(tenant=tenant, slug="brouillon", title="Appel brouillon",
