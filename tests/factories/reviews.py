@@ -96,7 +96,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = CommitteeSession
 
     title = factory.Sequence(lambda n: f"Comité {n}")
-    date = factory.LazyFunction(lambda: timezone.now().date())
+    # today in Paris, as the portal counts days (between midnight and 1 a.m. in Paris, 2 a.m.
+    # in summer, the UTC date is still the day before)
+    date = factory.LazyFunction(timezone.localdate)
     quorum = 1
     quorum_each_funder = False
 
