@@ -113,16 +113,23 @@ def _checkbox(bf) -> str:
             f'{_hint(bf, bf.auto_id)}</label>{_errors(bf)}</div>')
 
 
+def _fieldset_start(bf, *, extra_class: str, id_prefix: str, errors_suffix: str) -> str:
+    """The opening fieldset and legend of a group of choices, as DSFR's checkbox and radio
+    snippets write them (they differ by a class, the id's prefix and the errors' id)."""
+    auto_id = escape(bf.auto_id)
+    errors = bf.errors
+    described = f" {auto_id}-{errors_suffix}" if errors else ""
+    return (f'<fieldset class="fr-fieldset{" fr-fieldset--error" if errors else ""}{extra_class}" '
+            f'id="{id_prefix}-{auto_id}" aria-labelledby="{auto_id}-legend{described}">'
+            f'<legend class="fr-fieldset__legend fr-fieldset__legend--regular" '
+            f'id="{auto_id}-legend">{_label_text(bf)}{_hint(bf, bf.auto_id)}</legend>')
+
+
 def _checkboxes(bf) -> str:
     """dsfr/form_field_snippets/checkboxselectmultiple_snippet.html, each box as DSFR's
     django/forms/widgets/checkbox_option.html writes it."""
-    auto_id = escape(bf.auto_id)
-    errors = bf.errors
-    out = [f'<fieldset class="fr-fieldset{" fr-fieldset--error" if errors else ""} fr-fieldsets" '
-           f'id="checkboxes-{auto_id}" aria-labelledby="{auto_id}-legend'
-           f'{f" {auto_id}-messages" if errors else ""}">'
-           f'<legend class="fr-fieldset__legend fr-fieldset__legend--regular" '
-           f'id="{auto_id}-legend">{_label_text(bf)}{_hint(bf, bf.auto_id)}</legend>']
+    out = [_fieldset_start(bf, extra_class=" fr-fieldsets", id_prefix="checkboxes",
+                           errors_suffix="messages")]
     element = "fr-fieldset__element" + (
         " fr-fieldset__element--inline" if getattr(bf.field.widget, "inline", False) else "")
     for option in bf.subwidgets:
@@ -158,18 +165,13 @@ def _option(w: dict) -> str:
 def _radios(bf) -> str:
     """dsfr/form_field_snippets/radioselect_snippet.html, each choice as DSFR's
     django/forms/widgets/radio_option.html writes it."""
-    auto_id = escape(bf.auto_id)
-    errors = bf.errors
-    out = [f'<fieldset class="fr-fieldset{" fr-fieldset--error" if errors else ""}" '
-           f'id="radio-{auto_id}" aria-labelledby="{auto_id}-legend'
-           f'{f" {auto_id}-desc-error" if errors else ""}">'
-           f'<legend class="fr-fieldset__legend fr-fieldset__legend--regular" '
-           f'id="{auto_id}-legend">{_label_text(bf)}{_hint(bf, bf.auto_id)}</legend>']
+    out = [_fieldset_start(bf, extra_class="", id_prefix="radio", errors_suffix="desc-error")]
     for option in bf.subwidgets:
         out.append(f'<div class="fr-fieldset__element"><div class="fr-radio-group">'
                    f'{_option(option.data)}</div></div>')
-    if errors:
-        out.append(f'<div class="fr-messages-group" id="{auto_id}-desc-error">{errors}</div>')
+    if bf.errors:
+        out.append(f'<div class="fr-messages-group" id="{escape(bf.auto_id)}-desc-error">'
+                   f'{bf.errors}</div>')
     out.append("</fieldset>")
     return "".join(out)
 
